@@ -1,0 +1,72 @@
+"""The `speclens` command line: thin commands over the analyzers, one error boundary.
+
+Bad input → one line on stderr (`speclens: error: FILE:LINE: what was expected; how to fix`),
+exit 2, no traceback. Set SPECLENS_DEBUG=1 to see tracebacks of internal errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Speculative-decoding acceptance and speedup from vLLM run directories, logs and /metrics scrapes.")
+
+
+class Format(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+    legacy = "legacy"
+
+
+EXIT_BAD_INPUT = 2
+
+
+@app.callback()
+def _root() -> None:
+    """speclens: exact speculative-decoding metrics from what vLLM leaves behind."""
+
+
+@app.command()
+def acceptance(
+    paths: Annotated[list[str], typer.Argument(help="Run directories, vLLM logs (.gz too), or .prom scrapes "
+                                               "(two consecutive .prom files = before/after pair).")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only log lines at or after this time, 'MM-DD HH:MM:SS'.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only log lines at or before this time, 'MM-DD HH:MM:SS'.")] = None,
+    skip_first: Annotated[int, typer.Option(min=0, help="Skip the first N spec lines of each server lifetime (warm-up).")] = 0,
+    strict: Annotated[bool, typer.Option(help="Exit 2 when any spec-metrics line could not be read.")] = False,
+) -> None:
+    """Per-position, conditional and mean acceptance, from every source found.
+
+    Examples: `speclens acceptance eval_results_20261122_101010/`,
+    `speclens acceptance vllm.log.gz --skip-first 2 --format md -o report.md`,
+    `speclens acceptance before.prom after.prom --format json`.
+    """
+    from analyzers.commands import run_acceptance
+
+    sys.exit(run_acceptance(paths, fmt.value, output, since, until, skip_first, strict))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("speclens: interrupted\n")
+        sys.exit(130)
+    except Exception as err:  # the one boundary for internal errors
+        if os.environ.get("SPECLENS_DEBUG"):
+            raise
+        sys.stderr.write(f"speclens: internal error: {type(err).__name__}: {err} (set SPECLENS_DEBUG=1 for a traceback)\n")
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

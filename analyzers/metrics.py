@@ -1,0 +1,115 @@
+"""The acceptance metric family: small pure functions, each with its formula and weighting.
+
+Inputs are exact integer counts (`analyzers.report.Counts`) or, for the legacy weighting,
+per-interval rates. A zero or unknown denominator gives None, never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from analyzers.report import Counts, Legacy, Metrics
+
+
+def _ratio(num: int | float | None, den: int | float | None) -> float | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den
+
+
+def mean_acceptance_length(c: Counts) -> float | None:
+    """Formula: 1 + accepted_tokens / drafts (V1; includes the bonus token, range [1, k+1]).
+    For V0 sources, which count accepted tokens outside the accepted prefix too, it is
+    emitted_tokens / drafts. Weighting: pooled over drafts (every verification step counts once)."""
+    if c.emitted_tokens is not None:
+        return _ratio(c.emitted_tokens, c.drafts)
+    value = _ratio(c.accepted_tokens, c.drafts)
+    return None if value is None else 1.0 + value
+
+
+def draft_acceptance_rate(c: Counts) -> float | None:
+    """Formula: accepted_tokens / draft_tokens, a fraction. Weighting: pooled over draft tokens.
+    Falls mechanically as k rises; compare conditional rates across k instead."""
+    return _ratio(c.accepted_tokens, c.draft_tokens)
+
+
+def per_position(c: Counts) -> list[float | None] | None:
+    """Formula: PP_i = accepted at position i / drafts (unconditional; the denominator is all
+    drafts, so variable-length drafters bias later positions low). Weighting: pooled over drafts."""
+    if c.accepted_per_position is None:
+        return None
+    return [_ratio(a, c.drafts) for a in c.accepted_per_position]
+
+
+def conditional(pp: Sequence[float | None] | None) -> list[float | None] | None:
+    """Formula: CA_i = PP_i / PP_(i-1) with PP_(-1) = 1: the chance position i is accepted given
+    position i-1 was. Weighting: that of the PP it is computed from. None after a zero PP."""
+    if pp is None:
+        return None
+    out: list[float | None] = []
+    prev: float | None = 1.0
+    for value in pp:
+        out.append(_ratio(value, prev))
+        prev = value
+    return out
+
+
+def acceptance_metrics(c: Counts) -> Metrics:
+    """All pooled metrics of one source."""
+    pp = per_position(c)
+    return Metrics(
+        mean_acceptance_length=mean_acceptance_length(c),
+        draft_acceptance_rate=draft_acceptance_rate(c),
+        per_position=pp,
+        conditional=conditional(pp),
+    )
+
+
+class LegacyTally:
+    """Running sums for `legacy_weighted`, so a log of any length folds in constant memory."""
+
+    __slots__ = ("samples", "drafted", "weight", "sums")
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.drafted = 0
+        self.weight = 0
+        self.sums: list[float] | None = None
+
+    def add(self, drafted: int, rates: Sequence[float] | None) -> None:
+        self.samples += 1
+        self.drafted += drafted
+        if rates is None:
+            return
+        if self.sums is None:
+            self.sums = []
+        if len(rates) > len(self.sums):
+            self.sums.extend([0.0] * (len(rates) - len(self.sums)))
+        if drafted == 0:
+            return
+        self.weight += drafted
+        for i, value in enumerate(rates):
+            self.sums[i] += value * drafted
+
+    def result(self) -> Legacy:
+        weighted = None if self.sums is None else [_ratio(s, self.weight) for s in self.sums]
+        return Legacy(
+            samples=self.samples,
+            drafted_tokens=self.drafted,
+            average_drafted_tokens=_ratio(self.drafted, self.samples),
+            weighted_per_position=weighted,
+            conditional=conditional(weighted),
+        )
+
+
+def legacy_weighted(drafted: Sequence[int], rates: Sequence[Sequence[float] | None]) -> Legacy:
+    """The old speculator eval script's numbers over log intervals j:
+    weighted_i = Σ_j rate_ij · Drafted_j / Σ_j Drafted_j, with rates zero-padded to the longest
+    list (rounded 3-dp rates re-weighted by draft tokens: approximate, kept for comparison with
+    old results). Conditional as `conditional()`. Intervals without a per-position list, or
+    with Drafted 0 (whose rates are nan), are counted as samples but add nothing to the sums.
+    Samples = number of intervals; average drafted = Σ Drafted / samples."""
+    tally = LegacyTally()
+    for d, r in zip(drafted, rates, strict=True):
+        tally.add(d, r)
+    return tally.result()

@@ -1,0 +1,128 @@
+"""Exact integer drafts and per-position counts for one V1 log interval.
+
+A `SpecDecoding metrics:` line prints Accepted (A) and Drafted (D) as integers, but drafts (d)
+only inside `Mean acceptance length` (1 + A/d, 2 dp) and per-position counts (a_i) only inside
+`Per-position acceptance rate` (a_i/d, 3 dp each). We search the integers consistent with all of
+them: d ≤ D ≤ k·d, |1 + A/d − MAL| ≤ 0.005, |a_i/d − PP_i| ≤ 0.0005, Σ a_i = A, 0 ≤ a_i ≤ d.
+For fixed-length drafters (draft model, EAGLE, MTP…) d = D/k exactly. When exactly one solution
+exists the counts are exact (`unique`); otherwise the one nearest the printed values is
+returned and the interval is flagged as estimated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+MAL_HALF_STEP = 0.005  # printed with %.2f
+PP_HALF_STEP = 0.0005  # printed with %.3f
+_EPS = 1e-9
+MAX_CANDIDATES = 200_000
+
+FIXED_LENGTH_METHODS = frozenset({"draft_model", "eagle", "eagle3", "medusa", "mlp_speculator", "mtp", "dflash"})
+
+
+def is_fixed_length(method: str | None) -> bool | None:
+    """Whether every draft of `method` has exactly k tokens; None when the method is unknown."""
+    if method is None:
+        return None
+    return method in FIXED_LENGTH_METHODS or method.endswith("_mtp")
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    drafts: int | None
+    per_position: list[int] | None
+    unique: bool
+    via: str  # "drafted/k" | "reconstructed" | "estimated" | "unavailable"
+
+
+def _position_ranges(rates: tuple[float, ...], d: int) -> list[tuple[int, int]] | None:
+    ranges = []
+    for p in rates:
+        if math.isnan(p):
+            return None
+        lo = max(0, math.ceil((p - PP_HALF_STEP) * d - _EPS))
+        hi = min(d, math.floor((p + PP_HALF_STEP) * d + _EPS))
+        if lo > hi:
+            return None
+        ranges.append((lo, hi))
+    return ranges
+
+
+def _fit(ranges: list[tuple[int, int]], accepted: int) -> tuple[list[int], bool] | None:
+    """Integers within `ranges` summing to `accepted`: (one such vector, filled from position 0
+    up; whether it is the only one)."""
+    low = sum(lo for lo, _ in ranges)
+    high = sum(hi for _, hi in ranges)
+    if not low <= accepted <= high:
+        return None
+    unique = all(
+        max(lo, accepted - (high - hi)) == min(hi, accepted - (low - lo)) for lo, hi in ranges
+    )
+    values = [lo for lo, _ in ranges]
+    spare = accepted - low
+    for i, (lo, hi) in enumerate(ranges):
+        take = min(spare, hi - lo)
+        values[i] += take
+        spare -= take
+    return values, unique
+
+
+def _mal_ok(accepted: int, d: int, mal: float | None) -> bool:
+    if mal is None or math.isnan(mal):
+        return True
+    return abs(1.0 + accepted / d - mal) <= MAL_HALF_STEP + _EPS
+
+
+def _candidates(accepted: int, drafted: int, k: int | None, mal: float | None) -> range:
+    lo = max(1, math.ceil(drafted / k)) if k else 1
+    hi = drafted
+    if mal is not None and not math.isnan(mal) and accepted > 0:
+        top = mal - 1.0 + MAL_HALF_STEP
+        bottom = mal - 1.0 - MAL_HALF_STEP
+        if top <= 0:
+            return range(0)
+        lo = max(lo, math.ceil(accepted / top - _EPS))
+        if bottom > 0:
+            hi = min(hi, math.floor(accepted / bottom + _EPS))
+    return range(lo, hi + 1)
+
+
+def solve(
+    accepted: int, drafted: int, k: int | None, mal: float | None,
+    rates: tuple[float, ...] | None, fixed_length: bool | None,
+) -> Solution:
+    """The drafts and per-position counts of one interval (see the module docstring)."""
+    if drafted == 0:
+        return Solution(0, [0] * k if k else None, True, "reconstructed")
+    if fixed_length and k and drafted % k == 0:
+        d = drafted // k
+        fit = _fit(_position_ranges(rates, d) or [], accepted) if rates else None
+        return Solution(d, fit[0] if fit else None, bool(fit and fit[1]), "drafted/k")
+    found: list[tuple[int, list[int] | None, bool]] = []
+    span = _candidates(accepted, drafted, k, mal)
+    if len(span) > MAX_CANDIDATES:
+        span = range(0)
+    for d in span:
+        if not _mal_ok(accepted, d, mal):
+            continue
+        if rates:
+            ranges = _position_ranges(rates, d)
+            fit = _fit(ranges, accepted) if ranges is not None else None
+            if fit is None:
+                continue
+            found.append((d, fit[0], fit[1]))
+        else:
+            found.append((d, None, True))
+    if len(found) == 1 and found[0][2]:
+        return Solution(found[0][0], found[0][1], True, "reconstructed")
+    if found:
+        target = accepted / (mal - 1.0) if mal and not math.isnan(mal) and mal > 1.0 else drafted / (k or 1)
+        d, values, _ = min(found, key=lambda item: abs(item[0] - target))
+        return Solution(d, values, False, "estimated")
+    if k and drafted % k == 0:
+        d = drafted // k
+        fit = _fit(_position_ranges(rates, d) or [], accepted) if rates else None
+        return Solution(d, fit[0] if fit else None, False, "estimated")
+    return Solution(None, None, False, "unavailable")

@@ -1,0 +1,39 @@
+"""JSON (the report itself) and CSV (one row per target and source) renderings."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from analyzers.report import Report
+
+
+def render_json(report: Report) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else value
+
+
+def render_csv(report: Report) -> str:
+    """Columns: identity, integer counts with their origin, pooled metrics, then per position i:
+    accepted_pos_i, per_position_i, conditional_i (as many as the widest source has)."""
+    rows = [(t, s) for t in report.targets for s in t.sources]
+    width = max((len(s.counts.accepted_per_position or s.metrics.per_position or []) for _, s in rows), default=0)
+    head = ["path", "source", "kind", "primary", "k", "drafts", "draft_tokens", "accepted_tokens", "emitted_tokens",
+            "drafts_from", "per_position_from", "mean_acceptance_length", "draft_acceptance_rate"]
+    for i in range(width):
+        head += [f"accepted_pos_{i}", f"per_position_{i}", f"conditional_{i}"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(head)
+    for t, s in rows:
+        c, m = s.counts, s.metrics
+        row = [t.path, s.id, s.kind, s.id == t.primary, c.k, c.drafts, c.draft_tokens, c.accepted_tokens,
+               c.emitted_tokens, c.drafts_from, c.per_position_from, m.mean_acceptance_length, m.draft_acceptance_rate]
+        for i in range(width):
+            for seq in (c.accepted_per_position, m.per_position, m.conditional):
+                row.append(seq[i] if seq is not None and i < len(seq) else None)
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,42 @@
+"""Plain-text and Markdown renderings of the shared tables (no escape codes, deterministic)."""
+
+from __future__ import annotations
+
+from analyzers.render.tables import Table, report_tables
+from analyzers.report import Report
+
+
+def _plain_table(table: Table) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in table.rows)) if table.rows else len(h)
+              for i, h in enumerate(table.headers)]
+    out = [table.title, "-" * len(table.title)]
+    if table.rows:
+        out.append("  ".join(h.ljust(w) for h, w in zip(table.headers, widths, strict=True)).rstrip())
+        out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table.rows]
+    out += table.notes
+    return out
+
+
+def render_text(report: Report) -> str:
+    lines = [f"speclens {report.speclens_version} acceptance report (schema {report.schema_version})", ""]
+    for table in report_tables(report):
+        lines += _plain_table(table) + [""]
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"# speclens acceptance report", "", f"speclens {report.speclens_version}, schema {report.schema_version}", ""]
+    for table in report_tables(report):
+        lines += [f"## {_md_cell(table.title)}", ""]
+        if table.rows:
+            lines.append("| " + " | ".join(map(_md_cell, table.headers)) + " |")
+            lines.append("|" + "---|" * len(table.headers))
+            lines += ["| " + " | ".join(map(_md_cell, row)) + " |" for row in table.rows]
+            lines.append("")
+        lines += [f"- {_md_cell(note)}" for note in table.notes]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,148 @@
+"""`vllm:spec_decode_*` counters from a Prometheus text scrape (`GET /metrics`), and the
+difference of two scrapes.
+
+Parsing is prometheus_client's own text-format parser. Names: V1 `vllm:spec_decode_num_drafts`,
+`_num_draft_tokens`, `_num_accepted_tokens`, `_num_accepted_tokens_per_pos{position="i"}`; V0
+`_num_accepted_tokens`, `_num_draft_tokens`, `_num_emitted_tokens`. Samples are read with or
+without the `_total` suffix; `_created` samples are ignored. Labels are read as a set: series
+are kept per `engine` label ("" when absent) and summed over everything else (model_name).
+Counter values must be whole numbers; they are kept as exact ints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.errors import ParseError
+
+_PREFIX = "vllm:spec_decode_"
+_FIELDS = {
+    "num_drafts": "drafts",
+    "num_draft_tokens": "draft_tokens",
+    "num_accepted_tokens": "accepted",
+    "num_emitted_tokens": "emitted",
+}
+
+
+@dataclass(slots=True)
+class EngineCounters:
+    """One engine's counters; None where the server does not export that counter."""
+
+    drafts: int | None = None
+    draft_tokens: int | None = None
+    accepted: int | None = None
+    emitted: int | None = None
+    per_position: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SpecScrape:
+    """All spec-decode counters of one scrape, by engine label. `generation` is "v0" when the
+    V0-only emitted-tokens counter is present, "v1" otherwise, None when there are none."""
+
+    path: str
+    engines: dict[str, EngineCounters]
+
+    @property
+    def generation(self) -> str | None:
+        if not self.engines:
+            return None
+        return "v0" if any(e.emitted is not None for e in self.engines.values()) else "v1"
+
+
+@dataclass(frozen=True, slots=True)
+class CounterReset:
+    """A counter that went down between two scrapes: the server restarted in between."""
+
+    engine: str
+    counter: str
+    before: int
+    after: int
+
+
+def _families(path: str, text: str):  # noqa: ANN202 - prometheus_client's iterator
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        return list(text_string_to_metric_families(text))
+    except ValueError:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            try:
+                list(text_string_to_metric_families(line + "\n"))
+            except ValueError as err:
+                raise ParseError(path, lineno, f"expected Prometheus text exposition format ({err})",
+                                 "pass the body of GET /metrics, saved as is") from None
+        raise ParseError(path, None, "expected Prometheus text exposition format") from None
+
+
+def _whole(path: str, name: str, value: float) -> int:
+    if value != value or value < 0 or value != int(value):
+        raise ParseError(path, None, f"expected a non-negative whole number for counter {name}, got {value}")
+    return int(value)
+
+
+def parse_scrape(path: str, text: str) -> SpecScrape:
+    """Read the spec-decode counters of one scrape; other metrics are ignored."""
+    engines: dict[str, EngineCounters] = {}
+    for family in _families(path, text):
+        if not family.name.startswith(_PREFIX):
+            continue
+        for sample in family.samples:
+            name = sample.name[len(_PREFIX) :]
+            if not name.startswith("num_") or name.endswith("_created"):
+                continue
+            base = name.removesuffix("_total")
+            counters = engines.setdefault(sample.labels.get("engine", ""), EngineCounters())
+            value = _whole(path, sample.name, sample.value)
+            if base == "num_accepted_tokens_per_pos":
+                pos = int(sample.labels.get("position", "-1"))
+                if pos < 0:
+                    raise ParseError(path, None, f"expected a position label on {sample.name}")
+                counters.per_position[pos] = counters.per_position.get(pos, 0) + value
+            elif base in _FIELDS:
+                attr = _FIELDS[base]
+                setattr(counters, attr, (getattr(counters, attr) or 0) + value)
+    return SpecScrape(path, engines)
+
+
+def read_scrape(path: str) -> SpecScrape:
+    """Read a scrape file (UTF-8 text)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ParseError(path, None, f"expected UTF-8 Prometheus text, found an invalid byte at offset {err.start}") from None
+    return parse_scrape(path, text)
+
+
+def _sub(engine: str, name: str, before: int | None, after: int | None, resets: list[CounterReset]) -> int | None:
+    if after is None:
+        return None
+    if before is None:
+        return after
+    if after < before:
+        resets.append(CounterReset(engine, name, before, after))
+        return after
+    return after - before
+
+
+def diff_scrapes(before: SpecScrape, after: SpecScrape) -> tuple[dict[str, EngineCounters], list[CounterReset]]:
+    """Per-engine `after - before`. A counter that went down is reported as a reset and its
+    delta is taken as the after value (the counts since the restart; earlier ones are lost)."""
+    resets: list[CounterReset] = []
+    deltas: dict[str, EngineCounters] = {}
+    for engine, a in after.engines.items():
+        b = before.engines.get(engine, EngineCounters())
+        positions = {
+            pos: _sub(engine, f"per_position[{pos}]", b.per_position.get(pos), value, resets)
+            for pos, value in a.per_position.items()
+        }
+        deltas[engine] = EngineCounters(
+            drafts=_sub(engine, "drafts", b.drafts, a.drafts, resets),
+            draft_tokens=_sub(engine, "draft_tokens", b.draft_tokens, a.draft_tokens, resets),
+            accepted=_sub(engine, "accepted", b.accepted, a.accepted, resets),
+            emitted=_sub(engine, "emitted", b.emitted, a.emitted, resets),
+            per_position={p: v for p, v in positions.items() if v is not None},
+        )
+    return deltas, resets

@@ -1,0 +1,115 @@
+"""Typed records the vLLM log reader yields, in file order.
+
+Every record carries `lineno` (1-based line in its file), `timestamp` exactly as printed
+(`MM-DD HH:MM:SS`, no year; None when the line has no vLLM prefix), `time_key` (seconds on a
+year-unrolled clock, for ordering and windows only) and `segment` (index of the server lifetime
+the line belongs to, 0-based).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class SpecInterval:
+    """One V1 `SpecDecoding metrics:` line: counts for one stats interval (never cumulative).
+
+    `accepted`/`drafted` are the exact integer fields. `mean_acceptance_length` (2 dp),
+    `per_position` (3 dp each) and `acceptance_rate_pct` (1 dp) are the rounded values as
+    printed; nan stays nan. `fmt` names the format family (see `parsers.spec_line`).
+    """
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+    fmt: str
+    accepted: int
+    drafted: int
+    mean_acceptance_length: float | None = None
+    per_position: tuple[float, ...] | None = None
+    acceptance_rate_pct: float | None = None
+    engine: int | None = None
+
+
+@dataclass(slots=True)
+class SpecCumulative:
+    """One V0 `Speculative metrics:` line: counts cumulative since the server started.
+
+    Never sum these; differences of two lines give the counts in between.
+    """
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+    fmt: str
+    num_spec_tokens: int
+    accepted: int
+    draft_tokens: int
+    emitted: int | None
+    acceptance_rate: float | None = None
+    system_efficiency: float | None = None
+
+
+@dataclass(slots=True)
+class ThroughputLine:
+    """One `Engine 000: Avg prompt throughput: …` (or aggregated / V0) stats line.
+
+    `engine` is the engine index for `Engine NNN:` lines, `aggregated_engines` the N of
+    `N Engines Aggregated:`; both None for the V0 form. `fields` keeps every key/value as text.
+    """
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+    engine: int | None
+    aggregated_engines: int | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ServerStart:
+    """A startup line that reveals configuration; a new `segment` begins at the first such
+    line that follows serving activity (spec or throughput lines) of the previous lifetime."""
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+    vllm_version: str | None = None
+    model: str | None = None
+    spec_method: str | None = None
+    num_spec_tokens: int | None = None
+    spec_model: str | None = None
+
+
+@dataclass(slots=True)
+class StatsLoggingDisabled:
+    """vLLM's warning that stats logging is off (e.g. api_server_count > 1 under data parallel):
+    this lifetime's log has no SpecDecoding lines even though drafting happens; use /metrics."""
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+
+
+@dataclass(slots=True)
+class UnparsedSpecLine:
+    """A line carrying a spec-metrics marker that could not be read: `reason` says what was
+    expected, `excerpt` holds the start of the line (at most 200 characters)."""
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+    reason: str
+    excerpt: str
+
+
+LogRecord = (
+    SpecInterval | SpecCumulative | ThroughputLine | ServerStart | StatsLoggingDisabled | UnparsedSpecLine
+)

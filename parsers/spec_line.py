@@ -1,0 +1,147 @@
+"""The message of a spec-decode metrics line, read as key/value fields (never by position).
+
+Format families (`fmt`):
+- `v1-0.8.3`  (vLLM 0.8.3–0.8.4): `Draft acceptance rate: X%, Accepted: N tokens, Drafted: N tokens`
+- `v1-0.8.5`  (0.8.5–0.10.1.x): adds `Mean acceptance length` and `Per-position acceptance rate: a, b, …`
+- `v1-0.10.2` (0.10.2–0.33): `Mean acceptance length, Accepted/Drafted throughput, Accepted, Drafted,
+  Per-position acceptance rate, Avg Draft acceptance rate: X%`
+- `v0` / `v0-old` (V0 engine, cumulative): `Speculative metrics: Draft acceptance rate: 0.200 (a
+  fraction), System efficiency, Number of speculative/accepted/draft/emitted tokens.`; `v0-old` is
+  the vLLM ~0.4–0.5 spelling `Number of draft tokens tokens:`.
+Unknown extra fields are ignored, so a future field does not break reading.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+V1_MARKER = "SpecDecoding metrics:"
+V0_MARKER = "Speculative metrics:"
+
+_KEY_RE = re.compile(r"(?:^|,)\s*([A-Za-z][A-Za-z\- ]*?):\s")
+_COUNT_RE = re.compile(r"(\d+)(?: tokens)?")
+
+
+class LineError(ValueError):
+    """The line carries a marker but not what that format requires; the text says what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class V1Fields:
+    fmt: str
+    accepted: int
+    drafted: int
+    mean_acceptance_length: float | None
+    per_position: tuple[float, ...] | None
+    acceptance_rate_pct: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class V0Fields:
+    fmt: str
+    num_spec_tokens: int
+    accepted: int
+    draft_tokens: int
+    emitted: int | None
+    acceptance_rate: float | None
+    system_efficiency: float | None
+
+
+def split_fields(message: str) -> dict[str, str]:
+    """`Key: value, Key: value` → {normalized lowercase key: value text}; a repeated key is an error."""
+    matches = list(_KEY_RE.finditer(message))
+    if not matches or message[: matches[0].start()].strip():
+        raise LineError("expected 'Key: value' fields after the marker")
+    fields: dict[str, str] = {}
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(message)
+        key = " ".join(match.group(1).lower().split())
+        if key in fields:
+            raise LineError(f"field '{match.group(1)}' appears twice (interleaved writes?)")
+        fields[key] = message[match.end() : end].strip().rstrip(",.").strip()
+    return fields
+
+
+def _count(fields: dict[str, str], *keys: str) -> int | None:
+    for key in keys:
+        if key in fields:
+            match = _COUNT_RE.fullmatch(fields[key])
+            if match is None:
+                raise LineError(f"expected a non-negative integer for '{key}', got {fields[key][:40]!r}")
+            return int(match.group(1))
+    return None
+
+
+def _number(fields: dict[str, str], key: str) -> float | None:
+    text = fields.get(key)
+    if text is None:
+        return None
+    text = text.split(" ", 1)[0].rstrip("%")
+    try:
+        return float(text)
+    except ValueError:
+        raise LineError(f"expected a number for '{key}', got {fields[key][:40]!r}") from None
+
+
+def _positions(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise LineError(f"expected comma-separated rates for 'Per-position acceptance rate', got {text[:60]!r}") from None
+    if any(not math.isnan(v) and not 0.0 <= v <= 1.0 for v in values):
+        raise LineError("expected per-position rates between 0 and 1")
+    return values
+
+
+def parse_v1(message: str) -> V1Fields:
+    """Read the text after `SpecDecoding metrics:`; requires the integer Accepted and Drafted fields."""
+    fields = split_fields(message)
+    accepted = _count(fields, "accepted")
+    drafted = _count(fields, "drafted")
+    if accepted is None or drafted is None:
+        raise LineError("expected 'Accepted: N tokens' and 'Drafted: N tokens' fields")
+    if accepted > drafted:
+        raise LineError(f"Accepted ({accepted}) exceeds Drafted ({drafted})")
+    if "avg draft acceptance rate" in fields:
+        fmt, rate = "v1-0.10.2", _number(fields, "avg draft acceptance rate")
+    else:
+        fmt = "v1-0.8.5" if "mean acceptance length" in fields else "v1-0.8.3"
+        rate = _number(fields, "draft acceptance rate")
+    pos_text = fields.get("per-position acceptance rate", fields.get("per-position acceptance probabilities"))
+    return V1Fields(
+        fmt=fmt,
+        accepted=accepted,
+        drafted=drafted,
+        mean_acceptance_length=_number(fields, "mean acceptance length"),
+        per_position=_positions(pos_text) if pos_text else None,
+        acceptance_rate_pct=rate,
+    )
+
+
+def parse_v0(message: str) -> V0Fields:
+    """Read the text after `Speculative metrics:` (V0, cumulative counts, rate as a fraction)."""
+    fields = split_fields(message)
+    k = _count(fields, "number of speculative tokens")
+    accepted = _count(fields, "number of accepted tokens")
+    draft = _count(fields, "number of draft tokens", "number of draft tokens tokens")
+    emitted = _count(fields, "number of emitted tokens", "number of emitted tokens tokens")
+    if accepted is None or draft is None:
+        raise LineError("expected 'Number of accepted tokens: N' and 'Number of draft tokens: N'")
+    if k is None:
+        raise LineError(
+            "expected 'Number of speculative tokens: N' (the pre-release V1 form without it never shipped)"
+        )
+    if accepted > draft:
+        raise LineError(f"accepted tokens ({accepted}) exceed draft tokens ({draft})")
+    old = "number of draft tokens tokens" in fields or "number of emitted tokens tokens" in fields
+    return V0Fields(
+        fmt="v0-old" if old else "v0",
+        num_spec_tokens=k,
+        accepted=accepted,
+        draft_tokens=draft,
+        emitted=emitted,
+        acceptance_rate=_number(fields, "draft acceptance rate"),
+        system_efficiency=_number(fields, "system efficiency"),
+    )

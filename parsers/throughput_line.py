@@ -1,0 +1,39 @@
+"""The periodic stats line, read as `Key: value` pairs (its optional parts vary by version).
+
+Forms: `Engine 000: Avg prompt throughput: …` (V1, one per engine), `2 Engines Aggregated: …`
+(V1 aggregated), `Avg prompt throughput: …` (V0). Only the engine identity matters for spec
+accounting: a V1 `SpecDecoding metrics:` line has no engine id and follows its engine's stats
+line in the same interval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MARKER = "Avg prompt throughput:"
+_ENGINE_RE = re.compile(r"Engine (\d+):\s*$")
+_AGGREGATED_RE = re.compile(r"(\d+) Engines Aggregated:\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ThroughputFields:
+    engine: int | None
+    aggregated_engines: int | None
+    fields: dict[str, str]
+
+
+def parse_throughput(before_marker: str, message: str) -> ThroughputFields:
+    """`before_marker` is the line text up to `Avg prompt throughput:`; `message` starts with it."""
+    engine = aggregated = None
+    tail = before_marker.rstrip()
+    if (match := _ENGINE_RE.search(tail + " ")) is not None:
+        engine = int(match.group(1))
+    elif (match := _AGGREGATED_RE.search(tail + " ")) is not None:
+        aggregated = int(match.group(1))
+    fields: dict[str, str] = {}
+    for part in message.rstrip().rstrip(".").split(", "):
+        key, sep, value = part.partition(": ")
+        if sep:
+            fields[key.strip().lower()] = value.strip()
+    return ThroughputFields(engine, aggregated, fields)

@@ -1,0 +1,63 @@
+"""Year-less vLLM timestamps (`MM-DD HH:MM:SS`) on a clock that survives year rollover.
+
+Timestamps are kept as printed. For ordering and windows each gets a `time_key`: seconds on a
+clock where every year has 366 days (so Feb 29 always exists) and the year advances whenever
+a timestamp is more than 180 days earlier than the previous one in file order (12-31 → 01-01).
+Differences between keys are exact within a year except across Feb 28 → Mar 1 of a non-leap
+year (one day too long); keys are for ordering, not for rates.
+"""
+
+from __future__ import annotations
+
+_DAYS_BEFORE_MONTH = (0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335)  # 366-day year
+_YEAR_SECONDS = 366 * 86400
+_ROLLOVER_SECONDS = 180 * 86400
+
+
+def seconds_in_year(ts: str) -> int | None:
+    """`MM-DD HH:MM:SS` → seconds since 01-01 00:00:00 on the 366-day clock; None if malformed."""
+    try:
+        month, day = int(ts[0:2]), int(ts[3:5])
+        hour, minute, second = int(ts[6:8]), int(ts[9:11]), int(ts[12:14])
+    except ValueError:
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
+        return None
+    return ((_DAYS_BEFORE_MONTH[month - 1] + day - 1) * 24 + hour) * 3600 + minute * 60 + second
+
+
+class YearlessClock:
+    """Turns timestamps seen in file order into monotonic-by-year `time_key`s."""
+
+    __slots__ = ("_year", "_last", "first_key")
+
+    def __init__(self) -> None:
+        self._year = 0
+        self._last: int | None = None
+        self.first_key: int | None = None
+
+    def key(self, ts: str) -> int | None:
+        """The time key of `ts`, advancing the year on a backwards jump of more than 180 days."""
+        sec = seconds_in_year(ts)
+        if sec is None:
+            return None
+        if self._last is not None and sec < self._last - _ROLLOVER_SECONDS:
+            self._year += 1
+        self._last = sec
+        key = self._year * _YEAR_SECONDS + sec
+        if self.first_key is None:
+            self.first_key = key
+        return key
+
+
+def window_key(ts: str, first_key: int | None) -> int:
+    """The time key of a `--since/--until` bound `MM-DD HH:MM:SS` for a log starting at
+    `first_key`: the bound is placed in the first log year in which it is not before the log's
+    start, so `--since "01-01 00:05:00"` on a log that starts 12-31 means the next year."""
+    sec = seconds_in_year(ts)
+    if sec is None:
+        raise ValueError(f"time {ts!r} is not MM-DD HH:MM:SS")
+    if first_key is not None and sec < first_key % _YEAR_SECONDS:
+        sec += _YEAR_SECONDS
+    base = 0 if first_key is None else (first_key // _YEAR_SECONDS) * _YEAR_SECONDS
+    return base + sec
