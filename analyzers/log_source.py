@@ -31,6 +31,8 @@ class Tally:
     drafts: int | None = 0
     per_position: list[int] | None = None
     has_rates: bool = True
+    inexact_drafts: int = 0
+    inexact_positions: int = 0
     ambiguous: int = 0
     via: set[str] = field(default_factory=set)
 
@@ -38,7 +40,10 @@ class Tally:
         self.accepted += rec.accepted
         self.drafted += rec.drafted
         self.via.add(sol.via)
-        self.ambiguous += 0 if sol.unique else 1
+        self.inexact_drafts += 0 if sol.drafts_exact else 1
+        positions_ok = sol.per_position_exact or sol.per_position is None
+        self.inexact_positions += 0 if positions_ok else 1
+        self.ambiguous += 0 if sol.drafts_exact and positions_ok else 1
         self.drafts = None if sol.drafts is None or self.drafts is None else self.drafts + sol.drafts
         if sol.per_position is None or not self.has_rates:
             self.has_rates, self.per_position = False, None
@@ -49,9 +54,10 @@ class Tally:
 
     def counts(self, k: int | None) -> Counts:
         drafts_from = "unavailable" if self.drafts is None else (
-            "estimated" if self.ambiguous else ("drafted/k" if self.via <= {"drafted/k"} else "reconstructed")
+            "estimated" if self.inexact_drafts else ("drafted/k" if self.via <= {"drafted/k"} else "reconstructed")
         )
-        pp_from = "unavailable" if self.per_position is None else ("estimated" if self.ambiguous else "reconstructed")
+        pp_from = "unavailable" if self.per_position is None else (
+            "estimated" if self.inexact_drafts or self.inexact_positions else "reconstructed")
         return Counts(k=k, drafts=self.drafts, draft_tokens=self.drafted, accepted_tokens=self.accepted,
                       accepted_per_position=self.per_position, drafts_from=drafts_from,
                       per_position_from=pp_from, ambiguous_intervals=self.ambiguous)

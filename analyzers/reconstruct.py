@@ -31,9 +31,14 @@ def is_fixed_length(method: str | None) -> bool | None:
 
 @dataclass(frozen=True, slots=True)
 class Solution:
+    """`drafts_exact`: the drafts value is the only one consistent with the line (or D/k for a
+    fixed-length drafter); `per_position_exact`: likewise for the per-position counts (False when
+    the line has no per-position list). `via` names how drafts were found."""
+
     drafts: int | None
     per_position: list[int] | None
-    unique: bool
+    drafts_exact: bool
+    per_position_exact: bool
     via: str  # "drafted/k" | "reconstructed" | "estimated" | "unavailable"
 
 
@@ -95,11 +100,12 @@ def solve(
 ) -> Solution:
     """The drafts and per-position counts of one interval (see the module docstring)."""
     if drafted == 0:
-        return Solution(0, [0] * k if k else None, True, "reconstructed")
+        zeros = [0] * len(rates) if rates else None
+        return Solution(0, zeros, True, zeros is not None, "reconstructed")
     if fixed_length and k and drafted % k == 0:
         d = drafted // k
         fit = _fit(_position_ranges(rates, d) or [], accepted) if rates else None
-        return Solution(d, fit[0] if fit else None, bool(fit and fit[1]), "drafted/k")
+        return Solution(d, fit[0] if fit else None, True, bool(fit and fit[1]), "drafted/k")
     found: list[tuple[int, list[int] | None, bool]] = []
     span = _candidates(accepted, drafted, k, mal)
     if len(span) > MAX_CANDIDATES:
@@ -115,14 +121,15 @@ def solve(
             found.append((d, fit[0], fit[1]))
         else:
             found.append((d, None, True))
-    if len(found) == 1 and found[0][2]:
-        return Solution(found[0][0], found[0][1], True, "reconstructed")
+    if len(found) == 1:
+        d, values, unique = found[0]
+        return Solution(d, values, True, values is not None and unique, "reconstructed")
     if found:
         target = accepted / (mal - 1.0) if mal and not math.isnan(mal) and mal > 1.0 else drafted / (k or 1)
         d, values, _ = min(found, key=lambda item: abs(item[0] - target))
-        return Solution(d, values, False, "estimated")
+        return Solution(d, values, False, False, "estimated")
     if k and drafted % k == 0:
         d = drafted // k
         fit = _fit(_position_ranges(rates, d) or [], accepted) if rates else None
-        return Solution(d, fit[0] if fit else None, False, "estimated")
-    return Solution(None, None, False, "unavailable")
+        return Solution(d, fit[0] if fit else None, False, False, "estimated")
+    return Solution(None, None, False, False, "unavailable")

@@ -39,8 +39,8 @@ RECIPE = {
     "target": {"hidden": 256, "layers": 2, "heads": 4, "kv_heads": 4, "intermediate": 768,
                "max_pos": 2048, "steps": 300, "batch": 16, "lr": 2e-3},
     "draft": {"hidden": 128, "layers": 2, "heads": 2, "kv_heads": 2, "intermediate": 384,
-              "max_pos": 2048, "steps": 220, "batch": 16, "lr": 3e-3, "kd": 0.5},
-    "eagle3": {"aux_layer_ids": [0, 1, 2], "ttt_steps": 3, "steps": 160, "batch": 8, "lr": 2e-3},
+              "max_pos": 2048, "steps": 180, "batch": 16, "lr": 3e-3, "kd": 0.5},
+    "eagle3": {"aux_layer_ids": [0, 1, 2], "ttt_steps": 3, "steps": 110, "batch": 8, "lr": 2e-3},
 }
 
 
