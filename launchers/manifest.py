@@ -1,0 +1,150 @@
+"""Write a run directory's `run.json`: argv, resolved configuration, versions, hardware, git
+commit, start/end times and every step's command and exit status. JSON is built here, never by
+shell string interpolation. Secrets never enter it: values of --api-key/--hf-token style
+options and of *_API_KEY / *_TOKEN variables are replaced by "***". Every write is atomic.
+
+usage (from bash):
+  python launchers/manifest.py init RUN_DIR -- ARGV...
+  python launchers/manifest.py config RUN_DIR KEY=VALUE...
+  python launchers/manifest.py step RUN_DIR NAME STATUS STARTED_EPOCH ENDED_EPOCH -- COMMAND...
+  python launchers/manifest.py finish RUN_DIR STATUS
+  python launchers/manifest.py spec-config METHOD K [DRAFT_MODEL]     (prints --speculative-config JSON)
+  python launchers/manifest.py gen-config TEMPERATURE                 (prints --override-generation-config JSON)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+
+SCHEMA_VERSION = 1
+_SECRET_OPTION = re.compile(r"^--?(api[-_]?key|hf[-_]?token|token|password)$", re.IGNORECASE)
+_SECRET_INLINE = re.compile(r"((?:api_key|token|password)=)[^,\s]+", re.IGNORECASE)
+
+
+def redact(argv: list[str]) -> list[str]:
+    out, hide_next = [], False
+    for arg in argv:
+        if hide_next:
+            out.append("***")
+            hide_next = False
+            continue
+        name, eq, _ = arg.partition("=")
+        if _SECRET_OPTION.match(name):
+            out.append(f"{name}=***" if eq else arg)
+            hide_next = not eq
+            continue
+        out.append(_SECRET_INLINE.sub(r"\1***", arg))
+    return out
+
+
+def _path(run_dir: str) -> str:
+    return os.path.join(run_dir, "run.json")
+
+
+def load(run_dir: str) -> dict:
+    with open(_path(run_dir), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def save(run_dir: str, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".run.json.", dir=run_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=False)
+        handle.write("\n")
+    os.replace(tmp, _path(run_dir))
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _version(dist: str) -> str | None:
+    for name in (dist, f"{dist}-cpu"):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _git_commit() -> str | None:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        out = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _hardware() -> dict:
+    gpus = []
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
+        gpus = [line for line in out.stdout.splitlines() if line.startswith("GPU")]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    mem_kib = None
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            mem_kib = int(handle.readline().split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"machine": platform.machine(), "processor": platform.processor() or None, "cpus": os.cpu_count(),
+            "memory_gib": round(mem_kib / 1048576, 1) if mem_kib else None, "gpus": gpus}
+
+
+def spec_config(method: str, k: int, model: str | None) -> str:
+    config: dict[str, object] = {"num_speculative_tokens": k}
+    if method == "ngram":
+        config.update(method="ngram", prompt_lookup_max=3, prompt_lookup_min=1)
+    else:
+        config.update(method=method, model=model)
+    return json.dumps(config, separators=(",", ":"))
+
+
+def main(argv: list[str]) -> int:
+    command, rest = argv[0], argv[1:]
+    if command == "gen-config":
+        print(json.dumps({"temperature": float(rest[0])}))
+        return 0
+    if command == "spec-config":
+        print(spec_config(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else None))
+        return 0
+    run_dir = rest[0]
+    if command == "init":
+        save(run_dir, {"schema_version": SCHEMA_VERSION, "tool": "speclens run_eval.sh", "argv": redact(rest[2:]),
+                       "started_at": _now(), "ended_at": None, "status": None, "config": {}, "steps": []})
+    elif command == "config":
+        data = load(run_dir)
+        for item in rest[1:]:
+            key, _, value = item.partition("=")
+            data["config"][key] = "***" if _SECRET_OPTION.match(f"--{key}") else value
+        save(run_dir, data)
+    elif command == "step":
+        name, status, started, ended = rest[1], int(rest[2]), float(rest[3]), float(rest[4])
+        data = load(run_dir)
+        data["steps"].append({"name": name, "exit_status": status, "seconds": round(ended - started, 3),
+                              "command": redact(rest[6:])})
+        save(run_dir, data)
+    elif command == "finish":
+        data = load(run_dir)
+        data.update(ended_at=_now(), status=int(rest[1]), git_commit=_git_commit(), hardware=_hardware(),
+                    versions={"python": platform.python_version(), "speclens": _version("speclens"),
+                              "vllm": _version("vllm"), "guidellm": _version("guidellm"), "torch": _version("torch")})
+        save(run_dir, data)
+    else:
+        print(f"manifest.py: unknown command {command!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
