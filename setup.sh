@@ -14,6 +14,11 @@ PY="$VENV/bin/python"
 setup::say() { printf 'setup: %s\n' "$*"; }
 setup::die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
+# usage: setup::pip ARGS...   (pip, without the machine's "Location ... is ignored" index noise)
+setup::pip() {
+  "$PY" -m pip "$@" --disable-pip-version-check 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+}
+
 # usage: setup::find_python — prints a python3 >= 3.11 on PATH
 setup::find_python() {
   local candidate
@@ -44,7 +49,7 @@ setup::project() {
     return 0
   fi
   setup::say "installing speclens${extras:+[$extras]} into .venv"
-  "$PY" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}"
+  setup::pip install --quiet -e "$ROOT${extras:+[$extras]}"
   printf '%s\n' "$want" >"$stamp"
 }
 
@@ -77,7 +82,7 @@ PY
     setup::say "serving stack already installed: $vllm_pin, $GUIDELLM_PIN"
   else
     setup::say "installing $vllm_pin ($reason) and $GUIDELLM_PIN; this takes a few minutes"
-    "$PY" -m pip install --quiet --disable-pip-version-check "$vllm_pin" "$GUIDELLM_PIN"
+    setup::pip install --quiet "$vllm_pin" "$GUIDELLM_PIN"
   fi
   if ! setup::has_gpu; then
     local trap_pkg present=()
@@ -86,7 +91,7 @@ PY
     done
     if ((${#present[@]})); then
       setup::say "removing CUDA-only ${present[*]} (they break transformers imports on CPU)"
-      "$PY" -m pip uninstall --quiet -y "${present[@]}"
+      setup::pip uninstall --quiet -y "${present[@]}"
     fi
   fi
 }
