@@ -55,6 +55,30 @@ def acceptance(
     sys.exit(run_acceptance(paths, fmt.value, output, since, until, skip_first, strict))
 
 
+class SpeedupFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def speedup(
+    baseline: Annotated[str, typer.Argument(help="Target-only run: a run directory or a guidellm result JSON.")],
+    spec: Annotated[str, typer.Argument(help="Speculative run under the same load: run directory or guidellm JSON.")],
+    fmt: Annotated[SpeedupFormat, typer.Option("--format", "-f", help="Output format.")] = SpeedupFormat.text,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed (same seed, same intervals).")] = 0,
+) -> None:
+    """Speedup of SPEC over BASELINE per load level, with bootstrap 95% intervals and a verdict.
+
+    Example: `speclens speedup eval_results_X/baseline eval_results_X`.
+    """
+    from analyzers.commands import run_speedup
+
+    sys.exit(run_speedup(baseline, spec, fmt.value, output, seed))
+
+
 def main() -> None:
     try:
         app()

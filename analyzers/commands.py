@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from analyzers.console import fail, print_rich, warn
@@ -44,3 +45,45 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
     for t in unparsed:
         warn(f"{t.unparsed_spec_lines} spec-metrics line(s) could not be read; first at {t.first_unparsed}")
     return EXIT_BAD_INPUT if strict and unparsed else EXIT_OK
+
+
+def _load_run_path(path: str) -> str:
+    import os
+
+    if os.path.isdir(path):
+        candidate = os.path.join(path, "guidellm_results.json")
+        if not os.path.isfile(candidate):
+            raise ParseError(path, None, "expected a run directory holding guidellm_results.json",
+                             "point at a run directory or a guidellm result JSON file")
+        return candidate
+    if not os.path.exists(path):
+        raise ParseError(path, None, "no such file or directory", "check the path")
+    return path
+
+
+def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: int) -> int:
+    from analyzers import __version__
+    from analyzers.atomic import OutputRefused, write_atomic
+    from analyzers.inputs import file_sha256
+    from analyzers.render.speedup import SPEEDUP_RENDERERS
+    from analyzers.report import InputFile
+    from analyzers.speedup import build_speedup
+    from parsers.guidellm import read_guidellm
+
+    try:
+        files = [_load_run_path(baseline), _load_run_path(spec)]
+        runs = [read_guidellm(f) for f in files]
+        inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f))
+                  for f in files]
+        text = SPEEDUP_RENDERERS[fmt](build_speedup(runs[0], runs[1], seed, __version__, inputs))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, text, protected=files)
+    except (ParseError, OutputRefused, ValueError) as err:
+        fail(str(err))
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        fail(f"{err.filename or ''}: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    return EXIT_OK

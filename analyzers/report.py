@@ -18,7 +18,7 @@ PerPositionFrom = Literal["counter", "reconstructed", "estimated", "unavailable"
 
 class InputFile(BaseModel):
     path: str
-    role: Literal["vllm_log", "metrics_before", "metrics_after", "metrics"]
+    role: Literal["vllm_log", "metrics_before", "metrics_after", "metrics", "load_results"]
     sha256: str
     size_bytes: int
 

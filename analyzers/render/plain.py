@@ -17,11 +17,16 @@ def _plain_table(table: Table) -> list[str]:
     return out
 
 
-def render_text(report: Report) -> str:
-    lines = [f"speclens {report.speclens_version} acceptance report (schema {report.schema_version})", ""]
-    for table in report_tables(report):
+def tables_to_text(heading: str, tables: list[Table]) -> str:
+    lines = [heading, ""]
+    for table in tables:
         lines += _plain_table(table) + [""]
     return "\n".join(lines)
+
+
+def render_text(report: Report) -> str:
+    return tables_to_text(f"speclens {report.speclens_version} acceptance report (schema {report.schema_version})",
+                          report_tables(report))
 
 
 def _md_cell(text: str) -> str:
@@ -29,8 +34,13 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    lines = [f"# speclens acceptance report", "", f"speclens {report.speclens_version}, schema {report.schema_version}", ""]
-    for table in report_tables(report):
+    return tables_to_markdown("speclens acceptance report",
+                              f"speclens {report.speclens_version}, schema {report.schema_version}", report_tables(report))
+
+
+def tables_to_markdown(title: str, subtitle: str, tables: list[Table]) -> str:
+    lines = [f"# {title}", "", subtitle, ""]
+    for table in tables:
         lines += [f"## {_md_cell(table.title)}", ""]
         if table.rows:
             lines.append("| " + " | ".join(map(_md_cell, table.headers)) + " |")
