@@ -213,6 +213,7 @@ eval::phase() {
     started=$EPOCHREALTIME
     lib::stop_all
     step::record "$dir" stop-server 0 "$started"
+    rm -rf "$dir/tmp"  # ZMQ sockets and vllm_dist_* files vLLM leaves behind
   fi
 }
 
@@ -241,6 +242,8 @@ eval::dry_run() {
   fi
   printf '%q ' "$SPECLENS_PY" -m analyzers.cli acceptance "$OUTPUT_DIR" --format legacy -o "$OUTPUT_DIR/acceptance_analysis.txt"; echo
   printf '%q ' "$SPECLENS_PY" -m analyzers.cli acceptance "$OUTPUT_DIR" --format md -o "$OUTPUT_DIR/report.md"; echo
+  [[ -z "$BASELINE" ]] || { printf '%q ' "$SPECLENS_PY" -m analyzers.cli speedup "$OUTPUT_DIR/baseline" "$OUTPUT_DIR" \
+    --format md -o "$OUTPUT_DIR/speedup.md"; echo; }
 }
 
 lib::is_sourced || eval::main "$@"

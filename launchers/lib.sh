@@ -205,4 +205,9 @@ analysis::run() {
   step::run "$run_dir" analysis-legacy "${speclens[@]}" --format legacy -o "$run_dir/acceptance_analysis.txt" || return
   step::run "$run_dir" analysis-report "${speclens[@]}" --format md -o "$run_dir/report.md" || return
   "${speclens[@]}" --format text
+  if [[ -f "$run_dir/baseline/guidellm_results.json" ]]; then
+    local speedup=("$SPECLENS_PY" -m analyzers.cli speedup "$run_dir/baseline" "$run_dir")
+    step::run "$run_dir" analysis-speedup "${speedup[@]}" --format md -o "$run_dir/speedup.md" || return
+    "${speedup[@]}" --format text
+  fi
 }
