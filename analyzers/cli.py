@@ -79,6 +79,22 @@ def speedup(
     sys.exit(run_speedup(baseline, spec, fmt.value, output, seed))
 
 
+@app.command()
+def compare(
+    paths: Annotated[list[str], typer.Argument(help="Run directories (a directory holding run directories is expanded).")],
+    fmt: Annotated[SpeedupFormat, typer.Option("--format", "-f", help="Output format.")] = SpeedupFormat.text,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    sort: Annotated[str | None, typer.Option(help="Sort by a column, e.g. mean_acceptance_length or -speedup.")] = None,
+) -> None:
+    """One row per run directory: model, method, k, dataset, load, acceptance, throughput, speedup.
+
+    Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
+    """
+    from analyzers.commands import run_compare
+
+    sys.exit(run_compare(paths, fmt.value, output, sort))
+
+
 def main() -> None:
     try:
         app()

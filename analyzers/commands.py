@@ -87,3 +87,44 @@ def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: in
         fail(f"{err.filename or ''}: {err.strerror or err}")
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _expand_run_dirs(paths: list[str]) -> list[str]:
+    """Each PATH that is itself a run directory stays; a directory of run directories is expanded."""
+    from analyzers.inputs import AFTER_NAME, LOG_NAMES
+
+    markers = (*LOG_NAMES, AFTER_NAME, "guidellm_results.json", "run.json")
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            raise ParseError(path, None, "expected a run directory", "pass run directories or a folder of them")
+        if any(os.path.exists(os.path.join(path, m)) for m in markers):
+            out.append(path)
+            continue
+        children = sorted(os.path.join(path, c) for c in os.listdir(path) if os.path.isdir(os.path.join(path, c)))
+        if not children:
+            raise ParseError(path, None, "expected a run directory or a folder of run directories; it holds neither")
+        out += children
+    return out
+
+
+def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None) -> int:
+    from analyzers import __version__
+    from analyzers.atomic import OutputRefused, write_atomic
+    from analyzers.compare import CompareReport, compare_runs, sort_rows
+    from analyzers.render.compare import COMPARE_RENDERERS
+
+    try:
+        rows = sort_rows(compare_runs(_expand_run_dirs(paths)), sort)
+        text = COMPARE_RENDERERS[fmt](CompareReport(speclens_version=__version__, sort=sort, rows=rows))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, text)
+    except (ParseError, OutputRefused, ValueError) as err:
+        fail(str(err))
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        fail(f"{err.filename or ''}: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    return EXIT_OK

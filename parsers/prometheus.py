@@ -11,6 +11,7 @@ Counter values must be whole numbers; they are kept as exact ints.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from parsers.errors import ParseError
@@ -60,13 +61,32 @@ class CounterReset:
     after: int
 
 
+_SAMPLE_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*")
+
+
+def _spec_lines(path: str, text: str) -> tuple[list[str], list[int]]:
+    """The lines of the vllm:spec_decode_* families (samples and their # HELP/# TYPE), with their
+    line numbers. Every other line only gets a cheap shape check: the full parser is run on what
+    is used, so a 100 KB scrape costs microseconds, not tens of milliseconds."""
+    lines, numbers = [], []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if _PREFIX in line:
+            lines.append(line)
+            numbers.append(lineno)
+        elif line.strip() and not line.startswith("#") and _SAMPLE_RE.fullmatch(line) is None:
+            raise ParseError(path, lineno, "expected Prometheus text exposition format (a 'name{labels} value' line)",
+                             "pass the body of GET /metrics, saved as is")
+    return lines, numbers
+
+
 def _families(path: str, text: str):  # noqa: ANN202 - prometheus_client's iterator
     from prometheus_client.parser import text_string_to_metric_families
 
+    lines, numbers = _spec_lines(path, text)
     try:
-        return list(text_string_to_metric_families(text))
+        return list(text_string_to_metric_families("\n".join(lines) + "\n"))
     except ValueError:
-        for lineno, line in enumerate(text.splitlines(), 1):
+        for line, lineno in zip(lines, numbers, strict=True):
             try:
                 list(text_string_to_metric_families(line + "\n"))
             except ValueError as err:

