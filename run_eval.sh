@@ -241,9 +241,9 @@ eval::dry_run() {
     eval::load_cmd "$OUTPUT_DIR/baseline"; printf '%q ' "${LOAD_CMD[@]}"; echo
   fi
   printf '%q ' "$SPECLENS_PY" -m analyzers.cli acceptance "$OUTPUT_DIR" --format legacy -o "$OUTPUT_DIR/acceptance_analysis.txt"; echo
-  printf '%q ' "$SPECLENS_PY" -m analyzers.cli acceptance "$OUTPUT_DIR" --format md -o "$OUTPUT_DIR/report.md"; echo
   [[ -z "$BASELINE" ]] || { printf '%q ' "$SPECLENS_PY" -m analyzers.cli speedup "$OUTPUT_DIR/baseline" "$OUTPUT_DIR" \
     --format md -o "$OUTPUT_DIR/speedup.md"; echo; }
+  printf '%q ' "$SPECLENS_PY" -m analyzers.cli report "$OUTPUT_DIR" -o "$OUTPUT_DIR/report.md"; echo
 }
 
 lib::is_sourced || eval::main "$@"

@@ -95,6 +95,24 @@ def compare(
     sys.exit(run_compare(paths, fmt.value, output, sort))
 
 
+@app.command()
+def report(
+    run_dir: Annotated[str, typer.Argument(help="A run directory (from run_eval.sh or with the same files).")],
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Markdown file (default RUN_DIR/report.md); "
+                                                "plots go to <name>_plots/ beside it.")] = None,
+    cost_ratio: Annotated[float | None, typer.Option(help="Draft-token cost relative to a target step, for the "
+                                                     "speedup model (default: measured from RUN_DIR/baseline).")] = None,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+) -> None:
+    """Everything known about one run directory in one Markdown file with PNG plots.
+
+    Example: `speclens report eval_results_20261122_101010`.
+    """
+    from analyzers.commands import run_report
+
+    sys.exit(run_report(run_dir, output, cost_ratio, seed))
+
+
 def main() -> None:
     try:
         app()

@@ -128,3 +128,21 @@ def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None
         fail(f"{err.filename or ''}: {err.strerror or err}")
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def run_report(run_dir: str, output: str | None, cost_ratio: float | None, seed: int) -> int:
+    from analyzers.atomic import OutputRefused
+    from analyzers.run_report import write_run_report
+
+    try:
+        if not os.path.isdir(run_dir):
+            raise ParseError(run_dir, None, "expected a run directory")
+        written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio, seed)
+    except (ParseError, OutputRefused, ValueError) as err:
+        fail(str(err))
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        fail(f"{err.filename or ''}: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    sys.stderr.write("speclens: wrote " + ", ".join(written) + "\n")
+    return EXIT_OK

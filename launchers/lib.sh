@@ -198,16 +198,16 @@ tiny::path() { "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" --print-p
 # usage: tiny::build   (builds the embedded tiny model pair once; cached by recipe hash)
 tiny::build() { "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" >&2; }
 
-# usage: analysis::run RUN_DIR   (acceptance_analysis.txt in the legacy layout, report.md, and the
-#   text report on stdout)
+# usage: analysis::run RUN_DIR   (acceptance_analysis.txt in the legacy layout, the text report on
+#   stdout, speedup.md when RUN_DIR/baseline exists, and report.md with plots)
 analysis::run() {
   local run_dir=$1 speclens=("$SPECLENS_PY" -m analyzers.cli acceptance "$1")
   step::run "$run_dir" analysis-legacy "${speclens[@]}" --format legacy -o "$run_dir/acceptance_analysis.txt" || return
-  step::run "$run_dir" analysis-report "${speclens[@]}" --format md -o "$run_dir/report.md" || return
   "${speclens[@]}" --format text
   if [[ -f "$run_dir/baseline/guidellm_results.json" ]]; then
     local speedup=("$SPECLENS_PY" -m analyzers.cli speedup "$run_dir/baseline" "$run_dir")
     step::run "$run_dir" analysis-speedup "${speedup[@]}" --format md -o "$run_dir/speedup.md" || return
     "${speedup[@]}" --format text
   fi
+  step::run "$run_dir" analysis-report "$SPECLENS_PY" -m analyzers.cli report "$run_dir" -o "$run_dir/report.md"
 }
