@@ -68,11 +68,11 @@ def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: in
     from analyzers.render.speedup import SPEEDUP_RENDERERS
     from analyzers.report import InputFile
     from analyzers.speedup import build_speedup
-    from parsers.guidellm import read_guidellm
+    from parsers.vllm_bench import read_load_results
 
     try:
         files = [_load_run_path(baseline), _load_run_path(spec)]
-        runs = [read_guidellm(f) for f in files]
+        runs = [read_load_results(f) for f in files]
         inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f))
                   for f in files]
         text = SPEEDUP_RENDERERS[fmt](build_speedup(runs[0], runs[1], seed, __version__, inputs))

@@ -18,7 +18,8 @@ from analyzers.acceptance import build_report
 from analyzers.inputs import AFTER_NAME, LOG_NAMES
 from analyzers.report import Window
 from parsers.errors import ParseError
-from parsers.guidellm import LoadRun, read_guidellm
+from parsers.guidellm import LoadRun
+from parsers.vllm_bench import read_load_results
 
 PARALLEL_FROM = 32
 
@@ -82,10 +83,10 @@ def summarize_run(path: str) -> CompareRow:
             row.method = row.method or config.get("method") or None
         results = os.path.join(path, "guidellm_results.json")
         if os.path.isfile(results):
-            row.load, row.output_tokens_per_s, row.mean_latency_s, row.mean_tpot_ms = _throughput(read_guidellm(results))
+            row.load, row.output_tokens_per_s, row.mean_latency_s, row.mean_tpot_ms = _throughput(read_load_results(results))
         baseline = os.path.join(path, "baseline", "guidellm_results.json")
         if os.path.isfile(baseline) and row.output_tokens_per_s:
-            base_tps = _throughput(read_guidellm(baseline))[1]
+            base_tps = _throughput(read_load_results(baseline))[1]
             row.speedup = row.output_tokens_per_s / base_tps if base_tps else None
     except (ParseError, OSError, ValueError) as err:
         row.error = str(err)

@@ -19,7 +19,7 @@ from analyzers.render.speedup import speedup_tables
 from analyzers.render.tables import Table, fmt, target_tables
 from analyzers.report import Window
 from analyzers.speedup import build_speedup
-from parsers.guidellm import read_guidellm
+from parsers.vllm_bench import read_load_results
 
 
 def _temperature(run_dir: str) -> float | None:
@@ -53,7 +53,7 @@ def write_run_report(run_dir: str, out: str, cost_ratio: float | None, seed: int
     baseline = os.path.join(run_dir, "baseline", "guidellm_results.json")
     results = os.path.join(run_dir, "guidellm_results.json")
     if os.path.isfile(baseline) and os.path.isfile(results):
-        speedup = build_speedup(read_guidellm(baseline), read_guidellm(results), seed, __version__, [])
+        speedup = build_speedup(read_load_results(baseline), read_load_results(results), seed, __version__, [])
         tables += speedup_tables(speedup)
         images.append(f"![speedup vs load]({rel}/{plot_speedup(speedup, os.path.join(plots_dir, 'speedup.png'))})")
     notices = check_target(target, _temperature(run_dir))

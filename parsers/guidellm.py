@@ -135,6 +135,11 @@ def read_guidellm(path: str) -> LoadRun:
         raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the file is truncated or not JSON") from None
     except UnicodeDecodeError as err:
         raise ParseError(path, None, f"expected UTF-8 JSON, found an invalid byte at offset {err.start}") from None
+    return parse_guidellm(path, doc)
+
+
+def parse_guidellm(path: str, doc: Any) -> LoadRun:
+    """A parsed guidellm result document as a `LoadRun`."""
     schema = detect_schema(path, doc)
     model = _first(doc, ("config", "spec", "backend", "model"), ("args", "model"), ("args", "backend", "model"))
     benchmarks = [_benchmark(i, b, schema) for i, b in enumerate(doc["benchmarks"]) if isinstance(b, dict)]

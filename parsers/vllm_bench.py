@@ -1,0 +1,94 @@
+"""`vllm bench serve --save-result` JSON as the same `LoadRun` shape guidellm results become.
+
+Per request (lists aligned by index): `input_lens`, `output_lens`, `ttfts` (s), `itls` (lists of
+s), `latencies` (s), `start_times`, `errors` ("" on success). Derived per request: TPOT =
+(latency − TTFT)/(output tokens − 1), output tokens/s = output tokens / latency, ITL = mean of
+`itls`. Load: `max_concurrency` with an infinite rate → concurrent streams; infinite rate alone →
+throughput; else constant (burstiness 1 → poisson) at `request_rate`. The `spec_decode_*` keys
+(≥ vLLM 0.14) are /metrics deltas over the run: exact integers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from parsers.errors import ParseError
+from parsers.guidellm import Benchmark, LoadRun, RequestRow
+
+REQUIRED = ("input_lens", "output_lens", "ttfts", "itls")
+
+
+@dataclass(frozen=True, slots=True)
+class BenchSpecDecode:
+    num_drafts: int
+    draft_tokens: int
+    accepted_tokens: int
+    acceptance_length: float | None
+    acceptance_rate_pct: float | None
+    per_position: list[float] | None
+
+
+def is_vllm_bench(doc: object) -> bool:
+    return isinstance(doc, dict) and all(key in doc for key in REQUIRED)
+
+
+def _load(doc: dict) -> tuple[str, float | None]:
+    rate, concurrency = doc.get("request_rate"), doc.get("max_concurrency")
+    infinite = rate in ("inf", None) or (isinstance(rate, float) and rate == float("inf"))
+    if infinite:
+        return ("concurrent", float(concurrency)) if concurrency else ("throughput", None)
+    return ("poisson" if doc.get("burstiness", 1.0) == 1.0 else "constant"), float(rate)
+
+
+def _row(i: int, doc: dict) -> RequestRow:
+    def at(key: str) -> object:
+        values = doc.get(key)
+        return values[i] if isinstance(values, list) and i < len(values) else None
+
+    ttft, latency, out = at("ttfts"), at("latencies"), at("output_lens")
+    itls = at("itls")
+    tpot = ((latency - ttft) / (out - 1) * 1000.0) if isinstance(latency, float) and isinstance(ttft, float) \
+        and isinstance(out, int) and out > 1 else None
+    error = at("errors")
+    return RequestRow(
+        status="errored" if error else "successful", start=at("start_times"),  # type: ignore[arg-type]
+        latency_s=latency if isinstance(latency, float) else None,
+        ttft_ms=ttft * 1000.0 if isinstance(ttft, float) else None,
+        itl_ms=sum(itls) / len(itls) * 1000.0 if isinstance(itls, list) and itls else None,
+        tpot_ms=tpot, prompt_tokens=at("input_lens"), output_tokens=out,  # type: ignore[arg-type]
+        output_tps=out / latency if isinstance(out, int) and isinstance(latency, float) and latency > 0 else None,
+        tokens_per_iteration=None)
+
+
+def parse_vllm_bench(path: str, doc: dict) -> tuple[LoadRun, BenchSpecDecode | None]:
+    if not is_vllm_bench(doc):
+        raise ParseError(path, None, f"expected vllm bench serve --save-result JSON with keys {', '.join(REQUIRED)}")
+    strategy, rate = _load(doc)
+    rows = [_row(i, doc) for i in range(len(doc["input_lens"]))]
+    totals = {"successful": sum(r.status == "successful" for r in rows),
+              "errored": sum(r.status == "errored" for r in rows), "incomplete": 0}
+    run = LoadRun(path, "vllm-bench-serve", doc.get("vllm_version") if isinstance(doc.get("vllm_version"), str) else None,
+                  doc.get("model_id"), [Benchmark(0, strategy, rate, doc.get("duration"), totals, rows)])
+    spec = None
+    if "spec_decode_num_drafts" in doc:
+        spec = BenchSpecDecode(int(doc["spec_decode_num_drafts"]), int(doc["spec_decode_draft_tokens"]),
+                               int(doc["spec_decode_accepted_tokens"]), doc.get("spec_decode_acceptance_length"),
+                               doc.get("spec_decode_acceptance_rate"), doc.get("spec_decode_per_position_acceptance_rates"))
+    return run, spec
+
+
+def read_load_results(path: str) -> LoadRun:
+    """A guidellm result JSON (any generation) or a `vllm bench serve` result JSON."""
+    from parsers.guidellm import parse_guidellm
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except json.JSONDecodeError as err:
+        raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the file is truncated or not JSON") from None
+    except UnicodeDecodeError as err:
+        raise ParseError(path, None, f"expected UTF-8 JSON, found an invalid byte at offset {err.start}") from None
+    if is_vllm_bench(doc):
+        return parse_vllm_bench(path, doc)[0]
+    return parse_guidellm(path, doc)
