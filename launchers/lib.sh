@@ -211,3 +211,72 @@ analysis::run() {
   fi
   step::run "$run_dir" analysis-report "$SPECLENS_PY" -m analyzers.cli report "$run_dir" -o "$run_dir/report.md"
 }
+
+# usage: launch::defaults   (globals shared by the small launchers; override with flags)
+launch::defaults() {
+  HOST=${HOST:-127.0.0.1} PORT=${PORT:-8000} TP=${TP:-1} K=${K:-3} LOG_DIR="" TINY_PAIR="" CLIENT_CMD=()
+}
+
+# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir and
+#   `-- COMMAND...`; leaves the rest in LAUNCH_REST)
+launch::parse_common() {
+  LAUNCH_REST=()
+  while (($#)); do
+    case "$1" in
+      --host) HOST=$2; shift ;;
+      --port) PORT=$2; shift ;;
+      --tensor-parallel-size) TP=$2; shift ;;
+      -k|--num-speculative-tokens) K=$2; shift ;;
+      --log-dir) LOG_DIR=$2; shift ;;
+      --) shift; CLIENT_CMD=("$@"); break ;;
+      *) LAUNCH_REST+=("$1") ;;
+    esac
+    shift
+  done
+}
+
+# usage: launch::tiny_if_needed MODEL   (true and TINY_PAIR set when MODEL is empty or 'tiny' and no GPU)
+launch::tiny_if_needed() {
+  if [[ -z "$1" || "$1" == tiny ]]; then
+    serve::has_gpu && [[ -z "$1" ]] && lib::die "a GPU is visible: pass the model(s) explicitly (or 'tiny')" 2
+    step::quiet tiny::build
+    TINY_PAIR=$(tiny::path)
+    lib::log "using the embedded tiny model pair in $TINY_PAIR"
+    return 0
+  fi
+  return 1
+}
+
+# usage: step::quiet COMMAND...   (runs it with stdout sent to stderr)
+step::quiet() { "$@" >&2; }
+
+# usage: launch::serve NAME PORT MODEL [VLLM_ARGS...]   (boots one server under supervision; its log and
+#   pidfile go to LOG_DIR; sets LAUNCH_URL; exits non-zero if it does not become healthy)
+launch::serve() {
+  local name=$1 port=$2 model=$3
+  shift 3
+  preflight::port_free "$HOST" "$port"
+  [[ -n "$LOG_DIR" ]] || LOG_DIR="launcher_runs/$(date +%Y%m%d_%H%M%S)_$$"
+  mkdir -p "$LOG_DIR"
+  serve::env "$LOG_DIR"
+  serve::vllm_cmd
+  local cmd=("${VLLM_CMD[@]}" serve "$model" --host "$HOST" --port "$port" --tensor-parallel-size "$TP" --seed 42 "$@")
+  serve::has_gpu || cmd+=(--max-model-len 1024 --enforce-eager)
+  vllm::start "$LOG_DIR/$name.log" "$LOG_DIR/$name.pid" "${cmd[@]}"
+  vllm::wait_healthy "http://$HOST:$port" "$VLLM_PID" "$LOG_DIR/$name.log" "${BOOT_TIMEOUT:-900}" || exit 3
+  # shellcheck disable=SC2034  # read by the launcher that called this
+  LAUNCH_URL="http://$HOST:$port"
+}
+
+# usage: launch::run_or_hold   (runs CLIENT_CMD with the servers up and returns its status, or, with no
+#   command, serves until interrupted; servers stop on exit either way)
+launch::run_or_hold() {
+  if ((${#CLIENT_CMD[@]})); then
+    local status=0
+    "${CLIENT_CMD[@]}" || status=$?
+    lib::log "client exited with status $status; stopping servers"
+    return "$status"
+  fi
+  lib::log "serving; press Ctrl-C to stop (logs in $LOG_DIR)"
+  while :; do sleep 3600 & wait $!; done
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# usage: launchers/eagle3.sh [-m SPECULATOR] [--base-model VERIFIER] [--port P] [-k K] [--log-dir DIR] [-- COMMAND...]
+#   Serves an EAGLE3 speculator: a speculators-format checkpoint directly (vLLM reads its verifier),
+#   or a head plus --base-model. Without -m on a CPU machine: the tiny target with its trained
+#   EAGLE3 head. With `-- COMMAND` it runs COMMAND (SPECLENS_URL set) and stops the server after.
+#   example: launchers/eagle3.sh -m RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3 --port 8000
+#   example: launchers/eagle3.sh -- curl -s localhost:8000/v1/models
+set -Eeuo pipefail
+# shellcheck source=launchers/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+eagle3::main() {
+  local model="" base="" spec
+  launch::defaults
+  launch::parse_common "$@"
+  set -- "${LAUNCH_REST[@]}"
+  while (($#)); do
+    case "$1" in
+      -m|--model) model=$2; shift ;;
+      --base-model) base=$2; shift ;;
+      *) lib::die "unknown option '$1'" 2 ;;
+    esac
+    shift
+  done
+  lib::install_traps
+  if launch::tiny_if_needed "$model"; then
+    model="$TINY_PAIR/eagle3" base="$TINY_PAIR/target"
+  fi
+  if [[ -n "$base" ]]; then
+    spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config eagle3 "$K" "$model")
+    launch::serve eagle3 "$PORT" "$base" --speculative-config "$spec"
+  else
+    launch::serve eagle3 "$PORT" "$model"
+  fi
+  SPECLENS_URL=$LAUNCH_URL launch::run_or_hold
+}
+
+lib::is_sourced || eagle3::main "$@"
