@@ -122,6 +122,9 @@ def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult], 
             report.notices.append(Notice(level="warning", code="estimated-drafts", message=(
                 f"{s.id}: {s.counts.ambiguous_intervals} interval(s) admit several integer draft/per-position counts "
                 "consistent with the rounded log values; drafts and per-position are estimates (use /metrics for exact)")))
+    if fold.truncated is not None:
+        report.notices.append(Notice(level="warning", code="input-truncated", location=f"{fold.path}:{fold.truncated.lineno}",
+                                     message=f"{fold.truncated.reason}; the numbers cover only what was readable"))
     if fold.untimed_excluded:
         report.notices.append(Notice(level="warning", code="untimed-lines", message=(
             f"{fold.untimed_excluded} spec line(s) without a timestamp were left out of the --since/--until window")))

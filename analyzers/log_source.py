@@ -16,7 +16,7 @@ from analyzers.metrics import LegacyTally
 from analyzers.reconstruct import Solution, is_fixed_length, solve
 from analyzers.report import Counts, IntervalPoint, SegmentInfo, Window
 from parsers.records import (
-    ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, UnparsedSpecLine,
+    ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, TruncatedInput, UnparsedSpecLine,
 )
 from parsers.timestamps import window_key
 from parsers.vllm_log import read_vllm_log
@@ -88,6 +88,7 @@ class LogFold:
     unparsed: list[UnparsedSpecLine] = field(default_factory=list)
     unparsed_count: int = 0
     untimed_excluded: int = 0
+    truncated: TruncatedInput | None = None
 
 
 def _new_segment(index: int) -> SegmentFold:
@@ -124,6 +125,8 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
             fold.unparsed_count += 1
             if len(fold.unparsed) < 20:
                 fold.unparsed.append(rec)
+        elif isinstance(rec, TruncatedInput):
+            fold.truncated = rec
         elif isinstance(rec, (SpecInterval, SpecCumulative)):
             info.spec_lines += 1
             _take(fold, seg, rec, window, bounds or (None, None))

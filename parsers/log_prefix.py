@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PREFIX_RE = re.compile(
-    r"(?:\((?P<proc>[^()]*?) pid=(?P<pid>\d+)\)\s+)?"
+    r"(?:\((?P<proc>[^()]*?) pid=(?P<pid>\d{1,12})\)\s+)?"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+"
     r"(?P<ts>\d\d-\d\d \d\d:\d\d:\d\d)\s+\[?(?P<src>[^\]\s]+):(?P<srcline>\d+)\]\s"
 )

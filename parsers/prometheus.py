@@ -96,7 +96,7 @@ def _families(path: str, text: str):  # noqa: ANN202 - prometheus_client's itera
 
 
 def _whole(path: str, name: str, value: float) -> int:
-    if value != value or value < 0 or value != int(value):
+    if value != value or value in (float("inf"), float("-inf")) or value < 0 or value != int(value):
         raise ParseError(path, None, f"expected a non-negative whole number for counter {name}, got {value}")
     return int(value)
 
@@ -115,9 +115,10 @@ def parse_scrape(path: str, text: str) -> SpecScrape:
             counters = engines.setdefault(sample.labels.get("engine", ""), EngineCounters())
             value = _whole(path, sample.name, sample.value)
             if base == "num_accepted_tokens_per_pos":
-                pos = int(sample.labels.get("position", "-1"))
-                if pos < 0:
-                    raise ParseError(path, None, f"expected a position label on {sample.name}")
+                label = sample.labels.get("position", "")
+                if not (label.isascii() and label.isdigit()) or len(label) > 6:
+                    raise ParseError(path, None, f"expected a numeric position label on {sample.name}, got {label!r}")
+                pos = int(label)
                 counters.per_position[pos] = counters.per_position.get(pos, 0) + value
             elif base in _FIELDS:
                 attr = _FIELDS[base]

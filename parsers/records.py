@@ -110,6 +110,19 @@ class UnparsedSpecLine:
     excerpt: str
 
 
+@dataclass(slots=True)
+class TruncatedInput:
+    """The stream ended early (a truncated or corrupt .gz): records before it are complete,
+    nothing after `lineno` was read. Always the last record."""
+
+    lineno: int
+    timestamp: str | None
+    time_key: int | None
+    segment: int
+    reason: str
+
+
 LogRecord = (
     SpecInterval | SpecCumulative | ThroughputLine | ServerStart | StatsLoggingDisabled | UnparsedSpecLine
+    | TruncatedInput
 )

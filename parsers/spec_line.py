@@ -20,8 +20,8 @@ from dataclasses import dataclass
 V1_MARKER = "SpecDecoding metrics:"
 V0_MARKER = "Speculative metrics:"
 
-_KEY_RE = re.compile(r"(?:^|,)\s*([A-Za-z][A-Za-z\- ]*?):\s")
-_COUNT_RE = re.compile(r"(\d+)(?: tokens)?")
+_KEY_RE = re.compile(r"(?:^|,)\s*([A-Za-z][\w\- ]*?):\s")
+_COUNT_RE = re.compile(r"(\d{1,30})(?: tokens)?")  # a longer count is damage, not data
 
 
 class LineError(ValueError):

@@ -17,7 +17,7 @@ _ENGINE_RE = re.compile(r"LLM engine \(v(?P<version>[^)\s]+)\) with config: mode
 _SPEC_CONFIG_RE = re.compile(r"speculative_config=SpeculativeConfig\((?P<body>[^)]*)\)")
 _METHOD_RE = re.compile(r"(?<!\w)method='([^']*)'")
 _SPEC_MODEL_RE = re.compile(r"(?<![\w.])(?:draft_)?model='([^']*)'")
-_K_RE = re.compile(r"num_spec(?:ulative)?_tokens=(\d+)")
+_K_RE = re.compile(r"num_spec(?:ulative)?_tokens=(\d{1,9})(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)

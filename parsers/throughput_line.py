@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 MARKER = "Avg prompt throughput:"
-_ENGINE_RE = re.compile(r"Engine (\d+):\s*$")
-_AGGREGATED_RE = re.compile(r"(\d+) Engines Aggregated:\s*$")
+_ENGINE_RE = re.compile(r"Engine (\d{1,9}):\s*$")
+_AGGREGATED_RE = re.compile(r"(?<!\d)(\d{1,9}) Engines Aggregated:\s*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ _ROLLOVER_SECONDS = 180 * 86400
 
 def seconds_in_year(ts: str) -> int | None:
     """`MM-DD HH:MM:SS` → seconds since 01-01 00:00:00 on the 366-day clock; None if malformed."""
+    if len(ts) != 14 or ts[2] != "-" or ts[5] != " " or ts[8] != ":" or ts[11] != ":" or not (
+        digits := ts[0:2] + ts[3:5] + ts[6:8] + ts[9:11] + ts[12:14]).isascii() or not digits.isdigit():
+        return None
     try:
         month, day = int(ts[0:2]), int(ts[3:5])
         hour, minute, second = int(ts[6:8]), int(ts[9:11]), int(ts[12:14])

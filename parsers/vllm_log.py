@@ -10,6 +10,8 @@ its segment (vLLM logs them in that order each interval).
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Callable, Iterator
 
 from parsers import spec_line, startup, throughput_line
@@ -22,6 +24,7 @@ from parsers.records import (
     SpecInterval,
     StatsLoggingDisabled,
     ThroughputLine,
+    TruncatedInput,
     UnparsedSpecLine,
 )
 from parsers.timestamps import YearlessClock
@@ -30,6 +33,35 @@ STATS_DISABLED_MARKER = "disabling stats logging"
 # " metrics:" covers both spec markers in one pass; the reader tells them apart.
 SCAN_MARKERS = (b" metrics:", throughput_line.MARKER.encode(), startup.MARKER.encode(), STATS_DISABLED_MARKER.encode())
 _EXCERPT = 200
+
+
+class _SalvagingGzip:
+    """Reads a gzip stream in small pieces so that, when it ends early or is corrupt, everything
+    decompressed before the damage is still returned; the error surfaces on the next read."""
+
+    PIECE = 1 << 16
+
+    def __init__(self, stream: gzip.GzipFile) -> None:
+        self._stream = stream
+        self._error: BaseException | None = None
+
+    def read(self, size: int) -> bytes:
+        if self._error is not None:
+            raise self._error
+        parts, got = [], 0
+        while got < size:
+            try:
+                piece = self._stream.read1(min(self.PIECE, size - got))  # one raw read: keeps partial data
+            except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+                self._error = err
+                break
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+        if not parts and self._error is not None:
+            raise self._error
+        return b"".join(parts)
 
 
 class _State:
@@ -46,14 +78,20 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None) ->
     """Yield the records of the log at `path` in file order. `on_chunk` sees every block of
     the (decompressed) stream, as `parsers.log_scan.scan_lines` reads it."""
     state = _State()
+    last = 0
     with open_log(path) as stream:
-        for lineno, raw in scan_lines(stream, SCAN_MARKERS, on_chunk):
-            if raw is None:
-                yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")
-                continue
-            record = _record(lineno, strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r"), state)
-            if record is not None:
-                yield record
+        source = _SalvagingGzip(stream) if isinstance(stream, gzip.GzipFile) else stream
+        try:
+            for lineno, raw in scan_lines(source, SCAN_MARKERS, on_chunk):  # type: ignore[arg-type]
+                last = lineno
+                if raw is None:
+                    yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")
+                    continue
+                record = _record(lineno, strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r"), state)
+                if record is not None:
+                    yield record
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            yield TruncatedInput(last, None, None, state.segment, f"compressed stream ends early or is corrupt ({err})")
 
 
 def _stamp(text: str, at: int, state: _State) -> tuple[str | None, int | None]:

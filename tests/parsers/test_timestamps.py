@@ -1,0 +1,104 @@
+"""parsers.timestamps: year-less `MM-DD HH:MM:SS` on a 366-day clock that survives 12-31 -> 01-01."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.timestamps import YearlessClock, seconds_in_year, window_key
+
+DAY = 86400
+YEAR = 366 * DAY  # 31_622_400
+
+
+@pytest.mark.parametrize(
+    ("ts", "seconds"),
+    [
+        ("01-01 00:00:00", 0),
+        ("01-01 00:00:05", 5),
+        ("02-29 00:00:00", 59 * DAY),  # 31 days of January + 28 days into February
+        ("03-01 00:00:00", 60 * DAY),  # 31 + 29 (the clock always has Feb 29)
+        ("11-22 21:51:34", 326 * DAY + 21 * 3600 + 51 * 60 + 34),  # 305 days before Nov + 21 -> 28_245_094
+        ("12-31 23:59:59", 366 * DAY - 1),  # 31_622_399
+    ],
+)
+def test_seconds_in_year(ts: str, seconds: int) -> None:
+    assert seconds_in_year(ts) == seconds
+
+
+@pytest.mark.parametrize(
+    "ts",
+    ["13-01 00:00:00", "00-10 00:00:00", "01-00 00:00:00", "01-32 00:00:00", "01-01 24:00:00",
+     "01-01 00:60:00", "01-01 00:00:61", "", "ab-cd ef:gh:ij", "12-31 23:59", "-1-01 00:00:00"],
+)
+def test_malformed_stamps_return_none(ts: str) -> None:
+    assert seconds_in_year(ts) is None
+
+
+
+
+@pytest.mark.parametrize(
+    "ts",
+    ["12-31 23:59:5", "12/31 23:59:59", "12-31T23:59:59", " 1-01 00:00:00", "１２-31 23:59:59"],
+)
+def test_malformed_separators_or_length_return_none(ts: str) -> None:
+    assert seconds_in_year(ts) is None
+
+
+def test_rollover_new_year_is_exactly_6_seconds() -> None:
+    clock = YearlessClock()
+    before = clock.key("12-31 23:59:59")
+    after = clock.key("01-01 00:00:05")
+    assert before == 31_622_399  # 366 days - 1 s
+    assert after == 31_622_405  # one 366-day year (31_622_400) + 5 s
+    assert after - before == 6  # 1 s to midnight + 5 s
+
+
+def test_rollover_happens_once_and_keys_keep_growing() -> None:
+    clock = YearlessClock()
+    keys = [clock.key(ts) for ts in ("12-31 23:59:59", "01-01 00:00:05", "01-01 00:00:06", "06-01 00:00:00")]
+    # 06-01 is 152 days after 01-01: not a backwards jump, so still year 1
+    assert keys == [31_622_399, YEAR + 5, YEAR + 6, YEAR + 152 * DAY]
+
+
+def test_dst_step_back_one_hour_is_not_a_rollover() -> None:
+    clock = YearlessClock()
+    first = clock.key("10-27 02:59:58")
+    second = clock.key("10-27 02:00:03")  # clocks go back 1 h: 3595 s earlier
+    assert second - first == -3595
+    assert clock.key("10-27 02:00:04") - first == -3594
+
+
+def test_first_key_is_the_first_valid_stamp() -> None:
+    clock = YearlessClock()
+    assert clock.first_key is None
+    assert clock.key("not a stamp") is None
+    clock.key("12-31 23:50:00")
+    clock.key("01-01 00:00:00")
+    assert clock.first_key == 365 * DAY + 23 * 3600 + 50 * 60  # 31_621_800
+
+
+def test_malformed_stamp_does_not_disturb_the_clock() -> None:
+    clock = YearlessClock()
+    clock.key("12-31 23:59:59")
+    assert clock.key("99-99 99:99:99") is None
+    assert clock.key("01-01 00:00:01") == YEAR + 1
+
+
+def test_window_key_places_new_year_bound_in_next_year() -> None:
+    clock = YearlessClock()
+    clock.key("12-31 23:50:00")
+    # 01-01 00:05:00 is before the log's start within a year, so it means next year: 366 days + 300 s
+    assert window_key("01-01 00:05:00", clock.first_key) == YEAR + 300
+    # and it equals the key the log line with that stamp gets
+    assert clock.key("01-01 00:05:00") == YEAR + 300
+    # a bound after the start stays in year 0: 365 days + 23:55:00
+    assert window_key("12-31 23:55:00", clock.first_key) == 365 * DAY + 23 * 3600 + 55 * 60
+
+
+def test_window_key_without_a_log_start() -> None:
+    assert window_key("01-01 00:05:00", None) == 300
+
+
+def test_window_key_rejects_malformed() -> None:
+    with pytest.raises(ValueError, match="is not MM-DD HH:MM:SS"):
+        window_key("1 Jan 00:05", None)

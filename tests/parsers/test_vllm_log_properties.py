@@ -1,0 +1,127 @@
+"""Properties of parsers.vllm_log.read_vllm_log over generated files (hypothesis).
+
+Function-scoped fixtures such as tmp_path are not reset between hypothesis examples, so every
+example writes its own temporary file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parsers.records import SpecInterval, UnparsedSpecLine
+from parsers.vllm_log import read_vllm_log
+
+from .lines import V1_0_10_2, api, rates, write_bytes_tmp
+
+FAST = settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+# pieces that steer generated text towards the reader's markers and fields
+FRAGMENTS = [
+    "SpecDecoding metrics:", "Speculative metrics:", " metrics:", "Accepted: ", "Drafted: ", " tokens", ", ", ": ",
+    "Per-position acceptance rate: ", "Mean acceptance length: ", "Avg Draft acceptance rate: ", "nan", "%", "-", ".",
+    "Number of speculative tokens: ", "Number of accepted tokens: ", "Number of draft tokens tokens: ",
+    "Engine 001: ", "2 Engines Aggregated: ", "Avg prompt throughput: ", "disabling stats logging",
+    "Initializing a V1 LLM engine (v0.32.0) with config: model='m', ",
+    "speculative_config=SpeculativeConfig(method='ngram', model=None, num_spec_tokens=3)",
+    "(APIServer pid=1) ", "INFO 12-31 23:59:59 [metrics.py:120] ", "INFO 99-99 99:99:99 [a.py:1] ", "\x1b[1;36m",
+    "\x00", "\r", "\xff", "0", "1", "354", "1e999", "0.500",
+]
+
+text_line = st.one_of(
+    st.text(max_size=120).map(lambda s: s.encode("utf-8", "surrogatepass")),
+    st.binary(max_size=120),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=14).map(lambda parts: "".join(parts).encode("utf-8")),
+)
+
+
+def read_bytes(data: bytes) -> list:
+    path = write_bytes_tmp(data)
+    try:
+        return list(read_vllm_log(path))
+    finally:
+        os.unlink(path)
+
+
+def no_newline(line: bytes) -> bytes:
+    return line.replace(b"\n", b" ")
+
+
+# (a) -------------------------------------------------------------------------------------------------
+
+@FAST
+@given(st.lists(text_line, max_size=12), st.booleans())
+def test_any_lines_never_crash_the_reader(lines: list[bytes], trailing_newline: bool) -> None:
+    # the first line keeps the file from starting with the gzip magic (a corrupt gzip is another test)
+    data = b"boot\n" + b"\n".join(lines) + (b"\n" if trailing_newline else b"")
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    for record in read_bytes(data):
+        assert 2 <= record.lineno <= n_lines
+
+
+# (b) -------------------------------------------------------------------------------------------------
+
+@st.composite
+def well_formed(draw: st.DrawFn) -> tuple[str, int, int, tuple[float, ...]]:
+    """A 0.10.2 line with random integers and k random per-position rates, and what it must parse to."""
+    drafted = draw(st.integers(0, 10**9 - 1))
+    accepted = draw(st.integers(0, drafted))
+    k = draw(st.integers(1, 16))
+    positions = draw(st.lists(st.floats(0, 1), min_size=k, max_size=k))
+    mal = draw(st.floats(1, k + 1))
+    throughput = draw(st.floats(0, 1e6))
+    rate = accepted / drafted * 100 if drafted else math.nan
+    accepted_tp = throughput * accepted / max(drafted, 1)
+    message = V1_0_10_2 % (mal, accepted_tp, throughput, accepted, drafted, rates(positions), rate)
+    expected_positions = tuple(float(f"{p:.3f}") for p in positions)
+    return api(message), accepted, drafted, expected_positions
+
+
+@FAST
+@given(st.lists(text_line.map(no_newline), max_size=8), well_formed(), st.lists(text_line.map(no_newline), max_size=8))
+def test_well_formed_line_among_junk_is_always_read(before: list[bytes], line: tuple, after: list[bytes]) -> None:
+    text, accepted, drafted, positions = line
+    data = b"\n".join([b"boot", *before, text.encode(), *after]) + b"\n"
+    lineno = 2 + len(before)  # "boot" is line 1
+    found = [r for r in read_bytes(data) if r.lineno == lineno]
+    assert len(found) == 1
+    (record,) = found
+    assert isinstance(record, SpecInterval)
+    assert (record.accepted, record.drafted, record.per_position) == (accepted, drafted, positions)
+    assert (record.fmt, record.timestamp) == ("v1-0.10.2", "11-22 21:52:53")
+
+
+# (c) -------------------------------------------------------------------------------------------------
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    """A well-formed line truncated at a random byte, or with one byte replaced by another."""
+    text, *_ = draw(well_formed())
+    data = text.encode()
+    at = draw(st.integers(0, len(data) - 1))
+    if draw(st.booleans()):
+        return data[:at]
+    new = draw(st.integers(0, 255).filter(lambda b: b != data[at]))
+    return data[:at] + bytes([new]) + data[at + 1 :]
+
+
+@FAST
+@given(mutated(), well_formed())
+def test_mutated_line_never_loses_the_next_good_line(bad: bytes, good: tuple) -> None:
+    text, accepted, drafted, positions = good
+    data = b"boot\n" + bad + b"\n" + text.encode() + b"\n"
+    good_lineno = 3 + bad.count(b"\n")  # a byte flipped to "\n" splits the bad line in two
+    records = read_bytes(data)
+    for record in records:
+        if record.lineno < good_lineno:
+            assert isinstance(record, (SpecInterval, UnparsedSpecLine))
+            if isinstance(record, SpecInterval):
+                assert record.accepted <= record.drafted
+    found = [r for r in records if r.lineno == good_lineno]
+    assert len(found) == 1
+    assert isinstance(found[0], SpecInterval)
+    assert (found[0].accepted, found[0].drafted, found[0].per_position) == (accepted, drafted, positions)
+    assert max(r.lineno for r in records) == good_lineno
