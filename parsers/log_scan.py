@@ -1,24 +1,42 @@
 """Find the lines that carry any of a few byte markers, at close to memory speed.
 
-Bytes are read in large blocks and searched with `bytes.find` per marker; only lines that
-contain a marker are cut out and decoded. Line numbers come from counting newlines with numpy
-between hits, so every yielded line knows its 1-based number. `.gz` files are read through
-gzip (detected by magic bytes, not by name). A line longer than `MAX_LINE` bytes is never held
-in memory: if the first marker occurs in it, it is yielded as `None` so the caller can report
-it; other overlong lines are skipped.
+Bytes are read in large blocks and searched with `bytes.find` per marker, directly in the block
+read (no copy into a growing buffer); only lines that contain a marker are cut out. Line numbers
+come from counting newlines between hits (`bytes.count` for short gaps, numpy for long ones), so
+every yielded line knows its 1-based number. `.gz` files are read through gzip (detected by
+magic bytes, not by name). A line longer than `MAX_LINE` bytes (without its newline) is never
+held in memory: if the first marker occurs in it, it is yielded as `None` so the caller can
+report it; other overlong lines are skipped.
+
+Optionally (`SPECLENS_SCAN_WORKERS=N`, N > 0; off by default) large plain files are scanned in
+parallel: N forked worker processes each scan every N-th piece
+of the file (pieces of `PIECE` bytes, cut at line boundaries), read with `os.pread`, and send
+back (line number within the piece, line) hits and the piece's line count through a pipe; the
+parent yields them in file order. The parent still reads the whole file once, in order, only to
+feed `on_chunk` (hashing on another thread). Pipes are bounded, so memory stays flat whatever
+the size.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
+import os
+import struct
+from array import array
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
-
-import numpy as np
 
 BLOCK = 1 << 20
 MAX_LINE = 1 << 20
 _OVERLAP = 64  # longer than any marker: a marker split across two reads is still found
+_NL = b"\n"
+_NUMPY_COUNT_FROM = 1 << 15  # gaps at least this long are counted with numpy (faster per byte, slower per call)
+
+PIECE = 16 << 20  # bytes per parallel work item
+PARALLEL_MIN = 48 << 20  # files smaller than this are scanned in-process
+_PIPE_BYTES = 1 << 20
+_HEADER = struct.Struct("<qqq")  # newlines in the piece (-1: worker error), hits, payload bytes
 
 
 def is_gzip(path: str) -> bool:
@@ -34,21 +52,275 @@ def open_log(path: str) -> BinaryIO:
     return open(path, "rb", buffering=0)  # noqa: SIM115 - returned to the caller
 
 
-def _newlines(view: np.ndarray, start: int, stop: int) -> int:
-    return int(np.count_nonzero(view[start:stop] == 10))
+_np = None  # numpy, imported on first use: a small log should not pay for it
 
 
-def _hit_starts(buf: bytearray, end: int, markers: tuple[bytes, ...]) -> list[int]:
-    """Sorted distinct start offsets of lines in buf[:end] that contain any marker."""
-    starts = set()
+def _count_newlines(chunk: bytes, start: int, stop: int) -> int:
+    global _np
+    if stop - start < _NUMPY_COUNT_FROM:
+        return chunk.count(_NL, start, stop)
+    if _np is None:
+        import numpy
+
+        _np = numpy
+    return int(_np.count_nonzero(_np.frombuffer(chunk, _np.uint8, stop - start, start) == 10))
+
+
+def _hit_lines(chunk: bytes, start: int, end: int, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """Sorted (line start, line end) of the lines in chunk[start:end] that contain any marker;
+    chunk[end - 1] is a newline."""
+    found: dict[int, int] = {}
+    find, rfind = chunk.find, chunk.rfind
     for marker in markers:
-        pos = buf.find(marker, 0, end)
+        pos = find(marker, start, end)
         while pos != -1:
-            line_start = buf.rfind(b"\n", 0, pos) + 1
-            starts.add(line_start)
-            line_end = buf.find(b"\n", pos, end)
-            pos = buf.find(marker, line_end + 1, end) if line_end != -1 else -1
-    return sorted(starts)
+            line_start = rfind(_NL, start, pos) + 1 or start
+            line_end = find(_NL, pos, end)
+            found[line_start] = line_end
+            pos = find(marker, line_end + 1, end)
+    return sorted(found.items()) if len(found) > 1 else list(found.items())
+
+
+def _scan_blocks(
+    read: Callable[[int], bytes], markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
+    base: int, lines: list[int],
+) -> Iterator[tuple[int, bytes | None]]:
+    """The in-process scan of everything `read` returns; line numbers start at `base`. On
+    exhaustion `lines[0]` holds the number of the line after the last newline."""
+    first = markers[0]
+    carry = b""  # the partial line that ends the data read so far (shorter than MAX_LINE)
+    overlong: bool | None = None  # inside an overlong line: whether `first` was seen in it
+    tail = b""  # last bytes of the overlong line, for a marker split across reads
+    while True:
+        chunk = read(BLOCK)
+        if not chunk:
+            break
+        if on_chunk is not None:
+            on_chunk(chunk)
+        start = 0
+        if overlong is not None or carry:
+            newline = chunk.find(_NL)
+            head = chunk if newline == -1 else chunk[:newline]
+            if overlong is None and len(carry) + len(head) > MAX_LINE:
+                overlong, tail = False, carry
+            if overlong is not None:
+                overlong = overlong or first in tail + head
+                if newline == -1:
+                    tail = (tail + head[-_OVERLAP:])[-_OVERLAP:]
+                    continue
+                if overlong:
+                    yield base, None
+                overlong, tail = None, b""
+            else:
+                if newline == -1:
+                    carry += chunk
+                    continue
+                line = carry + head
+                if any(marker in line for marker in markers):
+                    yield base, line
+            base += 1
+            carry = b""
+            start = newline + 1
+        end = chunk.rfind(_NL, start) + 1
+        if end > start:
+            prev = start
+            for line_start, line_end in _hit_lines(chunk, start, end, markers):
+                base += _count_newlines(chunk, prev, line_start)
+                prev = line_start
+                if line_end - line_start > MAX_LINE:
+                    if chunk.find(first, line_start, line_end) != -1:
+                        yield base, None
+                else:
+                    yield base, chunk[line_start:line_end]
+            base += _count_newlines(chunk, prev, end)
+        else:
+            end = start
+        if end < len(chunk):
+            carry = chunk[end:]
+            if len(carry) > MAX_LINE:
+                overlong, tail, carry = first in carry, carry[-_OVERLAP:], b""
+    if overlong:
+        yield base, None
+    elif carry and overlong is None and any(marker in carry for marker in markers):
+        yield base, carry
+    lines[0] = base
+
+
+def _worker_count() -> int:
+    """Scan workers to fork for a large plain file: `SPECLENS_SCAN_WORKERS` (default 0, in-process).
+    Off by default: on the benchmark machine (2 cores, shared) it did not shorten end-to-end runs,
+    whose time goes to turning hits into records in this process, and it costs more CPU and RSS."""
+    try:
+        return max(0, int(os.environ.get("SPECLENS_SCAN_WORKERS", "0")))
+    except ValueError:
+        return 0
+
+
+def _plain_region(stream: BinaryIO) -> tuple[int, int, int] | None:
+    """(fd, start, stop) when `stream` is a plain regular file worth scanning in parallel: stop
+    is just after the last newline, so the parallel part holds whole lines only."""
+    if not isinstance(stream, io.FileIO) or not hasattr(os, "fork") or not hasattr(os, "pread"):
+        return None
+    try:
+        fd = stream.fileno()
+        size = os.fstat(fd).st_size
+        start = stream.tell()
+    except OSError:
+        return None
+    if size - start < PARALLEL_MIN:
+        return None
+    stop = size
+    while stop > start:
+        back = max(start, stop - BLOCK)
+        newline = os.pread(fd, stop - back, back).rfind(_NL)
+        if newline != -1:
+            return fd, start, back + newline + 1
+        stop = back
+    return None
+
+
+def _line_boundary(fd: int, pos: int, start: int, stop: int) -> int:
+    """The first line start at or after `pos` within [start, stop]."""
+    if pos <= start:
+        return start
+    while pos < stop:
+        data = os.pread(fd, min(1 << 16, stop - pos + 1), pos - 1)
+        newline = data.find(_NL)
+        if newline != -1:
+            return min(pos + newline, stop)
+        if not data:
+            break
+        pos += len(data)
+    return stop
+
+
+def _piece_bounds(fd: int, k: int, start: int, stop: int) -> tuple[int, int]:
+    return (_line_boundary(fd, start + k * PIECE, start, stop),
+            _line_boundary(fd, start + (k + 1) * PIECE, start, stop))
+
+
+def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: int, stop: int,
+            markers: tuple[bytes, ...]) -> None:
+    with os.fdopen(out, "wb", buffering=_PIPE_BYTES) as pipe:
+        try:
+            for k in range(first_piece, pieces, step):
+                lo, hi = _piece_bounds(fd, k, start, stop)
+                pos = lo
+
+                def read(n: int) -> bytes:
+                    nonlocal pos
+                    data = os.pread(fd, min(n, hi - pos), pos) if pos < hi else b""
+                    pos += len(data)
+                    return data
+
+                lines = [1]
+                index = array("q")
+                parts = []
+                for lineno, line in _scan_blocks(read, markers, None, 1, lines):
+                    index.append(lineno)
+                    if line is None:
+                        index.append(-1)
+                    else:
+                        index.append(len(line))
+                        parts.append(line)
+                payload = b"".join(parts)
+                pipe.write(_HEADER.pack(lines[0] - 1, len(index) // 2, len(payload)))
+                pipe.write(index.tobytes())
+                pipe.write(payload)
+            pipe.flush()
+        except BaseException as err:  # report, never unwind into the parent's code
+            message = f"{type(err).__name__}: {err}".encode()
+            pipe.write(_HEADER.pack(-1, 0, len(message)) + message)
+            pipe.flush()
+
+
+def _read_exact(pipe: BinaryIO, n: int) -> bytes:
+    data = pipe.read(n) if n else b""
+    if len(data) != n:
+        raise OSError("log scan worker exited early")
+    return data
+
+
+def _scan_parallel(
+    stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
+    fd: int, start: int, stop: int, workers: int,
+) -> Iterator[tuple[int, bytes | None]]:
+    pieces = -(-(stop - start) // PIECE)
+    workers = min(workers, pieces)
+    procs: list[tuple[int, BinaryIO]] = []
+    try:
+        for w in range(workers):
+            rfd, wfd = os.pipe()
+            try:
+                import fcntl
+
+                fcntl.fcntl(wfd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+            except (ImportError, AttributeError, OSError):
+                pass
+            pid = os.fork()
+            if pid == 0:  # child: scan, then leave without running the parent's exit handlers
+                code = 0
+                try:
+                    os.close(rfd)
+                    for _, other in procs:
+                        other.close()
+                    _worker(fd, wfd, w, workers, pieces, start, stop, markers)
+                except BaseException:
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(wfd)
+            procs.append((pid, os.fdopen(rfd, "rb", buffering=_PIPE_BYTES)))
+        base = 1
+        fed = start
+        for k in range(pieces):
+            pipe = procs[k % workers][1]
+            newlines, hits, size = _HEADER.unpack(_read_exact(pipe, _HEADER.size))
+            if newlines < 0:
+                raise OSError(f"log scan worker failed: {_read_exact(pipe, size).decode(errors='replace')}")
+            index = array("q")
+            index.frombytes(_read_exact(pipe, 16 * hits))
+            payload = _read_exact(pipe, size)
+            if on_chunk is not None:  # feed the hash about as far as the scan has got
+                until = min(stop, start + (k + 1) * PIECE)
+                while fed < until:
+                    chunk = stream.read(min(BLOCK, until - fed))
+                    if not chunk:
+                        break
+                    on_chunk(chunk)
+                    fed += len(chunk)
+            at = 0
+            for i in range(0, 2 * hits, 2):
+                length = index[i + 1]
+                if length < 0:
+                    yield base + index[i] - 1, None
+                else:
+                    yield base + index[i] - 1, payload[at : at + length]
+                    at += length
+            base += newlines
+        if on_chunk is None:
+            stream.seek(stop)
+        else:
+            while fed < stop:
+                chunk = stream.read(min(BLOCK, stop - fed))
+                if not chunk:
+                    break
+                on_chunk(chunk)
+                fed += len(chunk)
+    finally:
+        for pid, pipe in procs:
+            pipe.close()
+            try:
+                os.kill(pid, 15)
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    # whatever follows the last newline (a last line without one, or data appended since)
+    lines = [base]
+    yield from _scan_blocks(stream.read, markers, on_chunk, base, lines)
 
 
 def scan_lines(
@@ -57,45 +329,9 @@ def scan_lines(
     """Yield `(lineno, line)` for each line containing a marker, in file order (line without
     its newline; `None` for an overlong line that contains `markers[0]`). `on_chunk` sees every
     block read, in order (used to hash the input in the same pass)."""
-    buf = bytearray()
-    base = 1  # line number of the first line in buf
-    overlong: bool | None = None  # inside an overlong line: whether markers[0] was seen in it
-    while True:
-        chunk = stream.read(BLOCK)
-        if not chunk:
-            break
-        if on_chunk is not None:
-            on_chunk(chunk)
-        buf += chunk
-        if overlong is not None:
-            newline = buf.find(b"\n")
-            overlong = overlong or buf.find(markers[0], 0, newline if newline != -1 else len(buf)) != -1
-            if newline == -1:
-                del buf[:-_OVERLAP]
-                continue
-            if overlong:
-                yield base, None
-            base += 1
-            del buf[: newline + 1]
-            overlong = None
-        end = buf.rfind(b"\n") + 1
-        if end:
-            view = np.frombuffer(buf, dtype=np.uint8, count=end)
-            prev, lineno = 0, base
-            for start in _hit_starts(buf, end, markers):
-                lineno += _newlines(view, prev, start)
-                prev = start
-                stop = buf.find(b"\n", start, end)
-                yield lineno, bytes(buf[start:stop])
-            base = lineno + _newlines(view, prev, end)
-            del view
-            del buf[:end]
-        if len(buf) > MAX_LINE:
-            overlong = buf.find(markers[0]) != -1
-            del buf[:-_OVERLAP]
-    if overlong is not None:
-        if overlong:
-            yield base, None
-    elif buf:
-        if any(marker in buf for marker in markers):
-            yield base, bytes(buf)
+    workers = _worker_count()
+    region = _plain_region(stream) if workers else None
+    if region is not None:
+        yield from _scan_parallel(stream, markers, on_chunk, *region, workers)
+        return
+    yield from _scan_blocks(stream.read, markers, on_chunk, 1, [1])

@@ -95,7 +95,7 @@ def test_sigint_mid_run_stops_the_server_and_exits_130(tmp_path: Path) -> None:
     script = (f'set -Eeuo pipefail\nsource "{ROOT}/launchers/lib.sh"\nLIB_STOP_GRACE=2\nlib::install_traps\n'
               f'{start(f"{sys.executable} {FAKE} {port} --child")}\n'
               f'vllm::wait_healthy http://127.0.0.1:{port} "$VLLM_PID" "$PWD/server.log" 30 0.2\n'
-              'echo ready; sleep 60 & wait $!\n')
+              'echo ready; while :; do sleep 0.2; done\n')
     # a parent that ignores SIGINT (e.g. a background job) passes that on and bash cannot trap it: reset it
     proc = subprocess.Popen(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path, env={**os.environ, "SPECLENS_PY": sys.executable},
