@@ -56,6 +56,9 @@ def load(run_dir: str) -> dict:
 
 def save(run_dir: str, data: dict) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".run.json.", dir=run_dir)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; run.json holds no secrets
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2, sort_keys=False)
         handle.write("\n")

