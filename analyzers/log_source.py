@@ -47,10 +47,15 @@ class Tally:
         self.drafts = None if sol.drafts is None or self.drafts is None else self.drafts + sol.drafts
         if sol.per_position is None or not self.has_rates:
             self.has_rates, self.per_position = False, None
-        else:
-            width = max(len(sol.per_position), len(self.per_position or []))
-            old = (self.per_position or []) + [0] * (width - len(self.per_position or []))
-            self.per_position = [a + b for a, b in zip(old, sol.per_position + [0] * (width - len(sol.per_position)))]
+            return
+        totals = self.per_position
+        if totals is None:
+            self.per_position = list(sol.per_position)
+            return
+        if len(sol.per_position) > len(totals):
+            totals.extend([0] * (len(sol.per_position) - len(totals)))
+        for i, value in enumerate(sol.per_position):
+            totals[i] += value
 
     def counts(self, k: int | None) -> Counts:
         drafts_from = "unavailable" if self.drafts is None else (
@@ -65,7 +70,15 @@ class Tally:
 
 @dataclass
 class SegmentFold:
+    """One lifetime's running state. Per-record positions are plain attributes (cheap on the hot
+    path); `finish()` copies them into `info`."""
+
     info: SegmentInfo
+    first_line: int | None = None
+    last_line: int | None = None
+    first_time: str | None = None
+    last_time: str | None = None
+    spec_lines: int = 0
     total: Tally = field(default_factory=Tally)
     engines: dict[str, Tally] = field(default_factory=dict)
     formats: set[str] = field(default_factory=set)
@@ -107,14 +120,21 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
             fold.segments[-1].series = [] if keep_series else None
         seg = fold.segments[rec.segment]
         info = seg.info
-        info.first_line = info.first_line or rec.lineno
-        info.last_line = rec.lineno
+        if seg.first_line is None:
+            seg.first_line = rec.lineno
+        seg.last_line = rec.lineno
         if rec.timestamp is not None:
-            info.first_time = info.first_time or rec.timestamp
-            info.last_time = rec.timestamp
+            if seg.first_time is None:
+                seg.first_time = rec.timestamp
+            seg.last_time = rec.timestamp
             if bounds is None:
                 bounds = _bounds(window, rec.time_key)
-        if isinstance(rec, ServerStart):
+        if isinstance(rec, (SpecInterval, SpecCumulative)):
+            seg.spec_lines += 1
+            _take(fold, seg, rec, window, bounds or (None, None))
+        elif isinstance(rec, ThroughputLine):
+            pass
+        elif isinstance(rec, ServerStart):
             info.vllm_version = rec.vllm_version or info.vllm_version
             info.model = rec.model or info.model
             info.spec_method = rec.spec_method or info.spec_method
@@ -127,11 +147,12 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
                 fold.unparsed.append(rec)
         elif isinstance(rec, TruncatedInput):
             fold.truncated = rec
-        elif isinstance(rec, (SpecInterval, SpecCumulative)):
-            info.spec_lines += 1
-            _take(fold, seg, rec, window, bounds or (None, None))
-        elif not isinstance(rec, ThroughputLine):
+        else:
             raise TypeError(f"unexpected record {type(rec).__name__}")
+    for seg in fold.segments:
+        seg.info.first_line, seg.info.last_line = seg.first_line, seg.last_line
+        seg.info.first_time, seg.info.last_time = seg.first_time, seg.last_time
+        seg.info.spec_lines = seg.spec_lines
     return fold
 
 

@@ -34,6 +34,15 @@ def strip_ansi(text: str) -> str:
     return ANSI_RE.sub("", text) if "\x1b" in text else text
 
 
+_STAMP_RE = re.compile(r"(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+(\d\d-\d\d \d\d:\d\d:\d\d)\s+\[?[^\]\s]+:\d+\]\s")
+
+
+def stamp_of(head: str) -> str | None:
+    """Only the timestamp of the prefix in `head` (the last one, as `parse_prefix` takes), cheaply."""
+    found = _STAMP_RE.findall(head)
+    return found[-1] if found else None
+
+
 def parse_prefix(head: str) -> Prefix | None:
     """Find the vLLM prefix in `head` (the text before a message marker), or None.
 

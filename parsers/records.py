@@ -8,7 +8,7 @@ the line belongs to, 0-based).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(slots=True)
@@ -58,7 +58,9 @@ class ThroughputLine:
     """One `Engine 000: Avg prompt throughput: …` (or aggregated / V0) stats line.
 
     `engine` is the engine index for `Engine NNN:` lines, `aggregated_engines` the N of
-    `N Engines Aggregated:`; both None for the V0 form. `fields` keeps every key/value as text.
+    `N Engines Aggregated:`; both None for the V0 form. These lines come once per engine per
+    interval, so the reader keeps them cheap: `message` is the raw text from `Avg prompt
+    throughput:` on, and `fields()` reads it as key/value text on demand.
     """
 
     lineno: int
@@ -67,7 +69,12 @@ class ThroughputLine:
     segment: int
     engine: int | None
     aggregated_engines: int | None
-    fields: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+    def fields(self) -> dict[str, str]:
+        from parsers.throughput_line import parse_fields
+
+        return parse_fields(self.message)
 
 
 @dataclass(slots=True)

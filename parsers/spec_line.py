@@ -95,8 +95,30 @@ def _positions(text: str) -> tuple[float, ...]:
     return values
 
 
+_FAST_V1_0_10_2 = re.compile(
+    r" Mean acceptance length: (?P<mal>[0-9.]+|nan), Accepted throughput: [0-9.]+ tokens/s, "
+    r"Drafted throughput: [0-9.]+ tokens/s, Accepted: (?P<acc>\d{1,30}) tokens, Drafted: (?P<dr>\d{1,30}) tokens, "
+    r"Per-position acceptance rate: (?P<pp>[0-9., na]*?), Avg Draft acceptance rate: (?P<rate>[0-9.]+|nan)%")
+
+
+def _fast_v1(message: str) -> V1Fields | None:
+    """The exact 0.10.2+ shape in one regex match (most lines of current logs); None otherwise."""
+    match = _FAST_V1_0_10_2.fullmatch(message.rstrip())
+    if match is None:
+        return None
+    accepted, drafted = int(match.group("acc")), int(match.group("dr"))
+    if accepted > drafted:
+        return None  # the general path reports it
+    pp = match.group("pp")
+    return V1Fields("v1-0.10.2", accepted, drafted, float(match.group("mal")), _positions(pp) if pp else None,
+                    float(match.group("rate")))
+
+
 def parse_v1(message: str) -> V1Fields:
     """Read the text after `SpecDecoding metrics:`; requires the integer Accepted and Drafted fields."""
+    fast = _fast_v1(message)
+    if fast is not None:
+        return fast
     fields = split_fields(message)
     accepted = _count(fields, "accepted")
     drafted = _count(fields, "drafted")

@@ -23,17 +23,27 @@ class ThroughputFields:
     fields: dict[str, str]
 
 
-def parse_throughput(before_marker: str, message: str) -> ThroughputFields:
-    """`before_marker` is the line text up to `Avg prompt throughput:`; `message` starts with it."""
-    engine = aggregated = None
-    tail = before_marker.rstrip()
-    if (match := _ENGINE_RE.search(tail + " ")) is not None:
-        engine = int(match.group(1))
-    elif (match := _AGGREGATED_RE.search(tail + " ")) is not None:
-        aggregated = int(match.group(1))
+def engine_of(before_marker: str) -> tuple[int | None, int | None]:
+    """(engine index of `Engine NNN:`, N of `N Engines Aggregated:`) from the text before the marker."""
+    tail = before_marker[-48:].rstrip() + " "
+    if (match := _ENGINE_RE.search(tail)) is not None:
+        return int(match.group(1)), None
+    if (match := _AGGREGATED_RE.search(tail)) is not None:
+        return None, int(match.group(1))
+    return None, None
+
+
+def parse_fields(message: str) -> dict[str, str]:
+    """`Avg prompt throughput: 1.0 tokens/s, Running: 1 reqs, …` → {lowercase key: value text}."""
     fields: dict[str, str] = {}
     for part in message.rstrip().rstrip(".").split(", "):
         key, sep, value = part.partition(": ")
         if sep:
             fields[key.strip().lower()] = value.strip()
-    return ThroughputFields(engine, aggregated, fields)
+    return fields
+
+
+def parse_throughput(before_marker: str, message: str) -> ThroughputFields:
+    """`before_marker` is the line text up to `Avg prompt throughput:`; `message` starts with it."""
+    engine, aggregated = engine_of(before_marker)
+    return ThroughputFields(engine, aggregated, parse_fields(message))

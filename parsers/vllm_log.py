@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 from parsers import spec_line, startup, throughput_line
-from parsers.log_prefix import parse_prefix, strip_ansi
+from parsers.log_prefix import stamp_of, strip_ansi
 from parsers.log_scan import open_log, scan_lines
 from parsers.records import (
     LogRecord,
@@ -95,10 +95,10 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None) ->
 
 
 def _stamp(text: str, at: int, state: _State) -> tuple[str | None, int | None]:
-    prefix = parse_prefix(text[:at])
-    if prefix is None:
+    stamp = stamp_of(text[:at])
+    if stamp is None:
         return None, None
-    return prefix.timestamp, state.clock.key(prefix.timestamp)
+    return stamp, state.clock.key(stamp)
 
 
 def _record(lineno: int, text: str, state: _State) -> LogRecord | None:
@@ -110,12 +110,13 @@ def _record(lineno: int, text: str, state: _State) -> LogRecord | None:
             return _spec(lineno, ts, key, text, at, marker, state)
     at = text.find(throughput_line.MARKER)
     if at != -1:
+        # one per engine per interval: only the engine id matters here; fields are read on demand
+        engine, aggregated = throughput_line.engine_of(text[:at])
         ts, key = _stamp(text, at, state)
-        fields = throughput_line.parse_throughput(text[:at], text[at:])
         state.active = True
-        if fields.engine is not None:
-            state.engine = fields.engine
-        return ThroughputLine(lineno, ts, key, state.segment, fields.engine, fields.aggregated_engines, fields.fields)
+        if engine is not None:
+            state.engine = engine
+        return ThroughputLine(lineno, ts, key, state.segment, engine, aggregated, text[at:])
     at = text.find(startup.MARKER)
     if at != -1:
         found = startup.parse_startup(text[at - 40 if at > 40 else 0 :])

@@ -136,7 +136,7 @@ def test_crlf_line_endings(tmp_path: Path) -> None:
                            ("SpecInterval", 5)]
     # the last field of each form ends where the \r was: 41.1%, 0.447, 66 tokens
     assert (crlf[2].acceptance_rate_pct, crlf[3].per_position[-1], crlf[4].drafted) == (41.1, 0.447, 66)
-    assert crlf[1].fields["prefix cache hit rate"] == "0.0%"
+    assert crlf[1].fields()["prefix cache hit rate"] == "0.0%"
 
 
 def test_last_line_without_trailing_newline(tmp_path: Path) -> None:
