@@ -229,11 +229,24 @@ eval::load_failed() {
   exit 4
 }
 
-# usage: eval::guidellm RUN_DIR   (the API key reaches guidellm through its backend spec, not argv logs)
+# usage: eval::guidellm RUN_DIR   (guidellm under a watchdog: if the server dies mid-load, guidellm is
+#   stopped at once instead of erroring until its deadline; its partial output stays)
 eval::guidellm() {
-  local cmd=("${LOAD_CMD[@]}")
+  local cmd=("${LOAD_CMD[@]}") load_pid status=0
   [[ -z "$API_KEY" ]] || cmd[3]="${cmd[3]},api_key=$API_KEY"
-  "${cmd[@]}" >"$1/guidellm_output.log" 2>&1
+  "${cmd[@]}" >"$1/guidellm_output.log" 2>&1 &
+  load_pid=$!
+  while kill -0 "$load_pid" 2>/dev/null; do
+    if ! kill -0 "$VLLM_PID" 2>/dev/null; then
+      lib::log "the server (pid $VLLM_PID) died during the load; stopping guidellm"
+      kill -TERM "$load_pid" 2>/dev/null || true
+      wait "$load_pid" 2>/dev/null || true
+      return 5
+    fi
+    sleep 1
+  done
+  wait "$load_pid" || status=$?
+  return "$status"
 }
 
 eval::record_config() {

@@ -33,14 +33,14 @@ SOURCES = ["build.py", "corpus.py", "tokenizer.py", "train.py", "eagle3.py", "st
 
 RECIPE = {
     "seed": 1234,
-    "corpus": {"train_problems": 40000, "heldout_eval_problems": 256},
+    "corpus": {"train_problems": 24000, "heldout_eval_problems": 256},
     "tokenizer": {"vocab_size": 1024, "number_tokens_upto": 199},
     "data": {"seq_len": 256},
     "target": {"hidden": 256, "layers": 2, "heads": 4, "kv_heads": 4, "intermediate": 768,
-               "max_pos": 2048, "steps": 300, "batch": 16, "lr": 2e-3},
+               "max_pos": 2048, "steps": 280, "batch": 16, "lr": 3e-3},
     "draft": {"hidden": 128, "layers": 2, "heads": 2, "kv_heads": 2, "intermediate": 384,
-              "max_pos": 2048, "steps": 180, "batch": 16, "lr": 3e-3, "kd": 0.5},
-    "eagle3": {"aux_layer_ids": [0, 1, 2], "ttt_steps": 3, "steps": 110, "batch": 8, "lr": 2e-3},
+              "max_pos": 2048, "steps": 160, "batch": 16, "lr": 4e-3, "kd": 0.5},
+    "eagle3": {"aux_layer_ids": [0, 1, 2], "ttt_steps": 3, "steps": 90, "batch": 8, "lr": 3e-3},
 }
 
 

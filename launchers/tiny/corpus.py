@@ -92,7 +92,7 @@ def _mul_sub(r: random.Random) -> Problem:
     q = (f"{n} has {a} {bx} with {b} {it} in each. {p} eats {d} of the {it}. "
          f"How many {it} are left?")
     w = (f"First, {n} has {a} * {b} = {x} {it}.\n"
-         f"Then {p} eats {d}, so {x} - {d} = {y}.\nThere are {y} {it} left.")
+         f"Then {p.lower()} eats {d}, so {x} - {d} = {y}.\nThere are {y} {it} left.")
     return Problem(q, f"{w}\n#### {y}", y)
 
 

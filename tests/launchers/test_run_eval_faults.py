@@ -1,0 +1,159 @@
+"""run_eval.sh under faults, with real processes: a real vLLM that dies at boot, and a stand-in
+server (tests/launchers/fake_vllm.py, guidellm's mock server) for the rest. After every test no
+process of the run survives. Needs the tiny pair's tokenizer (built by ./setup.sh)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+FAKE_SCRIPT = Path(__file__).with_name("fake_vllm.py")
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An executable that runs fake_vllm.py with this interpreter (SPECLENS_VLLM takes one path)."""
+    wrapper = tmp_path_factory.mktemp("bin") / "fake_vllm"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_SCRIPT}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "VLLM_LOG_STATS_INTERVAL": "1", "LIB_STOP_GRACE": "5", **extra}
+
+
+def start(run_dir: Path, *args: str, **extra: str) -> subprocess.Popen[str]:
+    argv = ["./run_eval.sh", "-o", str(run_dir), "--port", str(free_port()), "--max-requests", "4",
+            "--output-tokens", "16", "--prompt-tokens", "16", *args]
+    return subprocess.Popen(argv, cwd=ROOT, env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 240) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def assert_nothing_left(run_dir: Path) -> None:
+    for pidfile in run_dir.rglob("vllm_server.pid"):
+        pgid = int(pidfile.read_text())
+        with pytest.raises(ProcessLookupError):
+            os.killpg(pgid, 0)
+    leftovers = subprocess.run(["pgrep", "-f", str(run_dir)], capture_output=True, text=True).stdout.split()
+    assert leftovers == [], leftovers
+
+
+def manifest(run_dir: Path) -> dict:
+    return json.loads((run_dir / "run.json").read_text())
+
+
+def test_real_vllm_dying_at_boot(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    began = time.monotonic()
+    status, _, err = finish(start(run_dir, "--", "--no-such-vllm-flag"))
+    assert status == 3 and time.monotonic() - began < 120
+    assert "the server exited during boot" in err and "no-such-vllm-flag" in err  # the log's tail is shown
+    m = manifest(run_dir)
+    assert m["status"] == 3 and m["steps"][-1]["name"] == "boot" and m["steps"][-1]["exit_status"] == 1
+    assert_nothing_left(run_dir)
+
+
+def test_server_never_healthy_hits_the_deadline(fake: str, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    status, _, err = finish(start(run_dir, SPECLENS_VLLM=fake, FAKE_VLLM_MODE="never-healthy", BOOT_TIMEOUT="4"))
+    assert status == 3 and "not healthy after 4s" in err
+    assert_nothing_left(run_dir)
+
+
+def test_server_dying_mid_load_keeps_partial_results(fake: str, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = start(run_dir, "--max-requests", "100000", "--max-seconds", "120",
+                 SPECLENS_VLLM=fake, FAKE_VLLM_MODE="die-after:25")
+    status, _, err = finish(proc)
+    assert status == 4 and "the server died during the load" in err
+    m = manifest(run_dir)
+    assert m["status"] == 4 and m["config"]["failure"] == "the server died during the load"
+    assert "fake vllm: dying mid-load" in (run_dir / "vllm_server.log").read_text()
+    assert (run_dir / "guidellm_output.log").is_file()
+    assert_nothing_left(run_dir)
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_during_load_stops_everything(fake: str, tmp_path: Path, sig: int, code: int) -> None:
+    run_dir = tmp_path / "run"
+    proc = start(run_dir, "--max-requests", "100000", "--max-seconds", "120", SPECLENS_VLLM=fake)
+    deadline = time.monotonic() + 120
+    while not (run_dir / "guidellm_output.log").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(3)
+    proc.send_signal(sig)
+    status, _, _ = finish(proc, timeout=60)
+    assert status == code
+    assert manifest(run_dir)["status"] == code
+    assert_nothing_left(run_dir)
+
+
+def test_signal_during_boot(fake: str, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = start(run_dir, SPECLENS_VLLM=fake, FAKE_VLLM_MODE="never-healthy", BOOT_TIMEOUT="120")
+    while not (run_dir / "vllm_server.pid").exists():
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    status, _, _ = finish(proc, timeout=60)
+    assert status == 130
+    assert_nothing_left(run_dir)
+
+
+def test_guidellm_missing_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    status, _, err = finish(start(run_dir, SPECLENS_GUIDELLM="/nonexistent/guidellm"))
+    assert status == 1 and "required command '/nonexistent/guidellm' not found" in err
+    assert not run_dir.exists()
+
+
+def test_guidellm_failing_stops_the_server_and_keeps_logs(fake: str, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    status, _, err = finish(start(run_dir, SPECLENS_VLLM=fake, SPECLENS_GUIDELLM="/bin/false"))
+    assert status == 4 and "guidellm failed" in err
+    assert (run_dir / "vllm_server.log").is_file() and manifest(run_dir)["config"]["failure"] == "guidellm failed"
+    assert_nothing_left(run_dir)
+
+
+def test_busy_port_refused_before_the_run_directory_exists(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        proc = subprocess.run(["./run_eval.sh", "-o", str(tmp_path / "run"), "--port", str(port)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and f"port {port} on 127.0.0.1 is already in use" in proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_two_runs_at_once_on_different_ports(fake: str, tmp_path: Path) -> None:
+    runs = [tmp_path / "a", tmp_path / "b"]
+    procs = [start(run, SPECLENS_VLLM=fake) for run in runs]
+    results = [finish(p) for p in procs]
+    assert [r[0] for r in results] == [0, 0], [r[2][-2000:] for r in results]
+    for run in runs:
+        totals = json.loads((run / "guidellm_results.json").read_text())["benchmarks"][0]["metrics"]["request_totals"]
+        assert totals["errored"] == 0 and totals["successful"] >= 3
+        assert manifest(run)["status"] == 0 and not (run / "tmp").exists()
+        assert_nothing_left(run)
