@@ -2,9 +2,9 @@
 
 Usage (from the repo root, with the serving venv, which has torch/transformers):
 
-    /work/venv-serve/bin/python launchers/tiny/build.py            # build or reuse
-    /work/venv-serve/bin/python launchers/tiny/build.py --print-path  # path only
-    /work/venv-serve/bin/python -m launchers.tiny.build --out DIR   # explicit dir
+    .venv/bin/python launchers/tiny/build.py            # build or reuse
+    .venv/bin/python launchers/tiny/build.py --print-path  # path only
+    .venv/bin/python -m launchers.tiny.build --out DIR   # explicit dir
 
 Output: ``${SPECLENS_CACHE:-$HOME/.cache/speclens}/tiny/<recipe-hash>/`` with
 ``target/``, ``draft/`` and ``eagle3/`` (HF checkpoints sharing one tokenizer),
