@@ -19,6 +19,7 @@ order, same weights.  Never point ``--out`` inside the git repository.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -44,10 +45,22 @@ RECIPE = {
 }
 
 
+def _code_of(source: str) -> str:
+    """The source's code without comments and docstrings (`ast.dump`), so editing prose does not
+    invalidate the cache; any change to what the code does does."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
+
+
 def recipe_hash() -> str:
     h = hashlib.sha256()
     for name in SOURCES:
-        h.update(name.encode() + b"\0" + (HERE / name).read_bytes() + b"\0")
+        h.update(name.encode() + b"\0" + _code_of((HERE / name).read_text(encoding="utf-8")).encode() + b"\0")
     versions = {p: version(p) for p in ("torch", "transformers", "tokenizers")}
     h.update(json.dumps({"recipe": RECIPE, "versions": versions}, sort_keys=True).encode())
     return h.hexdigest()[:16]
