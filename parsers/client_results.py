@@ -27,10 +27,12 @@ class _Reader:
         if key not in obj or obj[key] is None:
             if optional:
                 return None
-            raise ParseError(self.path, None, f"expected '{key}' at {where}", "was this file written by a speclens client?")
+            raise ParseError(self.path, None, f"expected '{key}' at {where}",
+                             "was this file written by a speclens client?")
         value = obj[key]
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _tuple(kinds)):
-            raise ParseError(self.path, None, f"expected {_names(kinds)} for '{key}' at {where}, got {type(value).__name__}")
+            raise ParseError(self.path, None,
+                             f"expected {_names(kinds)} for '{key}' at {where}, got {type(value).__name__}")
         return value
 
     def num(self, obj: Any, key: str, where: str, optional: bool = True) -> float | None:
@@ -125,10 +127,12 @@ def parse_client_result(path: str, data: Any) -> ClientResult:
     kind = _kind(data)
     if kind == "gsm8k_draft_verify":
         s = r.get(data, "summary", dict, "top level")
-        return DraftVerifyResult(path, r.get(data, "config", dict, "top level"), r.num(s, "avg_acceptance_rate", "summary"),
+        return DraftVerifyResult(path, r.get(data, "config", dict, "top level"),
+                                 r.num(s, "avg_acceptance_rate", "summary"),
                                  r.num(s, "avg_speed", "summary"), r.get(s, "total_tokens", int, "summary"),
                                  r.get(s, "total_draft_generated", int, "summary"),
-                                 r.get(s, "total_draft_accepted", int, "summary"), r.num(s, "draft_efficiency", "summary"),
+                                 r.get(s, "total_draft_accepted", int, "summary"),
+                                 r.num(s, "draft_efficiency", "summary"),
                                  r.get(s, "speculation_rounds", int, "summary", optional=True),
                                  r.num(data, "speedup", "top level"), r.get(data, "results", list, "top level"))
     if kind == "gsm8k_accuracy":

@@ -1,0 +1,62 @@
+"""The three-mode suite against fake servers: acceptance from /metrics deltas and per-request metrics."""
+
+from __future__ import annotations
+
+from clients import three_mode
+from parsers.client_results import ThreeModeResult, parse_client_result
+from tests.clients.fake_server import FakeServer, FakeWorld
+
+
+def worlds(prompts: list[str]) -> tuple[FakeWorld, FakeWorld]:
+    target, spec = FakeWorld(), FakeWorld()
+    for w, model in ((target, "target"), (spec, "spec")):
+        for p in prompts:
+            w.script(model, p, w.encode("a", "b", "c"))  # 3 pieces + EOS = 4 completion tokens
+    spec.spec_models = {"spec": (6, 3)}  # each request: 6 draft tokens, 3 accepted
+    return target, spec
+
+
+def test_target_and_base_modes_from_metrics_delta(tmp_path, run_client) -> None:
+    prompts_file = tmp_path / "prompts.txt"
+    prompts_file.write_text("What is Python?\n\nWhy?\nHow?\n")
+    target, spec = worlds(["What is Python?", "Why?", "How?"])
+    with FakeServer(target) as t, FakeServer(spec) as s:
+        code, out = run_client(three_mode.main, "--target-url", t.url, "--base-url", s.url, "-f", str(prompts_file),
+                               "--limit", "2", "--iterations", "2", "--skip-lora", "--seed", "1")
+    assert code == 0
+    assert set(out) == {"client", "metadata", "summary", "comparison", "per_prompt"}
+    assert set(out["summary"]) == {"target_only", "spec_base"} and out["metadata"]["num_prompts"] == 2
+    base = out["summary"]["spec_base"]
+    assert base["avg_acceptance_rate"] == 0.5 and base["pooled_acceptance_rate"] == 0.5  # 2×3 / 2×6 per prompt
+    assert base["total_tokens"] == 16  # 2 prompts × 2 iterations × 4 tokens
+    assert out["summary"]["target_only"]["avg_acceptance_rate"] is None
+    row = out["per_prompt"][0]
+    assert set(row) == {"prompt", "full_prompt", "target_only", "spec_base"}
+    assert row["spec_base"]["acceptance_source"] == "metrics_delta" and row["spec_base"]["draft_tokens"] == 12
+    for key in ("avg_tokens_per_second", "avg_time_to_last_token", "avg_acceptance_rate", "total_tokens",
+                "num_prompts", "min_tokens_per_second", "max_tokens_per_second"):
+        assert key in base
+    assert out["comparison"]["speedup_vs_target"]["spec_base"] is not None
+    assert out["comparison"]["lora_vs_base"] is None
+    typed = parse_client_result("tm.json", out)
+    assert isinstance(typed, ThreeModeResult) and typed.summary["spec_base"]["avg_acceptance_rate"] == 0.5
+
+
+def test_per_request_metrics_preferred_and_lora_gain(tmp_path, run_client) -> None:
+    (tmp_path / "p.txt").write_text("q1\n")
+    target, spec = worlds(["q1"])
+    _, lora = worlds(["q1"])
+    spec.per_request_metrics = True
+    lora.spec_models = {"spec": (4, 3)}  # 3/4 vs base 3/6
+    with FakeServer(target) as t, FakeServer(spec) as s, FakeServer(lora) as lo:
+        code, out = run_client(three_mode.main, "--target-url", t.url, "--base-url", s.url, "--lora-url", lo.url,
+                               "-f", str(tmp_path / "p.txt"))
+    assert code == 0
+    assert out["per_prompt"][0]["spec_base"]["acceptance_source"] == "per_request_metrics"
+    assert out["comparison"]["lora_vs_base"]["acceptance_gain"] == 0.25  # 0.75 − 0.5
+
+
+def test_missing_lora_url_is_a_usage_error(run_client, capsys) -> None:
+    code, _ = run_client(three_mode.main, "--target-url", "http://x", "--base-url", "http://y")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--lora-url" in err[0] and "--skip-lora" in err[0]
