@@ -208,12 +208,11 @@ eval::phase() {
   step::run "$dir" metrics-after metrics::scrape "$url" "$dir/metrics_after.prom" || true
   if [[ -n "$KEEP_SERVER" ]]; then
     lib::log "--keep-server: server left running, stop it with: kill -TERM -- -$VLLM_PID"
-    _LIB_GROUPS=()
+    _LIB_GROUPS=() _LIB_TMPDIRS=()  # the kept server still uses its TMPDIR
   else
     started=$EPOCHREALTIME
     lib::stop_all
     step::record "$dir" stop-server 0 "$started"
-    rm -rf "$dir/tmp"  # ZMQ sockets and vllm_dist_* files vLLM leaves behind
   fi
 }
 

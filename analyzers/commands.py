@@ -96,8 +96,12 @@ def _expand_run_dirs(paths: list[str]) -> list[str]:
     markers = (*LOG_NAMES, AFTER_NAME, "guidellm_results.json", "run.json")
     out: list[str] = []
     for path in paths:
+        if path.endswith(".json") and os.path.isfile(path):
+            out.append(path)  # a client result JSON
+            continue
         if not os.path.isdir(path):
-            raise ParseError(path, None, "expected a run directory", "pass run directories or a folder of them")
+            raise ParseError(path, None, "expected a run directory or a client result JSON",
+                             "pass run directories, a folder of them, or files written by clients/")
         if any(os.path.exists(os.path.join(path, m)) for m in markers):
             out.append(path)
             continue

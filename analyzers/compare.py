@@ -41,6 +41,8 @@ class CompareRow(BaseModel):
     mean_latency_s: float | None = None
     mean_tpot_ms: float | None = None
     speedup: float | None = None
+    draft_acceptance_rate: float | None = None
+    accuracy: float | None = None
     error: str | None = None
 
 
@@ -60,8 +62,39 @@ def _throughput(run: LoadRun) -> tuple[str | None, float | None, float | None, f
     return load, tps, (sum(lat) / len(lat) if lat else None), (sum(tpot) / len(tpot) if tpot else None)
 
 
+def summarize_client(path: str) -> CompareRow:
+    """The compare row of a client result JSON (clients/): its own summary numbers."""
+    from parsers.client_results import (
+        AccuracyResult, DraftVerifyResult, LosslessnessResult, SpecThinkingResult, ThreeModeResult, read_client_result,
+    )
+
+    row = CompareRow(run=path)
+    try:
+        result = read_client_result(path)
+    except (ParseError, OSError) as err:
+        row.error = str(err)
+        return row
+    config = getattr(result, "config", {}) or {}
+    row.model = config.get("target_model") or config.get("model") or config.get("large_model")
+    row.method = {DraftVerifyResult: "client draft/verify", AccuracyResult: "client accuracy",
+                  SpecThinkingResult: "client speculative thinking", ThreeModeResult: "client three-mode",
+                  LosslessnessResult: "client losslessness"}[type(result)]
+    if isinstance(result, DraftVerifyResult):
+        row.draft_acceptance_rate, row.output_tokens_per_s, row.speedup = (
+            result.avg_acceptance_rate, result.avg_speed, result.speedup)
+    elif isinstance(result, AccuracyResult):
+        row.accuracy = result.accuracy
+    elif isinstance(result, SpecThinkingResult):
+        row.speedup = result.speedup
+    elif isinstance(result, ThreeModeResult):
+        row.speedup = next((v for k, v in result.speedup_vs_target.items() if v is not None and "lora" not in k), None)
+    return row
+
+
 def summarize_run(path: str) -> CompareRow:
-    """The compare row of one run directory; input problems become the row's `error`."""
+    """The compare row of one run directory (or client result JSON); input problems become `error`."""
+    if path.endswith(".json") and os.path.isfile(path):
+        return summarize_client(path)
     row = CompareRow(run=path)
     try:
         if not os.path.isdir(path):

@@ -13,6 +13,7 @@ LIB_STOP_GRACE=${LIB_STOP_GRACE:-20}
 _LIB_GROUPS=()
 _LIB_EXITING=""
 _LIB_STEP_PGID=""
+_LIB_TMPDIRS=()
 
 # usage: lib::log MESSAGE...   (to stderr, timestamped)
 lib::log() { printf '[speclens %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -48,6 +49,14 @@ lib::stop_all() {
   if [[ -n "$_LIB_STEP_PGID" ]]; then vllm::stop "$_LIB_STEP_PGID" 10; _LIB_STEP_PGID=""; fi
   for pgid in "${_LIB_GROUPS[@]}"; do vllm::stop "$pgid"; done
   _LIB_GROUPS=()
+  lib::remove_tmpdirs
+}
+
+# usage: lib::remove_tmpdirs   (the servers' TMPDIRs: ZMQ sockets and vllm_dist_* files vLLM leaves)
+lib::remove_tmpdirs() {
+  local dir
+  for dir in "${_LIB_TMPDIRS[@]}"; do rm -rf -- "$dir"; done
+  _LIB_TMPDIRS=()
 }
 
 # usage: preflight::need COMMAND...   (each must be on PATH or an executable path)
@@ -153,10 +162,22 @@ metrics::scrape() {
 
 # usage: serve::env RUN_DIR   (exports the environment every vLLM server we start gets: temp files
 #   and compile caches inside the run's own directory or the project cache, never scattered in /tmp)
+#   vLLM puts ZMQ IPC sockets in TMPDIR and a socket path may not exceed 107 bytes, so TMPDIR is the
+#   run's own tmp/ when that path is short, else a private directory under the project cache (or
+#   /tmp); either way it is removed when the run ends.
 serve::env() {
-  local run_dir=$1
-  mkdir -p "$run_dir/tmp" "$SPECLENS_CACHE/vllm"
-  export TMPDIR="$run_dir/tmp" VLLM_CACHE_ROOT="$SPECLENS_CACHE/vllm"
+  local run_dir=$1 tmp base
+  mkdir -p "$SPECLENS_CACHE/vllm"
+  tmp="$(cd "$run_dir" && pwd)/tmp"
+  if (( ${#tmp} > 50 )); then
+    base="$SPECLENS_CACHE/tmp"
+    mkdir -p "$base"
+    (( ${#base} <= 42 )) || base=/tmp
+    tmp=$(mktemp -d "$base/speclens.XXXXXX")
+  fi
+  mkdir -p "$tmp"
+  _LIB_TMPDIRS+=("$tmp")
+  export TMPDIR="$tmp" VLLM_CACHE_ROOT="$SPECLENS_CACHE/vllm"
   export TORCHINDUCTOR_CACHE_DIR="$SPECLENS_CACHE/vllm/inductor" VLLM_NO_USAGE_STATS=1 DO_NOT_TRACK=1
   export VLLM_LOG_STATS_INTERVAL=${VLLM_LOG_STATS_INTERVAL:-5}
   if ! serve::has_gpu; then

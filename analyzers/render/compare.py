@@ -10,13 +10,13 @@ from analyzers.render.plain import tables_to_markdown, tables_to_text
 from analyzers.render.tables import Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "mean acc. length", "per-position", "conditional",
-           "output tok/s", "latency s", "TPOT ms", "speedup", "error"]
+           "acceptance", "accuracy", "output tok/s", "latency s", "TPOT ms", "speedup", "error"]
 
 
 def compare_table(r: CompareReport) -> Table:
     rows = [[row.run, row.model or "", row.method or "", fmt(row.k), row.dataset or "", row.load or "",
              fmt(row.mean_acceptance_length), vector(row.per_position), vector(row.conditional),
-             fmt(row.output_tokens_per_s, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2),
+             fmt(row.draft_acceptance_rate), fmt(row.accuracy), fmt(row.output_tokens_per_s, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2),
              fmt(row.speedup), row.error or ""] for row in r.rows]
     return Table(f"{len(r.rows)} run directories" + (f", sorted by {r.sort}" if r.sort else ""), HEADERS, rows,
                  ["acceptance: primary source of `speclens acceptance`; load numbers: successful requests of the "
