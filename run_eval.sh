@@ -195,6 +195,7 @@ eval::phase() {
   eval::server_cmd "$2"
   eval::load_cmd "$dir"
   serve::env "$dir"
+  [[ -z "$API_KEY" ]] || export VLLM_API_KEY="$API_KEY"  # vLLM reads it from the environment: not in argv
   started=$EPOCHREALTIME
   vllm::start "$dir/vllm_server.log" "$dir/vllm_server.pid" "${SERVER_CMD[@]}"
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "server_command=${SERVER_CMD[*]@Q}" \

@@ -157,3 +157,16 @@ def test_two_runs_at_once_on_different_ports(fake: str, tmp_path: Path) -> None:
         assert totals["errored"] == 0 and totals["successful"] >= 3
         assert manifest(run)["status"] == 0 and not (run / "tmp").exists()
         assert_nothing_left(run)
+
+
+def test_api_key_stays_out_of_run_json_logs_and_server_argv(fake: str, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    status, out, err = finish(start(run_dir, "--api-key", "sk-SECRET-123", SPECLENS_VLLM=fake))
+    assert status == 0, err[-2000:]
+    assert manifest(run_dir)["config"]["api_key_set"] == "yes"
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert b"sk-SECRET-123" not in path.read_bytes(), path
+    log = (run_dir / "vllm_server.log").read_text()
+    assert "fake vllm: mode ok, argv [" in log  # the server's argv is logged, and holds no key
+    assert "sk-SECRET-123" not in out + err
