@@ -96,6 +96,17 @@ PY
   fi
 }
 
+# usage: setup::shellcheck — the launcher lint the tests run (Debian package; needs root and apt-get)
+setup::shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    setup::say "installing shellcheck (Debian package) for the launcher lint test"
+    apt-get update -qq >/dev/null && apt-get install -y -qq shellcheck >/dev/null
+  else
+    setup::say "warning: shellcheck is missing and cannot be installed here (not root); the lint test will fail"
+  fi
+}
+
 # usage: setup::tiny_models — builds the embedded tiny model pair once (cached by recipe hash)
 setup::tiny_models() {
   if setup::has_gpu; then return 0; fi
@@ -115,6 +126,7 @@ setup::main() {
   done
   setup::venv
   setup::project "$extras"
+  [[ "$extras" != *dev* ]] || setup::shellcheck
   if [[ -n "$serve" ]]; then setup::serving_stack; else setup::say "--no-serve: analysis-only install"; fi
   if [[ -n "$models" ]]; then setup::tiny_models; fi
   setup::say "ready in $((SECONDS - started)) s: $VENV/bin/speclens"
