@@ -97,7 +97,8 @@ def compare(
 
 @app.command()
 def report(
-    run_dir: Annotated[str, typer.Argument(help="A run directory (from run_eval.sh or with the same files).")],
+    run_dir: Annotated[str, typer.Argument(help="A run directory (from run_eval.sh or with the same files), "
+                                           "or a client result JSON (clients/).")],
     output: Annotated[str | None, typer.Option("--output", "-o", help="Markdown file (default RUN_DIR/report.md); "
                                                 "plots go to <name>_plots/ beside it.")] = None,
     cost_ratio: Annotated[float | None, typer.Option(help="Draft-token cost relative to a target step, for the "

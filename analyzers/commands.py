@@ -139,9 +139,20 @@ def run_report(run_dir: str, output: str | None, cost_ratio: float | None, seed:
     from analyzers.run_report import write_run_report
 
     try:
-        if not os.path.isdir(run_dir):
-            raise ParseError(run_dir, None, "expected a run directory")
-        written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio, seed)
+        if run_dir.endswith(".json") and os.path.isfile(run_dir):
+            from analyzers.atomic import write_atomic
+            from analyzers.client_report import client_markdown
+
+            text = client_markdown(run_dir)
+            if output is None:
+                sys.stdout.write(text)
+                return EXIT_OK
+            write_atomic(output, text, protected=[run_dir])
+            written = [output]
+        elif not os.path.isdir(run_dir):
+            raise ParseError(run_dir, None, "expected a run directory or a client result JSON")
+        else:
+            written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio, seed)
     except (ParseError, OutputRefused, ValueError) as err:
         fail(str(err))
         return EXIT_BAD_INPUT

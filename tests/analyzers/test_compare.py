@@ -34,3 +34,16 @@ def test_client_result_json_gets_a_row(tmp_path: Path) -> None:
 def test_unknown_sort_column_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="--sort 'nope': expected one of run, model"):
         sort_rows([], "nope")
+
+
+def test_report_renders_a_client_result_json(tmp_path: Path) -> None:
+    from analyzers.client_report import client_markdown
+
+    legacy = {"config": {"draft_model": "facebook/opt-350m", "target_model": "facebook/opt-1.3b"},
+              "summary": {"avg_acceptance_rate": 0.852, "avg_speed": 66.1, "total_tokens": 5120,
+                          "total_draft_generated": 5733, "total_draft_accepted": 4845}, "results": []}
+    path = tmp_path / "dv.json"
+    path.write_text(json.dumps(legacy))
+    text = client_markdown(str(path))
+    assert "| total_draft_accepted | 4845 |" in text and "| avg_acceptance_rate | 0.852 |" in text
+    assert "| target_model | facebook/opt-1.3b |" in text and "| speedup | n/a |" in text
