@@ -229,18 +229,21 @@ eval::load_failed() {
   exit 4
 }
 
-# usage: eval::guidellm RUN_DIR   (guidellm under a watchdog: if the server dies mid-load, guidellm is
-#   stopped at once instead of erroring until its deadline; its partial output stays)
+# usage: eval::guidellm RUN_DIR   (guidellm under a watchdog: if the server dies mid-load, this step's
+#   whole process group (guidellm, its workers and this step) is stopped at once instead of erroring
+#   until its deadline; the partial output stays. The API key reaches guidellm through its backend
+#   spec (guidellm reads it from nowhere else); it is not written to run.json.)
 eval::guidellm() {
   local cmd=("${LOAD_CMD[@]}") load_pid status=0
   [[ -z "$API_KEY" ]] || cmd[3]="${cmd[3]},api_key=$API_KEY"
-  "${cmd[@]}" >"$1/guidellm_output.log" 2>&1 &
+  "${cmd[@]}" >"$1/guidellm_output.log" 2>&1 </dev/null &
   load_pid=$!
   while kill -0 "$load_pid" 2>/dev/null; do
     if ! kill -0 "$VLLM_PID" 2>/dev/null; then
       lib::log "the server (pid $VLLM_PID) died during the load; stopping guidellm"
-      kill -TERM "$load_pid" 2>/dev/null || true
-      wait "$load_pid" 2>/dev/null || true
+      kill -TERM -- "-$BASHPID" 2>/dev/null || kill -TERM "$load_pid" 2>/dev/null || true
+      sleep 10
+      kill -KILL -- "-$BASHPID" 2>/dev/null || true
       return 5
     fi
     sleep 1

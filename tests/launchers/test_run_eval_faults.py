@@ -52,7 +52,7 @@ def finish(proc: subprocess.Popen[str], timeout: float = 240) -> tuple[int, str,
 
 
 def assert_nothing_left(run_dir: Path) -> None:
-    for pidfile in run_dir.rglob("vllm_server.pid"):
+    for pidfile in run_dir.rglob("*.pid"):
         pgid = int(pidfile.read_text())
         with pytest.raises(ProcessLookupError):
             os.killpg(pgid, 0)
