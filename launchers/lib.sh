@@ -311,5 +311,5 @@ launch::run_or_hold() {
     return "$status"
   fi
   lib::log "serving; press Ctrl-C to stop (logs in $LOG_DIR)"
-  while :; do sleep 3600 & wait $!; done
+  while :; do sleep 1; done  # a foreground sleep: a signal is handled within a second, nothing is orphaned
 }

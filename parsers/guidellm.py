@@ -141,7 +141,10 @@ def read_guidellm(path: str) -> LoadRun:
 def parse_guidellm(path: str, doc: Any) -> LoadRun:
     """A parsed guidellm result document as a `LoadRun`."""
     schema = detect_schema(path, doc)
-    model = _first(doc, ("config", "spec", "backend", "model"), ("args", "model"), ("args", "backend", "model"))
+    first = doc["benchmarks"][0] if doc["benchmarks"] and isinstance(doc["benchmarks"][0], dict) else {}
+    model = _first(doc, ("config", "spec", "backend", "model"), ("args", "model"), ("args", "backend", "model"),
+                   ("args", "backend_kwargs", "model")) or _first(
+        first, ("config", "backend", "model"), ("worker", "backend_model"))  # 0.6.x, 0.3.x
     benchmarks = [_benchmark(i, b, schema) for i, b in enumerate(doc["benchmarks"]) if isinstance(b, dict)]
     return LoadRun(path, schema, _get(doc, "metadata", "guidellm_version"), model if isinstance(model, str) else None,
                    benchmarks)

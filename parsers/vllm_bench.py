@@ -17,6 +17,7 @@ from parsers.errors import ParseError
 from parsers.guidellm import Benchmark, LoadRun, RequestRow
 
 REQUIRED = ("input_lens", "output_lens", "ttfts", "itls")
+AGGREGATE = ("completed", "duration", "request_throughput")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,10 @@ class BenchSpecDecode:
 
 
 def is_vllm_bench(doc: object) -> bool:
-    return isinstance(doc, dict) and all(key in doc for key in REQUIRED)
+    """Per-request lists (`--save-detailed`), or at least the aggregate keys every save has."""
+    if not isinstance(doc, dict):
+        return False
+    return all(key in doc for key in REQUIRED) or all(key in doc for key in AGGREGATE)
 
 
 def _load(doc: dict) -> tuple[str, float | None]:
@@ -63,11 +67,14 @@ def _row(i: int, doc: dict) -> RequestRow:
 
 def parse_vllm_bench(path: str, doc: dict) -> tuple[LoadRun, BenchSpecDecode | None]:
     if not is_vllm_bench(doc):
-        raise ParseError(path, None, f"expected vllm bench serve --save-result JSON with keys {', '.join(REQUIRED)}")
+        raise ParseError(path, None, f"expected vllm bench serve --save-result JSON with keys {', '.join(AGGREGATE)}")
     strategy, rate = _load(doc)
-    rows = [_row(i, doc) for i in range(len(doc["input_lens"]))]
-    totals = {"successful": sum(r.status == "successful" for r in rows),
-              "errored": sum(r.status == "errored" for r in rows), "incomplete": 0}
+    rows = [_row(i, doc) for i in range(len(doc.get("input_lens") or []))]
+    if rows:
+        totals = {"successful": sum(r.status == "successful" for r in rows),
+                  "errored": sum(r.status == "errored" for r in rows), "incomplete": 0}
+    else:  # saved without --save-detailed: counts only, no per-request rows
+        totals = {"successful": int(doc.get("completed") or 0), "errored": int(doc.get("failed") or 0), "incomplete": 0}
     run = LoadRun(path, "vllm-bench-serve", doc.get("vllm_version") if isinstance(doc.get("vllm_version"), str) else None,
                   doc.get("model_id"), [Benchmark(0, strategy, rate, doc.get("duration"), totals, rows)])
     spec = None
