@@ -121,3 +121,17 @@ def test_every_format_on_a_constructed_log(fmt: str) -> None:
 def test_no_arguments_prints_help() -> None:
     proc = run()
     assert "acceptance" in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_symlink_loop_is_one_clear_line(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.log"
+    loop.symlink_to(loop)
+    assert_one_line_error(run("acceptance", str(loop)), f"{loop}: no such file or directory; check the path")
+
+
+def test_unknown_guidellm_schema_is_one_clear_line(tmp_path: Path) -> None:
+    results = tmp_path / "g.json"
+    results.write_text('{"metadata": {"version": 7}, "benchmarks": []}')
+    assert_one_line_error(run("speedup", str(results), str(results)), (
+        f"{results}: unknown guidellm JSON schema metadata.version=7 (known: 1, 2); "
+        "upgrade speclens, or export the run with a supported guidellm"))
