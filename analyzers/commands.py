@@ -12,6 +12,27 @@ from parsers.timestamps import seconds_in_year
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
+def input_errors(err: BaseException) -> int | None:
+    """The one mapping from input errors to a stderr line and exit 2 (None: not an input error).
+    ValueError covers OutputRefused, LegacyUnavailable and bad option values."""
+    if isinstance(err, (ParseError, ValueError)):
+        fail(str(err))
+        return EXIT_BAD_INPUT
+    if isinstance(err, OSError):
+        fail(f"{err.filename or ''}: {err.strerror or err}")
+        return EXIT_BAD_INPUT
+    return None
+
+
+def _emit(text: str, output: str | None, protected: list[str]) -> None:
+    from analyzers.atomic import write_atomic
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text, protected=protected)
+
+
 def _check_time(name: str, value: str | None) -> None:
     if value is not None and (len(value) != 14 or seconds_in_year(value) is None):
         raise ValueError(f"--{name} {value!r}: expected 'MM-DD HH:MM:SS' as vLLM prints it, e.g. '11-22 21:52:53'")
@@ -20,8 +41,8 @@ def _check_time(name: str, value: str | None) -> None:
 def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | None, until: str | None,
                    skip_first: int, strict: bool) -> int:
     from analyzers.acceptance import build_report
-    from analyzers.atomic import OutputRefused, write_atomic
-    from analyzers.render import RENDERERS, LegacyUnavailable
+    from analyzers.atomic import write_atomic
+    from analyzers.render import RENDERERS
     from analyzers.report import Window
 
     try:
@@ -35,12 +56,8 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
             print_rich(report)
         else:
             sys.stdout.write(text)
-    except (ParseError, LegacyUnavailable, OutputRefused, ValueError) as err:
-        fail(str(err))
-        return EXIT_BAD_INPUT
-    except OSError as err:
-        fail(f"{err.filename or ''}: {err.strerror or err}")
-        return EXIT_BAD_INPUT
+    except (ParseError, ValueError, OSError) as err:
+        return input_errors(err) or EXIT_BAD_INPUT
     unparsed = [t for t in report.targets if t.unparsed_spec_lines]
     for t in unparsed:
         warn(f"{t.unparsed_spec_lines} spec-metrics line(s) could not be read; first at {t.first_unparsed}")
@@ -63,7 +80,6 @@ def _load_run_path(path: str) -> str:
 
 def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: int) -> int:
     from analyzers import __version__
-    from analyzers.atomic import OutputRefused, write_atomic
     from analyzers.inputs import file_sha256
     from analyzers.render.speedup import SPEEDUP_RENDERERS
     from analyzers.report import InputFile
@@ -75,17 +91,9 @@ def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: in
         runs = [read_load_results(f) for f in files]
         inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f))
                   for f in files]
-        text = SPEEDUP_RENDERERS[fmt](build_speedup(runs[0], runs[1], seed, __version__, inputs))
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(output, text, protected=files)
-    except (ParseError, OutputRefused, ValueError) as err:
-        fail(str(err))
-        return EXIT_BAD_INPUT
-    except OSError as err:
-        fail(f"{err.filename or ''}: {err.strerror or err}")
-        return EXIT_BAD_INPUT
+        _emit(SPEEDUP_RENDERERS[fmt](build_speedup(runs[0], runs[1], seed, __version__, inputs)), output, files)
+    except (ParseError, ValueError, OSError) as err:
+        return input_errors(err) or EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -114,50 +122,35 @@ def _expand_run_dirs(paths: list[str]) -> list[str]:
 
 def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None) -> int:
     from analyzers import __version__
-    from analyzers.atomic import OutputRefused, write_atomic
+
     from analyzers.compare import CompareReport, compare_runs, sort_rows
     from analyzers.render.compare import COMPARE_RENDERERS
 
     try:
         rows = sort_rows(compare_runs(_expand_run_dirs(paths)), sort)
-        text = COMPARE_RENDERERS[fmt](CompareReport(speclens_version=__version__, sort=sort, rows=rows))
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(output, text)
-    except (ParseError, OutputRefused, ValueError) as err:
-        fail(str(err))
-        return EXIT_BAD_INPUT
-    except OSError as err:
-        fail(f"{err.filename or ''}: {err.strerror or err}")
-        return EXIT_BAD_INPUT
+        _emit(COMPARE_RENDERERS[fmt](CompareReport(speclens_version=__version__, sort=sort, rows=rows)), output, [])
+    except (ParseError, ValueError, OSError) as err:
+        return input_errors(err) or EXIT_BAD_INPUT
     return EXIT_OK
 
 
 def run_report(run_dir: str, output: str | None, cost_ratio: float | None, seed: int) -> int:
-    from analyzers.atomic import OutputRefused
+
     from analyzers.run_report import write_run_report
 
     try:
         if run_dir.endswith(".json") and os.path.isfile(run_dir):
-            from analyzers.atomic import write_atomic
             from analyzers.client_report import client_markdown
 
-            text = client_markdown(run_dir)
+            _emit(client_markdown(run_dir), output, [run_dir])
             if output is None:
-                sys.stdout.write(text)
                 return EXIT_OK
-            write_atomic(output, text, protected=[run_dir])
             written = [output]
         elif not os.path.isdir(run_dir):
             raise ParseError(run_dir, None, "expected a run directory or a client result JSON")
         else:
             written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio, seed)
-    except (ParseError, OutputRefused, ValueError) as err:
-        fail(str(err))
-        return EXIT_BAD_INPUT
-    except OSError as err:
-        fail(f"{err.filename or ''}: {err.strerror or err}")
-        return EXIT_BAD_INPUT
+    except (ParseError, ValueError, OSError) as err:
+        return input_errors(err) or EXIT_BAD_INPUT
     sys.stderr.write("speclens: wrote " + ", ".join(written) + "\n")
     return EXIT_OK

@@ -10,11 +10,11 @@ refused with a clear message, as is any unknown `metadata.version`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.errors import ParseError
+from parsers.json_file import read_json
 
 STATUSES = ("successful", "errored", "incomplete")
 
@@ -128,14 +128,7 @@ def _benchmark(index: int, b: dict, schema: str) -> Benchmark:
 
 def read_guidellm(path: str) -> LoadRun:
     """Read a guidellm result JSON file of any supported generation."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except json.JSONDecodeError as err:
-        raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the file is truncated or not JSON") from None
-    except UnicodeDecodeError as err:
-        raise ParseError(path, None, f"expected UTF-8 JSON, found an invalid byte at offset {err.start}") from None
-    return parse_guidellm(path, doc)
+    return parse_guidellm(path, read_json(path))
 
 
 def parse_guidellm(path: str, doc: Any) -> LoadRun:

@@ -10,10 +10,10 @@ throughput; else constant (burstiness 1 → poisson) at `request_rate`. The `spe
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from parsers.errors import ParseError
+from parsers.json_file import read_json
 from parsers.guidellm import Benchmark, LoadRun, RequestRow
 
 REQUIRED = ("input_lens", "output_lens", "ttfts", "itls")
@@ -89,13 +89,7 @@ def read_load_results(path: str) -> LoadRun:
     """A guidellm result JSON (any generation) or a `vllm bench serve` result JSON."""
     from parsers.guidellm import parse_guidellm
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except json.JSONDecodeError as err:
-        raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the file is truncated or not JSON") from None
-    except UnicodeDecodeError as err:
-        raise ParseError(path, None, f"expected UTF-8 JSON, found an invalid byte at offset {err.start}") from None
+    doc = read_json(path)
     if is_vllm_bench(doc):
         return parse_vllm_bench(path, doc)[0]
     return parse_guidellm(path, doc)

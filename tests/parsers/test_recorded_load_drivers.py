@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ParseError
 from parsers.guidellm import RequestRow
 from parsers.prometheus import diff_scrapes, read_scrape
 from parsers.vllm_bench import parse_vllm_bench, read_load_results

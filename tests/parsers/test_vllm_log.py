@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ParseError
 from parsers.records import (
     ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, UnparsedSpecLine,
 )
