@@ -29,6 +29,15 @@ def fake(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(wrapper)
 
 
+@pytest.fixture(autouse=True)
+def no_stray_tmp_files():  # noqa: ANN201 - a generator fixture
+    """Every run here leaves nothing new in /tmp (pytest's own tmp_path tree aside)."""
+    before = set(os.listdir("/tmp"))
+    yield
+    new = {name for name in set(os.listdir("/tmp")) - before if not name.startswith("pytest-of-")}
+    assert new == set(), f"stray files in /tmp: {sorted(new)}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
