@@ -10,18 +10,15 @@ skips the probe and uses the local datasets cache only.
 from __future__ import annotations
 
 import importlib
-import os
 import random
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from clients.answers import extract_answer, normalize_number
 from clients.cli_common import UsageError
+from clients.hub import hub_endpoint, hub_offline, hub_reachable
 
-PROBE_SECONDS = 3.0
 AIME_DEFAULT = "yentinglin/aime_2025"
 
 
@@ -48,18 +45,8 @@ def generated(seed: int, n: int) -> list[Problem]:
     return [Problem(p.question, str(p.answer), p.worked_answer) for p in _corpus().generate(seed, n, "heldout")]
 
 
-def hub_reachable(endpoint: str) -> bool:
-    parsed = urlparse(endpoint)
-    try:
-        with socket.create_connection((parsed.hostname or "huggingface.co", parsed.port or 443), PROBE_SECONDS):
-            return True
-    except OSError:
-        return False
-
-
 def _load_hub(repo: str, config: str | None, split: str):  # noqa: ANN202 - a datasets.Dataset
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    offline, endpoint = hub_offline(), hub_endpoint()
     if not offline and not hub_reachable(endpoint):
         raise UsageError(f"dataset {repo}: the Hugging Face hub ({endpoint}) is not reachable from this machine; "
                          "use --dataset generated, or set HF_HUB_OFFLINE=1 to use a cached copy")

@@ -10,11 +10,9 @@ seconds instead of a hang; HF_HUB_OFFLINE=1 skips the network and uses the local
 from __future__ import annotations
 
 import os
-import socket
 import sys
-from urllib.parse import urlparse
 
-PROBE_SECONDS = 3.0
+from clients.hub import hub_endpoint, hub_offline, hub_reachable
 
 
 def _die(message: str) -> None:
@@ -22,21 +20,11 @@ def _die(message: str) -> None:
     sys.exit(2)
 
 
-def hub_reachable(endpoint: str) -> bool:
-    parsed = urlparse(endpoint)
-    try:
-        with socket.create_connection((parsed.hostname or "huggingface.co", parsed.port or 443), PROBE_SECONDS):
-            return True
-    except OSError:
-        return False
-
-
 def main(spec: str) -> str:
     repo, _, wanted = spec.partition(":")
     if repo.count("/") != 1:
         _die(f"dataset {spec!r}: expected emulated, a local .json/.jsonl/.txt file, or a Hugging Face ID ORG/NAME[:FILE]")
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    offline, endpoint = hub_offline(), hub_endpoint()
     if not offline and not hub_reachable(endpoint):
         _die(f"dataset {repo}: the Hugging Face hub ({endpoint}) is not reachable from this machine; "
              "pass a local .json/.jsonl file with -d, or set HF_HUB_OFFLINE=1 to use a cached copy")
