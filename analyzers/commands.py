@@ -84,7 +84,7 @@ def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: in
     from analyzers.render.speedup import SPEEDUP_RENDERERS
     from analyzers.report import InputFile
     from analyzers.speedup import build_speedup
-    from parsers.vllm_bench import read_load_results
+    from parsers.load_results import read_load_results
 
     try:
         files = [_load_run_path(baseline), _load_run_path(spec)]

@@ -19,7 +19,7 @@ from analyzers.inputs import AFTER_NAME, LOG_NAMES
 from analyzers.report import Window
 from parsers.errors import ParseError
 from parsers.guidellm import LoadRun
-from parsers.vllm_bench import read_load_results
+from parsers.load_results import read_load_results
 
 PARALLEL_FROM = 32
 

@@ -19,7 +19,7 @@ from analyzers.render.speedup import speedup_tables
 from analyzers.render.tables import Table, fmt, target_tables
 from analyzers.report import Window
 from analyzers.speedup import build_speedup
-from parsers.vllm_bench import read_load_results
+from parsers.load_results import read_load_results
 
 
 def _temperature(run_dir: str) -> float | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parsers.errors import ParseError
-from parsers.json_file import read_json
 from parsers.guidellm import Benchmark, LoadRun, RequestRow
 
 REQUIRED = ("input_lens", "output_lens", "ttfts", "itls")
@@ -83,13 +82,3 @@ def parse_vllm_bench(path: str, doc: dict) -> tuple[LoadRun, BenchSpecDecode | N
                                int(doc["spec_decode_accepted_tokens"]), doc.get("spec_decode_acceptance_length"),
                                doc.get("spec_decode_acceptance_rate"), doc.get("spec_decode_per_position_acceptance_rates"))
     return run, spec
-
-
-def read_load_results(path: str) -> LoadRun:
-    """A guidellm result JSON (any generation) or a `vllm bench serve` result JSON."""
-    from parsers.guidellm import parse_guidellm
-
-    doc = read_json(path)
-    if is_vllm_bench(doc):
-        return parse_vllm_bench(path, doc)[0]
-    return parse_guidellm(path, doc)

@@ -7,7 +7,7 @@ import json
 from analyzers.acceptance import build_report
 from analyzers.report import Window
 from analyzers.speedup import build_speedup
-from parsers.vllm_bench import read_load_results
+from parsers.load_results import read_load_results
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"
