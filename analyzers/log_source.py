@@ -39,22 +39,29 @@ class Tally:
     def add(self, rec: SpecInterval, sol: Solution) -> None:
         self.accepted += rec.accepted
         self.drafted += rec.drafted
-        self.via.add(sol.via)
-        self.inexact_drafts += 0 if sol.drafts_exact else 1
-        positions_ok = sol.per_position_exact or sol.per_position is None
-        self.inexact_positions += 0 if positions_ok else 1
-        self.ambiguous += 0 if sol.drafts_exact and positions_ok else 1
-        self.drafts = None if sol.drafts is None or self.drafts is None else self.drafts + sol.drafts
-        if sol.per_position is None or not self.has_rates:
+        via = sol.via
+        if via not in self.via:
+            self.via.add(via)
+        positions = sol.per_position
+        positions_ok = sol.per_position_exact or positions is None
+        if not sol.drafts_exact:
+            self.inexact_drafts += 1
+        if not positions_ok:
+            self.inexact_positions += 1
+        if not (sol.drafts_exact and positions_ok):
+            self.ambiguous += 1
+        drafts = sol.drafts
+        self.drafts = None if drafts is None or self.drafts is None else self.drafts + drafts
+        if positions is None or not self.has_rates:
             self.has_rates, self.per_position = False, None
             return
         totals = self.per_position
         if totals is None:
-            self.per_position = list(sol.per_position)
+            self.per_position = list(positions)
             return
-        if len(sol.per_position) > len(totals):
-            totals.extend([0] * (len(sol.per_position) - len(totals)))
-        for i, value in enumerate(sol.per_position):
+        if len(positions) > len(totals):
+            totals.extend([0] * (len(positions) - len(totals)))
+        for i, value in enumerate(positions):
             totals[i] += value
 
     def counts(self, k: int | None) -> Counts:
@@ -92,6 +99,7 @@ class SegmentFold:
     series: list[IntervalPoint] | None = None
     v0_before: SpecCumulative | None = None
     v0_last: SpecCumulative | None = None
+    fixed_length: bool | None = None  # is_fixed_length(info.spec_method), kept current
 
 
 @dataclass
@@ -139,6 +147,7 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
             info.model = rec.model or info.model
             info.spec_method = rec.spec_method or info.spec_method
             info.num_spec_tokens = rec.num_spec_tokens or info.num_spec_tokens
+            seg.fixed_length = is_fixed_length(info.spec_method)
         elif isinstance(rec, StatsLoggingDisabled):
             info.stats_logging_disabled = True
         elif isinstance(rec, UnparsedSpecLine):
@@ -182,21 +191,27 @@ def _take(fold: LogFold, seg: SegmentFold, rec: SpecInterval | SpecCumulative, w
                 seg.v0_before = rec
             return
     seg.used += 1
-    if not seg.used_lines:
-        seg.used_lines.append(rec.lineno)
-        seg.used_times.append(rec.timestamp)
-    seg.used_lines[1:] = [rec.lineno]
-    seg.used_times[1:] = [rec.timestamp]
+    used_lines = seg.used_lines
+    if used_lines:
+        used_lines[1] = rec.lineno
+        seg.used_times[1] = rec.timestamp
+    else:
+        used_lines += (rec.lineno, rec.lineno)
+        seg.used_times += (rec.timestamp, rec.timestamp)
     if isinstance(rec, SpecCumulative):
         seg.v0_last = rec
         return
-    k = seg.info.num_spec_tokens or (len(rec.per_position) if rec.per_position else None)
-    fixed = is_fixed_length(seg.info.spec_method)
-    sol = solve(rec.accepted, rec.drafted, k, rec.mean_acceptance_length, rec.per_position, fixed)
+    rates = rec.per_position
+    k = seg.info.num_spec_tokens or (len(rates) if rates else None)
+    sol = solve(rec.accepted, rec.drafted, k, rec.mean_acceptance_length, rates, seg.fixed_length)
     seg.total.add(rec, sol)
     if rec.engine is not None:
-        seg.engines.setdefault(str(rec.engine), Tally()).add(rec, sol)
-    seg.legacy.add(rec.drafted, rec.per_position)
+        name = str(rec.engine)
+        tally = seg.engines.get(name)
+        if tally is None:
+            tally = seg.engines[name] = Tally()
+        tally.add(rec, sol)
+    seg.legacy.add(rec.drafted, rates)
     if seg.series is not None:
         drafts = sol.drafts
         mal = None if not drafts else 1.0 + rec.accepted / drafts

@@ -42,34 +42,35 @@ class Solution:
     via: str  # "drafted/k" | "reconstructed" | "estimated" | "unavailable"
 
 
-def _position_ranges(rates: tuple[float, ...], d: int) -> list[tuple[int, int]] | None:
-    ranges = []
+def _fit(rates: tuple[float, ...], d: int, accepted: int) -> tuple[list[int], bool] | None:
+    """Integers a_i with |a_i/d − rate_i| ≤ half a print step, 0 ≤ a_i ≤ d and Σ a_i = accepted:
+    (one such vector, filled from position 0 up; whether it is the only one), or None. Hot path:
+    one pass over the rates, no intermediate lists of pairs."""
+    ceil, floor = math.ceil, math.floor
+    los: list[int] = []
+    his: list[int] = []
     for p in rates:
-        if math.isnan(p):
+        if p != p:  # nan
             return None
-        lo = max(0, math.ceil((p - PP_HALF_STEP) * d - _EPS))
-        hi = min(d, math.floor((p + PP_HALF_STEP) * d + _EPS))
+        lo = ceil((p - PP_HALF_STEP) * d - _EPS)
+        hi = floor((p + PP_HALF_STEP) * d + _EPS)
+        if lo < 0:
+            lo = 0
+        if hi > d:
+            hi = d
         if lo > hi:
             return None
-        ranges.append((lo, hi))
-    return ranges
-
-
-def _fit(ranges: list[tuple[int, int]], accepted: int) -> tuple[list[int], bool] | None:
-    """Integers within `ranges` summing to `accepted`: (one such vector, filled from position 0
-    up; whether it is the only one)."""
-    low = sum(lo for lo, _ in ranges)
-    high = sum(hi for _, hi in ranges)
+        los.append(lo)
+        his.append(hi)
+    low, high = sum(los), sum(his)
     if not low <= accepted <= high:
         return None
-    unique = all(
-        max(lo, accepted - (high - hi)) == min(hi, accepted - (low - lo)) for lo, hi in ranges
-    )
-    values = [lo for lo, _ in ranges]
+    unique = all(max(lo, accepted - (high - hi)) == min(hi, accepted - (low - lo)) for lo, hi in zip(los, his))
+    values = []
     spare = accepted - low
-    for i, (lo, hi) in enumerate(ranges):
-        take = min(spare, hi - lo)
-        values[i] += take
+    for lo, hi in zip(los, his):
+        take = hi - lo if hi - lo < spare else spare
+        values.append(lo + take)
         spare -= take
     return values, unique
 
@@ -80,7 +81,12 @@ def _mal_ok(accepted: int, d: int, mal: float | None) -> bool:
     return abs(1.0 + accepted / d - mal) <= MAL_HALF_STEP + _EPS
 
 
-def _candidates(accepted: int, drafted: int, k: int | None, mal: float | None) -> range:
+def _candidates(accepted: int, drafted: int, k: int | None, mal: float | None,
+                rates: tuple[float, ...] | None) -> range:
+    """The drafts values worth testing: bounded by k, by the printed mean acceptance length and
+    by the printed per-position rates (Σ a_i = A with a_i/d within ±half a step of each rate
+    means A/(Σp + n·step) ≤ d ≤ A/(Σp − n·step)). These are necessary conditions, widened by one
+    on each side against float rounding, so no consistent d is ever left out."""
     lo = max(1, math.ceil(drafted / k)) if k else 1
     hi = drafted
     if mal is not None and not math.isnan(mal) and accepted > 0:
@@ -91,6 +97,13 @@ def _candidates(accepted: int, drafted: int, k: int | None, mal: float | None) -
         lo = max(lo, math.ceil(accepted / top - _EPS))
         if bottom > 0:
             hi = min(hi, math.floor(accepted / bottom + _EPS))
+    if rates and accepted > 0:
+        total = math.fsum(rates)  # nan when any rate is nan: the comparisons below are then False
+        slack = len(rates) * PP_HALF_STEP
+        if total + slack > 0:
+            lo = max(lo, math.floor(accepted / (total + slack)) - 1)
+        if total - slack > 0:
+            hi = min(hi, math.ceil(accepted / (total - slack)) + 1)
     return range(lo, hi + 1)
 
 
@@ -104,18 +117,17 @@ def solve(
         return Solution(0, zeros, True, zeros is not None, "reconstructed")
     if fixed_length and k and drafted % k == 0:
         d = drafted // k
-        fit = _fit(_position_ranges(rates, d) or [], accepted) if rates else None
+        fit = _fit(rates, d, accepted) if rates else None
         return Solution(d, fit[0] if fit else None, True, bool(fit and fit[1]), "drafted/k")
     found: list[tuple[int, list[int] | None, bool]] = []
-    span = _candidates(accepted, drafted, k, mal)
+    span = _candidates(accepted, drafted, k, mal, rates)
     if len(span) > MAX_CANDIDATES:
         span = range(0)
     for d in span:
         if not _mal_ok(accepted, d, mal):
             continue
         if rates:
-            ranges = _position_ranges(rates, d)
-            fit = _fit(ranges, accepted) if ranges is not None else None
+            fit = _fit(rates, d, accepted)
             if fit is None:
                 continue
             found.append((d, fit[0], fit[1]))
@@ -130,6 +142,6 @@ def solve(
         return Solution(d, values, False, False, "estimated")
     if k and drafted % k == 0:
         d = drafted // k
-        fit = _fit(_position_ranges(rates, d) or [], accepted) if rates else None
+        fit = _fit(rates, d, accepted) if rates else None
         return Solution(d, fit[0] if fit else None, False, False, "estimated")
     return Solution(None, None, False, False, "unavailable")

@@ -8,8 +8,8 @@ magic bytes, not by name). A line longer than `MAX_LINE` bytes (without its newl
 held in memory: if the first marker occurs in it, it is yielded as `None` so the caller can
 report it; other overlong lines are skipped.
 
-Optionally (`SPECLENS_SCAN_WORKERS=N`, N > 0; off by default) large plain files are scanned in
-parallel: N forked worker processes each scan every N-th piece
+Large plain files are scanned in parallel (`SPECLENS_SCAN_WORKERS=N`; default one worker per
+usable CPU; 0 turns it off): N forked worker processes each scan every N-th piece
 of the file (pieces of `PIECE` bytes, cut at line boundaries), read with `os.pread`, and send
 back (line number within the piece, line) hits and the piece's line count through a pipe; the
 parent yields them in file order. The parent still reads the whole file once, in order, only to
@@ -22,10 +22,12 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import pickle
 import struct
-from array import array
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 BLOCK = 1 << 20
 MAX_LINE = 1 << 20
@@ -36,7 +38,7 @@ _NUMPY_COUNT_FROM = 1 << 15  # gaps at least this long are counted with numpy (f
 PIECE = 16 << 20  # bytes per parallel work item
 PARALLEL_MIN = 48 << 20  # files smaller than this are scanned in-process
 _PIPE_BYTES = 1 << 20
-_HEADER = struct.Struct("<qqq")  # newlines in the piece (-1: worker error), hits, payload bytes
+_HEADER = struct.Struct("<qq")  # newlines in the piece (-1: worker error), payload bytes
 
 
 def is_gzip(path: str) -> bool:
@@ -147,11 +149,17 @@ def _scan_blocks(
 
 
 def _worker_count() -> int:
-    """Scan workers to fork for a large plain file: `SPECLENS_SCAN_WORKERS` (default 0, in-process).
-    Off by default: on the benchmark machine (2 cores, shared) it did not shorten end-to-end runs,
-    whose time goes to turning hits into records in this process, and it costs more CPU and RSS."""
+    """Scan workers to fork for a large plain file: `SPECLENS_SCAN_WORKERS` (0 = scan in this
+    process), by default one per usable CPU, none on a single-CPU machine."""
+    value = os.environ.get("SPECLENS_SCAN_WORKERS", "auto").strip()
+    if value in ("", "auto"):
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cpus = os.cpu_count() or 1
+        return cpus if cpus > 1 else 0
     try:
-        return max(0, int(os.environ.get("SPECLENS_SCAN_WORKERS", "0")))
+        return max(0, int(value))
     except ValueError:
         return 0
 
@@ -200,7 +208,7 @@ def _piece_bounds(fd: int, k: int, start: int, stop: int) -> tuple[int, int]:
 
 
 def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: int, stop: int,
-            markers: tuple[bytes, ...]) -> None:
+            markers: tuple[bytes, ...], transform: Callable[[bytes], object] | None) -> None:
     with os.fdopen(out, "wb", buffering=_PIPE_BYTES) as pipe:
         try:
             for k in range(first_piece, pieces, step):
@@ -214,23 +222,15 @@ def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: 
                     return data
 
                 lines = [1]
-                index = array("q")
-                parts = []
-                for lineno, line in _scan_blocks(read, markers, None, 1, lines):
-                    index.append(lineno)
-                    if line is None:
-                        index.append(-1)
-                    else:
-                        index.append(len(line))
-                        parts.append(line)
-                payload = b"".join(parts)
-                pipe.write(_HEADER.pack(lines[0] - 1, len(index) // 2, len(payload)))
-                pipe.write(index.tobytes())
+                hits = [(lineno, line if line is None or transform is None else transform(line))
+                        for lineno, line in _scan_blocks(read, markers, None, 1, lines)]
+                payload = pickle.dumps(hits, pickle.HIGHEST_PROTOCOL)
+                pipe.write(_HEADER.pack(lines[0] - 1, len(payload)))
                 pipe.write(payload)
             pipe.flush()
         except BaseException as err:  # report, never unwind into the parent's code
             message = f"{type(err).__name__}: {err}".encode()
-            pipe.write(_HEADER.pack(-1, 0, len(message)) + message)
+            pipe.write(_HEADER.pack(-1, len(message)) + message)
             pipe.flush()
 
 
@@ -243,8 +243,8 @@ def _read_exact(pipe: BinaryIO, n: int) -> bytes:
 
 def _scan_parallel(
     stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
-    fd: int, start: int, stop: int, workers: int,
-) -> Iterator[tuple[int, bytes | None]]:
+    transform: Callable[[bytes], T] | None, fd: int, start: int, stop: int, workers: int,
+) -> Iterator[tuple[int, T | bytes | None]]:
     pieces = -(-(stop - start) // PIECE)
     workers = min(workers, pieces)
     procs: list[tuple[int, BinaryIO]] = []
@@ -264,7 +264,7 @@ def _scan_parallel(
                     os.close(rfd)
                     for _, other in procs:
                         other.close()
-                    _worker(fd, wfd, w, workers, pieces, start, stop, markers)
+                    _worker(fd, wfd, w, workers, pieces, start, stop, markers, transform)
                 except BaseException:
                     code = 1
                 finally:
@@ -275,12 +275,10 @@ def _scan_parallel(
         fed = start
         for k in range(pieces):
             pipe = procs[k % workers][1]
-            newlines, hits, size = _HEADER.unpack(_read_exact(pipe, _HEADER.size))
+            newlines, size = _HEADER.unpack(_read_exact(pipe, _HEADER.size))
             if newlines < 0:
                 raise OSError(f"log scan worker failed: {_read_exact(pipe, size).decode(errors='replace')}")
-            index = array("q")
-            index.frombytes(_read_exact(pipe, 16 * hits))
-            payload = _read_exact(pipe, size)
+            hits = pickle.loads(_read_exact(pipe, size))  # noqa: S301 - from our own forked worker
             if on_chunk is not None:  # feed the hash about as far as the scan has got
                 until = min(stop, start + (k + 1) * PIECE)
                 while fed < until:
@@ -289,14 +287,9 @@ def _scan_parallel(
                         break
                     on_chunk(chunk)
                     fed += len(chunk)
-            at = 0
-            for i in range(0, 2 * hits, 2):
-                length = index[i + 1]
-                if length < 0:
-                    yield base + index[i] - 1, None
-                else:
-                    yield base + index[i] - 1, payload[at : at + length]
-                    at += length
+            offset = base - 1
+            for lineno, value in hits:
+                yield offset + lineno, value
             base += newlines
         if on_chunk is None:
             stream.seek(stop)
@@ -319,19 +312,30 @@ def _scan_parallel(
             except OSError:
                 pass
     # whatever follows the last newline (a last line without one, or data appended since)
-    lines = [base]
-    yield from _scan_blocks(stream.read, markers, on_chunk, base, lines)
+    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, base, [base]), transform)
+
+
+def _transformed(hits: Iterator[tuple[int, bytes | None]], transform: Callable[[bytes], T] | None,
+                 ) -> Iterator[tuple[int, T | bytes | None]]:
+    if transform is None:
+        yield from hits
+        return
+    for lineno, line in hits:
+        yield lineno, (None if line is None else transform(line))
 
 
 def scan_lines(
-    stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None = None
-) -> Iterator[tuple[int, bytes | None]]:
+    stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None = None,
+    transform: Callable[[bytes], T] | None = None,
+) -> Iterator[tuple[int, T | bytes | None]]:
     """Yield `(lineno, line)` for each line containing a marker, in file order (line without
-    its newline; `None` for an overlong line that contains `markers[0]`). `on_chunk` sees every
-    block read, in order (used to hash the input in the same pass)."""
+    its newline; `None` for an overlong line that contains `markers[0]`). With `transform`, yield
+    `transform(line)` instead of the line (computed in the scan workers when they run, so it must
+    not depend on earlier lines; overlong lines stay `None`). `on_chunk` sees every block read,
+    in order (used to hash the input in the same pass)."""
     workers = _worker_count()
     region = _plain_region(stream) if workers else None
     if region is not None:
-        yield from _scan_parallel(stream, markers, on_chunk, *region, workers)
+        yield from _scan_parallel(stream, markers, on_chunk, transform, *region, workers)
         return
-    yield from _scan_blocks(stream.read, markers, on_chunk, 1, [1])
+    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, 1, [1]), transform)

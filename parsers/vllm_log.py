@@ -76,75 +76,86 @@ class _State:
 
 def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None) -> Iterator[LogRecord]:
     """Yield the records of the log at `path` in file order. `on_chunk` sees every block of
-    the (decompressed) stream, as `parsers.log_scan.scan_lines` reads it."""
+    the (decompressed) stream, as `parsers.log_scan.scan_lines` reads it. Each marker line is
+    read by `parse_line` (stateless, so scan workers can run it) and placed in its lifetime by
+    `_record` (in file order)."""
     state = _State()
     last = 0
     with open_log(path) as stream:
         source = _SalvagingGzip(stream) if isinstance(stream, gzip.GzipFile) else stream
         try:
-            for lineno, raw in scan_lines(source, SCAN_MARKERS, on_chunk):  # type: ignore[arg-type]
+            for lineno, parsed in scan_lines(source, SCAN_MARKERS, on_chunk, parse_line):  # type: ignore[arg-type]
                 last = lineno
-                if raw is None:
+                if parsed is None:
                     yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")
-                    continue
-                record = _record(lineno, strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r"), state)
-                if record is not None:
-                    yield record
+                elif parsed:
+                    yield _record(lineno, parsed, state)
         except (EOFError, gzip.BadGzipFile, zlib.error) as err:
             yield TruncatedInput(last, None, None, state.segment, f"compressed stream ends early or is corrupt ({err})")
 
 
-def _stamp(text: str, at: int, state: _State) -> tuple[str | None, int | None]:
-    stamp = stamp_of(text[:at])
-    if stamp is None:
-        return None, None
-    return stamp, state.clock.key(stamp)
+# What `parse_line` returns: a plain tuple (cheap to pickle between processes), first item the kind.
+_V1, _V0, _BAD, _STATS, _START, _OFF = range(6)
 
 
-def _record(lineno: int, text: str, state: _State) -> LogRecord | None:
-    for marker in (spec_line.V1_MARKER, spec_line.V0_MARKER):
-        at = text.find(marker)
-        if at != -1:
-            state.active = True
-            ts, key = _stamp(text, at, state)
-            return _spec(lineno, ts, key, text, at, marker, state)
+def parse_line(raw: bytes) -> tuple:
+    """What one marker line says, independent of the lines around it: `(kind, timestamp, …)`,
+    or `()` when the marker is there but the line is not one we read."""
+    text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r")
+    at = text.find(spec_line.V1_MARKER)
+    marker = spec_line.V1_MARKER
+    if at == -1:
+        at = text.find(spec_line.V0_MARKER)
+        marker = spec_line.V0_MARKER
+    if at != -1:
+        stamp = stamp_of(text[:at])
+        message = text[at + len(marker) :]
+        try:
+            if marker == spec_line.V1_MARKER:
+                return (_V1, stamp, *spec_line.parse_v1(message))
+            return (_V0, stamp, *spec_line.parse_v0(message))
+        except spec_line.LineError as err:
+            return (_BAD, stamp, str(err), text[:_EXCERPT])
     at = text.find(throughput_line.MARKER)
     if at != -1:
         # one per engine per interval: only the engine id matters here; fields are read on demand
         engine, aggregated = throughput_line.engine_of(text[:at])
-        ts, key = _stamp(text, at, state)
-        state.active = True
-        if engine is not None:
-            state.engine = engine
-        return ThroughputLine(lineno, ts, key, state.segment, engine, aggregated, text[at:])
+        return (_STATS, stamp_of(text[:at]), engine, aggregated, text[at:])
     at = text.find(startup.MARKER)
     if at != -1:
         found = startup.parse_startup(text[at - 40 if at > 40 else 0 :])
         if found is None:
-            return None
-        if state.active:
-            state.segment += 1
-            state.active = False
-            state.engine = None
-        ts, key = _stamp(text, at, state)
-        return ServerStart(lineno, ts, key, state.segment, found.vllm_version, found.model,
-                           found.spec_method, found.num_spec_tokens, found.spec_model)
+            return ()
+        return (_START, stamp_of(text[:at]), found.vllm_version, found.model, found.spec_method,
+                found.num_spec_tokens, found.spec_model)
     at = text.find(STATS_DISABLED_MARKER)
     if at != -1:
-        ts, key = _stamp(text, at, state)
-        return StatsLoggingDisabled(lineno, ts, key, state.segment)
-    return None
+        return (_OFF, stamp_of(text[:at]))
+    return ()
 
 
-def _spec(lineno: int, ts: str | None, key: int | None, text: str, at: int, marker: str, state: _State) -> LogRecord:
-    message = text[at + len(marker) :]
-    try:
-        if marker == spec_line.V1_MARKER:
-            f = spec_line.parse_v1(message)
-            return SpecInterval(lineno, ts, key, state.segment, f.fmt, f.accepted, f.drafted,
-                                f.mean_acceptance_length, f.per_position, f.acceptance_rate_pct, state.engine)
-        g = spec_line.parse_v0(message)
-        return SpecCumulative(lineno, ts, key, state.segment, g.fmt, g.num_spec_tokens, g.accepted,
-                              g.draft_tokens, g.emitted, g.acceptance_rate, g.system_efficiency)
-    except spec_line.LineError as err:
-        return UnparsedSpecLine(lineno, ts, key, state.segment, str(err), text[:_EXCERPT])
+def _record(lineno: int, parsed: tuple, state: _State) -> LogRecord:
+    """The record of a parsed line at `lineno`, given everything before it (lifetime, engine, clock)."""
+    kind, stamp = parsed[0], parsed[1]
+    if kind == _START and state.active:  # a new lifetime starts before this line's record
+        state.segment += 1
+        state.active = False
+        state.engine = None
+    key = None if stamp is None else state.clock.key(stamp)
+    if kind == _V1:
+        state.active = True
+        return SpecInterval(lineno, stamp, key, state.segment, *parsed[2:], state.engine)
+    if kind == _STATS:
+        state.active = True
+        if parsed[2] is not None:
+            state.engine = parsed[2]
+        return ThroughputLine(lineno, stamp, key, state.segment, *parsed[2:])
+    if kind == _V0:
+        state.active = True
+        return SpecCumulative(lineno, stamp, key, state.segment, *parsed[2:])
+    if kind == _BAD:
+        state.active = True
+        return UnparsedSpecLine(lineno, stamp, key, state.segment, *parsed[2:])
+    if kind == _START:
+        return ServerStart(lineno, stamp, key, state.segment, *parsed[2:])
+    return StatsLoggingDisabled(lineno, stamp, key, state.segment)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from analyzers.reconstruct import is_fixed_length, solve
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzers.reconstruct import _candidates, _fit, _mal_ok, is_fixed_length, solve
 
 
 def test_ngram_interval_reconstructed_uniquely() -> None:
@@ -44,3 +47,36 @@ def test_no_consistent_solution_is_unavailable() -> None:
 def test_fixed_length_methods() -> None:
     assert [is_fixed_length(m) for m in ("eagle3", "draft_model", "deepseek_mtp", "ngram", "suffix", None)] == [
         True, True, True, False, False, None]
+
+
+def test_rate_bound_narrows_the_search() -> None:
+    # line 146 again: Σp = 0.993+0.957+0.947 = 2.897, 3 rates ±0.0005 -> Σp ± 0.0015;
+    # 1208/2.8985 = 416.77, 1208/2.8955 = 417.20 -> floor-1 = 415 .. ceil+1 = 419 (MAL alone: 416..417,
+    # so the MAL bound stays the tighter one here); without MAL only the rates bound d: 415..419.
+    assert _candidates(1208, 1224, 3, 3.90, (0.993, 0.957, 0.947)) == range(416, 418)
+    assert _candidates(1208, 1224, 3, None, (0.993, 0.957, 0.947)) == range(415, 420)
+    assert _candidates(1208, 1224, 3, None, None) == range(408, 1225)  # ceil(1224/3) = 408
+
+
+def _consistent(accepted: int, drafted: int, k: int, mal: float, rates: tuple[float, ...], span: range) -> list[int]:
+    out = []
+    for d in span:
+        if _mal_ok(accepted, d, mal) and _fit(rates, d, accepted) is not None:
+            out.append(d)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4000), st.data())
+def test_rate_bound_never_drops_a_consistent_drafts_value(k: int, d: int, data: st.DataObject) -> None:
+    # Lines printed from integers as vLLM does (MAL %.2f, rates %.3f): every d the full search
+    # range accepts must also be inside the narrowed range.
+    counts = [data.draw(st.integers(0, d)) for _ in range(k)]
+    accepted = sum(counts)
+    drafted = data.draw(st.integers(max(d, accepted), k * d))
+    mal = float(f"{1 + accepted / d:.2f}")
+    rates = tuple(float(f"{a / d:.3f}") for a in counts)
+    full = _consistent(accepted, drafted, k, mal, rates, range(1, drafted + 1))
+    assert d in full
+    assert _consistent(accepted, drafted, k, mal, rates, _candidates(accepted, drafted, k, mal, rates)) == [
+        x for x in full if x * k >= drafted]
