@@ -48,7 +48,8 @@ def _fit(rates: tuple[float, ...], d: int, accepted: int) -> tuple[list[int], bo
     one pass over the rates, no intermediate lists of pairs."""
     ceil, floor = math.ceil, math.floor
     los: list[int] = []
-    his: list[int] = []
+    widths: list[int] = []
+    low = free = 0  # free: positions whose range holds more than one integer
     for p in rates:
         if p != p:  # nan
             return None
@@ -61,15 +62,20 @@ def _fit(rates: tuple[float, ...], d: int, accepted: int) -> tuple[list[int], bo
         if lo > hi:
             return None
         los.append(lo)
-        his.append(hi)
-    low, high = sum(los), sum(his)
-    if not low <= accepted <= high:
-        return None
-    unique = all(max(lo, accepted - (high - hi)) == min(hi, accepted - (low - lo)) for lo, hi in zip(los, his))
-    values = []
+        widths.append(hi - lo)
+        low += lo
+        if hi > lo:
+            free += 1
     spare = accepted - low
-    for lo, hi in zip(los, his):
-        take = hi - lo if hi - lo < spare else spare
+    slack = sum(widths)
+    if not 0 <= spare <= slack:
+        return None
+    # Unique iff every a_i is pinned: the sum is at either end of its range, or at most one
+    # position has any freedom (then Σ a_i = A fixes it).
+    unique = spare == 0 or spare == slack or free <= 1
+    values = []
+    for lo, width in zip(los, widths):
+        take = width if width < spare else spare
         values.append(lo + take)
         spare -= take
     return values, unique

@@ -11,10 +11,10 @@ report it; other overlong lines are skipped.
 Large plain files are scanned in parallel (`SPECLENS_SCAN_WORKERS=N`; default one worker per
 usable CPU; 0 turns it off): N forked worker processes each scan every N-th piece
 of the file (pieces of `PIECE` bytes, cut at line boundaries), read with `os.pread`, and send
-back (line number within the piece, line) hits and the piece's line count through a pipe; the
-parent yields them in file order. The parent still reads the whole file once, in order, only to
-feed `on_chunk` (hashing on another thread). Pipes are bounded, so memory stays flat whatever
-the size.
+back (line number within the piece, `transform(line)`) hits and the piece's line count through a
+pipe; the parent yields them in file order. A thread of the parent still reads the whole file
+once, in order, only to feed `on_chunk` (the input hash). Pipes and the hash queue are bounded, so
+memory stays flat whatever the size.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import io
 import os
 import pickle
 import struct
+import threading
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 T = TypeVar("T")
 
@@ -56,11 +57,25 @@ def open_log(path: str) -> BinaryIO:
 
 _np = None  # numpy, imported on first use: a small log should not pay for it
 
+try:  # SIMD substring search and counting (about 4x bytes.find on this machine)
+    from stringzilla import Str as _SimdStr
+except ImportError:  # pragma: no cover - the pure-Python path below is complete on its own
+    _SimdStr = None
 
-def _count_newlines(chunk: bytes, start: int, stop: int) -> int:
+
+def _simd_view() -> Callable[[bytes], Any] | None:
+    """The SIMD view to search blocks through, or None for plain `bytes` methods (no stringzilla,
+    or `SPECLENS_SIMD=0`). Both give the same positions and counts."""
+    if _SimdStr is None or os.environ.get("SPECLENS_SIMD", "1").strip() == "0":
+        return None
+    return _SimdStr
+
+
+def _count_newlines(chunk: bytes, hay: Any, start: int, stop: int) -> int:
+    """Newlines in chunk[start:stop]; `hay` is `chunk` itself or its SIMD view."""
     global _np
-    if stop - start < _NUMPY_COUNT_FROM:
-        return chunk.count(_NL, start, stop)
+    if hay is not chunk or stop - start < _NUMPY_COUNT_FROM:
+        return hay.count(_NL, start, stop)
     if _np is None:
         import numpy
 
@@ -68,11 +83,11 @@ def _count_newlines(chunk: bytes, start: int, stop: int) -> int:
     return int(_np.count_nonzero(_np.frombuffer(chunk, _np.uint8, stop - start, start) == 10))
 
 
-def _hit_lines(chunk: bytes, start: int, end: int, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
-    """Sorted (line start, line end) of the lines in chunk[start:end] that contain any marker;
-    chunk[end - 1] is a newline."""
+def _hit_lines(hay: Any, start: int, end: int, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """Sorted (line start, line end) of the lines in hay[start:end] that contain any marker;
+    hay[end - 1] is a newline. `hay` is a block (`bytes`) or its SIMD view."""
     found: dict[int, int] = {}
-    find, rfind = chunk.find, chunk.rfind
+    find, rfind = hay.find, hay.rfind
     for marker in markers:
         pos = find(marker, start, end)
         while pos != -1:
@@ -90,6 +105,7 @@ def _scan_blocks(
     """The in-process scan of everything `read` returns; line numbers start at `base`. On
     exhaustion `lines[0]` holds the number of the line after the last newline."""
     first = markers[0]
+    view = _simd_view()
     carry = b""  # the partial line that ends the data read so far (shorter than MAX_LINE)
     overlong: bool | None = None  # inside an overlong line: whether `first` was seen in it
     tail = b""  # last bytes of the overlong line, for a marker split across reads
@@ -123,18 +139,19 @@ def _scan_blocks(
             base += 1
             carry = b""
             start = newline + 1
-        end = chunk.rfind(_NL, start) + 1
+        hay = chunk if view is None else view(chunk)
+        end = hay.rfind(_NL, start) + 1
         if end > start:
             prev = start
-            for line_start, line_end in _hit_lines(chunk, start, end, markers):
-                base += _count_newlines(chunk, prev, line_start)
+            for line_start, line_end in _hit_lines(hay, start, end, markers):
+                base += _count_newlines(chunk, hay, prev, line_start)
                 prev = line_start
                 if line_end - line_start > MAX_LINE:
-                    if chunk.find(first, line_start, line_end) != -1:
+                    if hay.find(first, line_start, line_end) != -1:
                         yield base, None
                 else:
                     yield base, chunk[line_start:line_end]
-            base += _count_newlines(chunk, prev, end)
+            base += _count_newlines(chunk, hay, prev, end)
         else:
             end = start
         if end < len(chunk):
@@ -241,6 +258,38 @@ def _read_exact(pipe: BinaryIO, n: int) -> bytes:
     return data
 
 
+class _Feeder:
+    """Reads [start, stop) of `fd` in blocks, in order, on its own thread and hands each block
+    to `on_chunk` (the input hash), so the scanning thread never waits on those reads."""
+
+    def __init__(self, fd: int, start: int, stop: int, on_chunk: Callable[[bytes], None]) -> None:
+        self._halt = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fd, start, stop, on_chunk), daemon=True)
+        self._thread.start()
+
+    def _run(self, fd: int, pos: int, stop: int, on_chunk: Callable[[bytes], None]) -> None:
+        try:
+            while pos < stop and not self._halt.is_set():
+                chunk = os.pread(fd, min(BLOCK, stop - pos), pos)
+                if not chunk:
+                    break
+                on_chunk(chunk)
+                pos += len(chunk)
+        except BaseException as err:  # surfaced by finish() on the scanning thread
+            self._error = err
+
+    def finish(self) -> None:
+        """Wait until every block has been handed over; raise what the thread raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._thread.join()
+
+
 def _scan_parallel(
     stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
     transform: Callable[[bytes], T] | None, fd: int, start: int, stop: int, workers: int,
@@ -248,6 +297,7 @@ def _scan_parallel(
     pieces = -(-(stop - start) // PIECE)
     workers = min(workers, pieces)
     procs: list[tuple[int, BinaryIO]] = []
+    feeder: _Feeder | None = None
     try:
         for w in range(workers):
             rfd, wfd = os.pipe()
@@ -271,36 +321,24 @@ def _scan_parallel(
                     os._exit(code)
             os.close(wfd)
             procs.append((pid, os.fdopen(rfd, "rb", buffering=_PIPE_BYTES)))
+        feeder = _Feeder(fd, start, stop, on_chunk) if on_chunk is not None else None
         base = 1
-        fed = start
         for k in range(pieces):
             pipe = procs[k % workers][1]
             newlines, size = _HEADER.unpack(_read_exact(pipe, _HEADER.size))
             if newlines < 0:
                 raise OSError(f"log scan worker failed: {_read_exact(pipe, size).decode(errors='replace')}")
             hits = pickle.loads(_read_exact(pipe, size))  # noqa: S301 - from our own forked worker
-            if on_chunk is not None:  # feed the hash about as far as the scan has got
-                until = min(stop, start + (k + 1) * PIECE)
-                while fed < until:
-                    chunk = stream.read(min(BLOCK, until - fed))
-                    if not chunk:
-                        break
-                    on_chunk(chunk)
-                    fed += len(chunk)
             offset = base - 1
             for lineno, value in hits:
                 yield offset + lineno, value
             base += newlines
-        if on_chunk is None:
-            stream.seek(stop)
-        else:
-            while fed < stop:
-                chunk = stream.read(min(BLOCK, stop - fed))
-                if not chunk:
-                    break
-                on_chunk(chunk)
-                fed += len(chunk)
+        if feeder is not None:
+            feeder.finish()
+        stream.seek(stop)
     finally:
+        if feeder is not None:
+            feeder.stop()
         for pid, pipe in procs:
             pipe.close()
             try:

@@ -16,14 +16,16 @@ _ROLLOVER_SECONDS = 180 * 86400
 
 def seconds_in_year(ts: str) -> int | None:
     """`MM-DD HH:MM:SS` → seconds since 01-01 00:00:00 on the 366-day clock; None if malformed."""
-    if len(ts) != 14 or ts[2] != "-" or ts[5] != " " or ts[8] != ":" or ts[11] != ":" or not (
-        digits := ts[0:2] + ts[3:5] + ts[6:8] + ts[9:11] + ts[12:14]).isascii() or not digits.isdigit():
+    if len(ts) != 14 or ts[2] != "-" or ts[5] != " " or ts[8] != ":" or ts[11] != ":":
         return None
-    try:
-        month, day = int(ts[0:2]), int(ts[3:5])
-        hour, minute, second = int(ts[6:8]), int(ts[9:11]), int(ts[12:14])
-    except ValueError:
+    digits = ts[0:2] + ts[3:5] + ts[6:8] + ts[9:11] + ts[12:14]
+    if not (digits.isascii() and digits.isdigit()):
         return None
+    n = int(digits)  # MMDDhhmmss: one conversion, then arithmetic (once per stats line)
+    n, second = divmod(n, 100)
+    n, minute = divmod(n, 100)
+    n, hour = divmod(n, 100)
+    month, day = divmod(n, 100)
     if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
         return None
     return ((_DAYS_BEFORE_MONTH[month - 1] + day - 1) * 24 + hour) * 3600 + minute * 60 + second

@@ -7,7 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from parsers import log_scan
 from parsers.log_scan import BLOCK, MAX_LINE, is_gzip, open_log, scan_lines
 
 from .lines import BIG_MARKED, SPEC_155, api, big_log, padded
@@ -18,6 +21,31 @@ MiB = 1 << 20
 
 def scan(data: bytes, markers: tuple[bytes, ...] = MARKERS) -> list[tuple[int, bytes | None]]:
     return list(scan_lines(io.BytesIO(data), markers))
+
+
+@pytest.fixture(autouse=True, params=["simd", "bytes"])
+def search_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with the stringzilla search and with plain bytes methods."""
+    monkeypatch.setenv("SPECLENS_SIMD", "1" if request.param == "simd" else "0")
+    return request.param
+
+
+def test_the_simd_backend_is_installed_and_used(search_backend: str) -> None:
+    # a declared dependency: if it went missing, half of this file would silently test bytes twice
+    assert log_scan._SimdStr is not None
+    assert (log_scan._simd_view() is None) == (search_backend == "bytes")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([b"", b"x", b"\n", b"\r\n", b"SpecDecoding metrics:", b"Avg prompt throughput:",
+                                 b"Spec", b"metrics:", b"\xff\xfe", b"y" * 700]), max_size=60))
+def test_both_backends_find_the_same_lines(pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPECLENS_SIMD", "0")
+        plain = scan(data)
+        patch.setenv("SPECLENS_SIMD", "1")
+        assert scan(data) == plain
 
 
 def test_block_and_line_sizes_are_1_mib() -> None:
