@@ -46,12 +46,12 @@ class YearlessClock:
         """The time key of `ts`, advancing the year on a backwards jump of more than 180 days."""
         if ts == self._memo[0]:  # lines of one stats interval share their second
             return self._memo[1]
-        key = self._key(ts)
+        key = self.key_of_seconds(seconds_in_year(ts))
         self._memo = (ts, key)
         return key
 
-    def _key(self, ts: str) -> int | None:
-        sec = seconds_in_year(ts)
+    def key_of_seconds(self, sec: int | None) -> int | None:
+        """`key` for a timestamp already turned into `seconds_in_year` (None: malformed)."""
         if sec is None:
             return None
         if self._last is not None and sec < self._last - _ROLLOVER_SECONDS:

@@ -27,7 +27,7 @@ from parsers.records import (
     TruncatedInput,
     UnparsedSpecLine,
 )
-from parsers.timestamps import YearlessClock
+from parsers.timestamps import YearlessClock, seconds_in_year
 
 STATS_DISABLED_MARKER = "disabling stats logging"
 # " metrics:" covers both spec markers in one pass; the reader tells them apart.
@@ -99,8 +99,9 @@ _V1, _V0, _BAD, _STATS, _START, _OFF = range(6)
 
 
 def parse_line(raw: bytes) -> tuple:
-    """What one marker line says, independent of the lines around it: `(kind, timestamp, …)`,
-    or `()` when the marker is there but the line is not one we read."""
+    """What one marker line says, independent of the lines around it: `(kind, timestamp,
+    seconds_in_year(timestamp), …)`, or `()` when the marker is there but the line is not one
+    we read."""
     text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r")
     at = text.find(spec_line.V1_MARKER)
     marker = spec_line.V1_MARKER
@@ -109,29 +110,35 @@ def parse_line(raw: bytes) -> tuple:
         marker = spec_line.V0_MARKER
     if at != -1:
         stamp = stamp_of(text[:at])
+        sec = None if stamp is None else seconds_in_year(stamp)
         message = text[at + len(marker) :]
         try:
             if marker == spec_line.V1_MARKER:
-                return (_V1, stamp, *spec_line.parse_v1(message))
-            return (_V0, stamp, *spec_line.parse_v0(message))
+                return (_V1, stamp, sec, *spec_line.parse_v1(message))
+            return (_V0, stamp, sec, *spec_line.parse_v0(message))
         except spec_line.LineError as err:
-            return (_BAD, stamp, str(err), text[:_EXCERPT])
+            return (_BAD, stamp, sec, str(err), text[:_EXCERPT])
     at = text.find(throughput_line.MARKER)
     if at != -1:
         # one per engine per interval: only the engine id matters here; fields are read on demand
         engine, aggregated = throughput_line.engine_of(text[:at])
-        return (_STATS, stamp_of(text[:at]), engine, aggregated, text[at:])
+        return (_STATS, *_stamped(text[:at]), engine, aggregated, text[at:])
     at = text.find(startup.MARKER)
     if at != -1:
         found = startup.parse_startup(text[at - 40 if at > 40 else 0 :])
         if found is None:
             return ()
-        return (_START, stamp_of(text[:at]), found.vllm_version, found.model, found.spec_method,
+        return (_START, *_stamped(text[:at]), found.vllm_version, found.model, found.spec_method,
                 found.num_spec_tokens, found.spec_model)
     at = text.find(STATS_DISABLED_MARKER)
     if at != -1:
-        return (_OFF, stamp_of(text[:at]))
+        return (_OFF, *_stamped(text[:at]))
     return ()
+
+
+def _stamped(head: str) -> tuple[str | None, int | None]:
+    stamp = stamp_of(head)
+    return stamp, (None if stamp is None else seconds_in_year(stamp))
 
 
 def _record(lineno: int, parsed: tuple, state: _State) -> LogRecord:
@@ -141,21 +148,21 @@ def _record(lineno: int, parsed: tuple, state: _State) -> LogRecord:
         state.segment += 1
         state.active = False
         state.engine = None
-    key = None if stamp is None else state.clock.key(stamp)
+    key = state.clock.key_of_seconds(parsed[2])
     if kind == _V1:
         state.active = True
-        return SpecInterval(lineno, stamp, key, state.segment, *parsed[2:], state.engine)
+        return SpecInterval(lineno, stamp, key, state.segment, *parsed[3:], state.engine)
     if kind == _STATS:
         state.active = True
-        if parsed[2] is not None:
-            state.engine = parsed[2]
-        return ThroughputLine(lineno, stamp, key, state.segment, *parsed[2:])
+        if parsed[3] is not None:
+            state.engine = parsed[3]
+        return ThroughputLine(lineno, stamp, key, state.segment, *parsed[3:])
     if kind == _V0:
         state.active = True
-        return SpecCumulative(lineno, stamp, key, state.segment, *parsed[2:])
+        return SpecCumulative(lineno, stamp, key, state.segment, *parsed[3:])
     if kind == _BAD:
         state.active = True
-        return UnparsedSpecLine(lineno, stamp, key, state.segment, *parsed[2:])
+        return UnparsedSpecLine(lineno, stamp, key, state.segment, *parsed[3:])
     if kind == _START:
-        return ServerStart(lineno, stamp, key, state.segment, *parsed[2:])
+        return ServerStart(lineno, stamp, key, state.segment, *parsed[3:])
     return StatsLoggingDisabled(lineno, stamp, key, state.segment)

@@ -4,8 +4,6 @@ numbers of each path's primary log source."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from analyzers.report import Legacy, Report
 
 RULE = "=" * 70
@@ -18,6 +16,8 @@ class LegacyUnavailable(ValueError):
 def _array(values: list[float | None] | None) -> str:
     if values is None:
         return "n/a"
+    import numpy as np  # only this layout needs numpy's array printing; other formats skip the import
+
     return str(np.round(np.array([np.nan if v is None else v for v in values], dtype=float), decimals=3))
 
 
