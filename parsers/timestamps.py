@@ -14,9 +14,19 @@ _YEAR_SECONDS = 366 * 86400
 _ROLLOVER_SECONDS = 180 * 86400
 
 
+_last_minute: tuple[str, int] = ("", 0)  # (valid `MM-DD HH:MM`, its seconds): log lines come in time order
+
+
 def seconds_in_year(ts: str) -> int | None:
     """`MM-DD HH:MM:SS` → seconds since 01-01 00:00:00 on the 366-day clock; None if malformed."""
+    global _last_minute
     if len(ts) != 14 or ts[2] != "-" or ts[5] != " " or ts[8] != ":" or ts[11] != ":":
+        return None
+    minute_text, minute_start = _last_minute
+    if ts[:11] == minute_text:  # same minute as the last good timestamp: only the seconds are new
+        ss = ts[12:14]
+        if ss.isascii() and ss.isdigit() and int(ss) < 61:
+            return minute_start + int(ss)
         return None
     digits = ts[0:2] + ts[3:5] + ts[6:8] + ts[9:11] + ts[12:14]
     if not (digits.isascii() and digits.isdigit()):
@@ -28,7 +38,9 @@ def seconds_in_year(ts: str) -> int | None:
     month, day = divmod(n, 100)
     if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
         return None
-    return ((_DAYS_BEFORE_MONTH[month - 1] + day - 1) * 24 + hour) * 3600 + minute * 60 + second
+    minute_start = ((_DAYS_BEFORE_MONTH[month - 1] + day - 1) * 24 + hour) * 3600 + minute * 60
+    _last_minute = (ts[:11], minute_start)
+    return minute_start + second
 
 
 class YearlessClock:

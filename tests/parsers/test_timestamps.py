@@ -102,3 +102,15 @@ def test_window_key_without_a_log_start() -> None:
 def test_window_key_rejects_malformed() -> None:
     with pytest.raises(ValueError, match="is not MM-DD HH:MM:SS"):
         window_key("1 Jan 00:05", None)
+
+
+def test_same_minute_shortcut_still_checks_the_seconds() -> None:
+    # 03-02 19:47 on the 366-day clock: 31 (Jan) + 29 (Feb) + 1 (Mar 1) = 61 whole days before,
+    # so (61*24 + 19)*3600 + 47*60 seconds
+    minute = (61 * 24 + 19) * 3600 + 47 * 60
+    assert seconds_in_year("03-02 19:47:40") == minute + 40
+    assert seconds_in_year("03-02 19:47:41") == minute + 41  # shortcut: same minute
+    assert seconds_in_year("03-02 19:47:61") is None  # 61 > 60 (leap second 60 is allowed)
+    assert seconds_in_year("03-02 19:47: 1") is None
+    assert seconds_in_year("03-02 19:47:٣1") is None  # a non-ASCII digit
+    assert seconds_in_year("03-02 19:47:60") == minute + 60
