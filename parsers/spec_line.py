@@ -109,9 +109,12 @@ def _fast_v1(message: str) -> V1Fields | None:
     accepted, drafted = int(match.group("acc")), int(match.group("dr"))
     if accepted > drafted:
         return None  # the general path reports it
+    try:
+        mal, rate = float(match.group("mal")), float(match.group("rate"))
+    except ValueError:  # e.g. "1.2.3" fits [0-9.]+: the general path says which field is damaged
+        return None
     pp = match.group("pp")
-    return V1Fields("v1-0.10.2", accepted, drafted, float(match.group("mal")), _positions(pp) if pp else None,
-                    float(match.group("rate")))
+    return V1Fields("v1-0.10.2", accepted, drafted, mal, _positions(pp) if pp else None, rate)
 
 
 def parse_v1(message: str) -> V1Fields:

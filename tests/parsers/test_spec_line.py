@@ -182,11 +182,15 @@ def test_split_fields_normalizes_keys() -> None:
         (SPEC_155.replace("0.415, 0.411", "-0.100, 0.411"), "between 0 and 1"),
         (SPEC_155.replace("0.415, 0.411", "0.415, abc"), "comma-separated rates"),
         (SPEC_155.replace("length: 2.23", "length: two"), "a number for 'mean acceptance length'"),
+        # "2.2.3" and "4..1" fit the fast path's [0-9.]+ but are not numbers (these raised ValueError once)
+        (SPEC_155.replace("length: 2.23", "length: 2.2.3"), "a number for 'mean acceptance length'"),
+        (SPEC_155.replace("rate: 41.1%", "rate: 4..1%"), "a number for 'avg draft acceptance rate'"),
         ("SpecDecoding metrics: nothing useful here", "expected 'Key: value' fields"),
         ("SpecDecoding metrics: ", "expected 'Key: value' fields"),
     ],
     ids=["no-accepted", "no-drafted", "negative", "non-integer", "word", "accepted>drafted", "repeated",
-         "position>1", "position<0", "position-text", "mal-text", "no-fields", "empty"],
+         "position>1", "position<0", "position-text", "mal-text", "mal-two-dots", "rate-two-dots", "no-fields",
+         "empty"],
 )
 def test_v1_errors(line: str, expected: str) -> None:
     with pytest.raises(LineError) as err:
