@@ -83,7 +83,8 @@ def _number(fields: dict[str, str], key: str) -> float | None:
         raise LineError(f"expected a number for '{key}', got {fields[key][:40]!r}") from None
 
 
-def _positions(text: str) -> tuple[float, ...]:
+def positions(text: str) -> tuple[float, ...]:
+    """`0.928, 0.818, nan` → rates; LineError unless every number is nan or within [0, 1]."""
     try:
         values = tuple(map(float, text.split(",")))
     except ValueError:
@@ -114,7 +115,7 @@ def _fast_v1(message: str) -> V1Fields | None:
     except ValueError:  # e.g. "1.2.3" fits [0-9.]+: the general path says which field is damaged
         return None
     pp = match.group("pp")
-    return V1Fields("v1-0.10.2", accepted, drafted, mal, _positions(pp) if pp else None, rate)
+    return V1Fields("v1-0.10.2", accepted, drafted, mal, positions(pp) if pp else None, rate)
 
 
 def parse_v1(message: str) -> V1Fields:
@@ -140,7 +141,7 @@ def parse_v1(message: str) -> V1Fields:
         accepted=accepted,
         drafted=drafted,
         mean_acceptance_length=_number(fields, "mean acceptance length"),
-        per_position=_positions(pos_text) if pos_text else None,
+        per_position=positions(pos_text) if pos_text else None,
         acceptance_rate_pct=rate,
     )
 

@@ -11,6 +11,7 @@ its segment (vLLM logs them in that order each interval).
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -98,10 +99,43 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None) ->
 _V1, _V0, _BAD, _STATS, _START, _OFF = range(6)
 
 
+# The two line shapes vLLM 0.10.2+ writes most, read whole by one anchored regex each. When one
+# matches, the result is exactly what `_parse_general` gives (tests/parsers/test_vllm_log_properties
+# checks it on mutated lines); every other line (other versions, prefixes, ANSI codes, damage) goes
+# the general way.
+_PREFIX = rb"\([A-Za-z][\w-]{0,40} pid=\d{1,12}\) INFO (\d\d-\d\d \d\d:\d\d:\d\d) \[[\w./-]{1,200}:\d{1,9}\] "
+_FAST_SPEC = re.compile(
+    _PREFIX + rb"SpecDecoding metrics: Mean acceptance length: ([0-9.]+|nan), Accepted throughput: [0-9.]+ tokens/s, "
+    rb"Drafted throughput: [0-9.]+ tokens/s, Accepted: (\d{1,30}) tokens, Drafted: (\d{1,30}) tokens, "
+    rb"Per-position acceptance rate: ([0-9., na]*?), Avg Draft acceptance rate: ([0-9.]+|nan)%[ \t\r]*")
+_FAST_STATS = re.compile(_PREFIX + rb"Engine (\d{1,9}): (Avg prompt throughput: [\x20-\x7e]*)\r*")
+
+
 def parse_line(raw: bytes) -> tuple:
     """What one marker line says, independent of the lines around it: `(kind, timestamp,
     seconds_in_year(timestamp), …)`, or `()` when the marker is there but the line is not one
     we read."""
+    match = _FAST_SPEC.fullmatch(raw)
+    if match is not None:
+        stamp, mal, acc, dr, pp, rate = match.groups()
+        accepted, drafted = int(acc), int(dr)
+        if accepted <= drafted:
+            try:
+                positions = spec_line.positions(pp.decode()) if pp else None
+                stamp_text = stamp.decode()
+                return (_V1, stamp_text, seconds_in_year(stamp_text), "v1-0.10.2", accepted, drafted, float(mal),
+                        positions, float(rate))
+            except (ValueError, spec_line.LineError):
+                pass  # the general path says what is wrong
+    elif b" metrics:" not in raw:
+        match = _FAST_STATS.fullmatch(raw)
+        if match is not None:
+            stamp_text = match.group(1).decode()
+            return (_STATS, stamp_text, seconds_in_year(stamp_text), int(match.group(2)), None, match.group(3).decode())
+    return _parse_general(raw)
+
+
+def _parse_general(raw: bytes) -> tuple:
     text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r")
     at = text.find(spec_line.V1_MARKER)
     marker = spec_line.V1_MARKER

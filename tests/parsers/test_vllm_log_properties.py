@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers.records import SpecInterval, UnparsedSpecLine
-from parsers.vllm_log import read_vllm_log
+from parsers.vllm_log import _FAST_SPEC, _FAST_STATS, _parse_general, parse_line, read_vllm_log
 
 from .lines import V1_0_10_2, api, rates, write_bytes_tmp
 
@@ -125,3 +125,36 @@ def test_mutated_line_never_loses_the_next_good_line(bad: bytes, good: tuple) ->
     assert isinstance(found[0], SpecInterval)
     assert (found[0].accepted, found[0].drafted, found[0].per_position) == (accepted, drafted, positions)
     assert max(r.lineno for r in records) == good_lineno
+
+
+# (d) the fast path for the default 0.10.2+ shapes never disagrees with the general path -------------
+
+CANONICAL = [
+    b"(APIServer pid=56672) INFO 03-02 19:47:40 [metrics.py:120] SpecDecoding metrics: Mean acceptance length: 3.43, "
+    b"Accepted throughput: 579.20 tokens/s, Drafted throughput: 707.80 tokens/s, Accepted: 5792 tokens, Drafted: 7078 "
+    b"tokens, Per-position acceptance rate: 0.928, 0.818, 0.686, Avg Draft acceptance rate: 81.8%",
+    b"(APIServer pid=56672) INFO 03-02 19:47:40 [loggers.py:335] Engine 000: Avg prompt throughput: 96.2 tokens/s, "
+    b"Avg generation throughput: 454.4 tokens/s, Running: 6 reqs, Waiting: 1 reqs, CPU KV cache usage: 29.7%, "
+    b"Prefix cache hit rate: 69.7%",
+]
+MUTATION_BYTES = [b"", b"0", b"9", b".", b",", b" ", b":", b"-", b"(", b")", b"[", b"]", b"\r", b"\t", b"\x1b[0m",
+                  b"\xc3\xa9", b"\xff", b"nan", b"1.2.3", b" metrics:", b"SpecDecoding metrics:", b"INFO 01-01 00:00:00 [a.py:1] ",
+                  b"Engine 7: ", b"2 Engines Aggregated: ", b"Avg prompt throughput: ", b"%", b"\x1c"]
+
+
+@settings(max_examples=600, deadline=None, database=None)
+@given(st.sampled_from(CANONICAL), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 6),
+                                                      st.sampled_from(MUTATION_BYTES)), max_size=3))
+def test_fast_path_equals_general_path(line: bytes, edits: list[tuple[int, int, bytes]]) -> None:
+    # each edit replaces `cut` bytes at `at` (clamped to the line) with a fragment
+    for at, cut, fragment in edits:
+        at = min(at, len(line))
+        line = line[:at] + fragment + line[at + cut:]
+    assert parse_line(line) == _parse_general(line)
+
+
+def test_fast_path_takes_the_canonical_lines() -> None:
+    # the shapes the fast path exists for really match it (else the test above compares general to general)
+    assert _FAST_SPEC.fullmatch(CANONICAL[0]) is not None
+    assert _FAST_STATS.fullmatch(CANONICAL[1]) is not None
+    assert parse_line(CANONICAL[0])[:6] == (0, "03-02 19:47:40", (61 * 24 + 19) * 3600 + 47 * 60 + 40, "v1-0.10.2", 5792, 7078)
