@@ -16,7 +16,9 @@ lines per server lifetime) and that grep counts the same spec lines.
 Files are generated once into `--cache-dir` (default ~/.cache/speclens/bench) and reused while
 the seed, size and generator version match. `--baseline-repo DIR` adds a row for speclens run
 from another checkout (e.g. before a change); `--speclens-env K=V` sets environment variables for
-(c) (e.g. SPECLENS_SCAN_WORKERS=0).
+(c) (e.g. SPECLENS_SCAN_WORKERS=0); `--breakdown` adds rows for speclens in one process (c1), with
+plain `bytes.find` instead of the SIMD search (c2), and the file's sha256 alone (d) (hashlib, the
+input hash every speclens report carries: a floor for (c) on one core).
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def fmt_mb(kb: int) -> str:
 
 def bench_size(size: str, path: str, truth: dict, runs: int, speclens: list[str], env: dict[str, str],
                baseline: str | None, naive_limit: float, rows: list[str], problems: list[str],
-               naive_rate: list[float]) -> None:
+               naive_rate: list[float], breakdown: bool = False) -> None:
     nbytes = os.path.getsize(path)
     mb = nbytes / 1e6
     warm_s = warm(path)
@@ -206,6 +208,16 @@ def bench_size(size: str, path: str, truth: dict, runs: int, speclens: list[str]
         ("(b) naive Python parser", [sys.executable, os.path.join(HERE, "naive_parser.py"), path], None, None, "naive"),
         ("(c) speclens acceptance --format json", [*speclens, "acceptance", path, "--format", "json"], env, None, "speclens"),
     ]
+    if breakdown:  # where (c)'s time goes: the same command with one part switched off, and its hash alone
+        tools += [
+            ("(c1) speclens, one process (SPECLENS_SCAN_WORKERS=0)", tools[2][1], {**env, "SPECLENS_SCAN_WORKERS": "0"},
+             None, "speclens"),
+            ("(c2) speclens, bytes.find instead of SIMD (SPECLENS_SIMD=0)", tools[2][1], {**env, "SPECLENS_SIMD": "0"},
+             None, "speclens"),
+            ("(d) sha256 of the file alone (hashlib, as (c) computes it)",
+             [sys.executable, "-c", "import hashlib, sys\nh = hashlib.sha256()\nwith open(sys.argv[1], 'rb') as f:\n"
+              "    while b := f.read(1 << 20):\n        h.update(b)\nprint(h.hexdigest())", path], None, None, "reference"),
+        ]
     if baseline:
         tools.append((f"(c0) speclens @ {baseline}",
                       [sys.executable, "-c", f"import sys; sys.path.insert(0, {baseline!r}); "
@@ -233,7 +245,9 @@ def bench_size(size: str, path: str, truth: dict, runs: int, speclens: list[str]
                 continue
             if i == 0:  # the outputs are deterministic: check the first run of each tool
                 try:
-                    if kind == "grep":
+                    if kind == "reference":
+                        pass
+                    elif kind == "grep":
                         got_count = int(r.stdout.strip())
                         if got_count != spec_total:
                             problems.append(f"{size}: grep counted {got_count} spec lines, truth {spec_total}")
@@ -271,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="the speclens executable (default: next to this Python)")
     ap.add_argument("--speclens-env", action="append", default=[], metavar="K=V")
     ap.add_argument("--baseline-repo", help="also time speclens from this checkout (row c0)")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also time speclens in one process (c1), without SIMD search (c2), and the sha256 alone (d)")
     ap.add_argument("--naive-limit", type=float, default=NAIVE_LIMIT_S,
                     help="skip (b) (or run it once) when its predicted time exceeds this many seconds")
     args = ap.parse_args(argv)
@@ -285,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
         path, truth = ensure_log(args.cache_dir, size, args.seed)
         bench_size(size, path, truth, args.runs, speclens, env, args.baseline_repo, args.naive_limit,
-                   rows, problems, naive_rate)
+                   rows, problems, naive_rate, args.breakdown)
     print()
     print(machine())
     print(f"Load average at start / end: {start_load} / {load()}. Files: {args.cache_dir} (seed {args.seed}).")
