@@ -37,7 +37,7 @@ _NL = b"\n"
 _NUMPY_COUNT_FROM = 1 << 15  # gaps at least this long are counted with numpy (faster per byte, slower per call)
 
 PIECE = 16 << 20  # bytes per parallel work item
-PARALLEL_MIN = 48 << 20  # files smaller than this are scanned in-process
+PARALLEL_MIN = 128 << 20  # smaller files are scanned in-process (measured here: 100 MB 0.56 s alone vs 0.61 s forked)
 _PIPE_BYTES = 1 << 20
 _HEADER = struct.Struct("<qq")  # newlines in the piece (-1: worker error), payload bytes
 

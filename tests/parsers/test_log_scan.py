@@ -224,7 +224,10 @@ def test_parallel_scan_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_parallel_scan_of_a_50_mib_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         parallel_calls: list[int]) -> None:
-    # real thresholds (PARALLEL_MIN 48 MiB, PIECE 16 MiB); 12 copies of big_log, each 8389 lines
+    # the real PIECE (16 MiB), PARALLEL_MIN lowered from 128 to 48 MiB; 12 copies of big_log, each 8389 lines
+    import parsers.log_scan as log_scan
+
+    monkeypatch.setattr(log_scan, "PARALLEL_MIN", 48 << 20)
     monkeypatch.setenv("SPECLENS_SCAN_WORKERS", "2")
     data = b"\n".join([big_log()] * 12) + b"\n"
     assert len(data) == 12 * 4_194_500  # 50_334_000 bytes > 48 MiB (50_331_648)
