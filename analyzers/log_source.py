@@ -122,7 +122,7 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
     """Read the log once and fold it into per-segment tallies."""
     fold = LogFold(path)
     bounds: tuple[int | None, int | None] | None = None
-    for rec in read_vllm_log(path, on_chunk):
+    for rec in read_vllm_log(path, on_chunk, every_stats_line=False):  # the others change no fold
         while len(fold.segments) <= rec.segment:
             fold.segments.append(_new_segment(len(fold.segments)))
             fold.segments[-1].series = [] if keep_series else None

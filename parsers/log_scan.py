@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, TypeVar
 
 T = TypeVar("T")
+Thin = Callable[[list], list]  # see scan_lines
 
 BLOCK = 1 << 20
 MAX_LINE = 1 << 20
@@ -39,6 +40,7 @@ _NUMPY_COUNT_FROM = 1 << 15  # gaps at least this long are counted with numpy (f
 PIECE = 16 << 20  # bytes per parallel work item
 PARALLEL_MIN = 128 << 20  # smaller files are scanned in-process (measured here: 100 MB 0.56 s alone vs 0.61 s forked)
 _PIPE_BYTES = 1 << 20
+_THIN_BATCH = 256  # hits per `thin` call when scanning in-process
 _HEADER = struct.Struct("<qq")  # newlines in the piece (-1: worker error), payload bytes
 
 
@@ -225,7 +227,7 @@ def _piece_bounds(fd: int, k: int, start: int, stop: int) -> tuple[int, int]:
 
 
 def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: int, stop: int,
-            markers: tuple[bytes, ...], transform: Callable[[bytes], object] | None) -> None:
+            markers: tuple[bytes, ...], transform: Callable[[bytes], object] | None, thin: Thin | None) -> None:
     with os.fdopen(out, "wb", buffering=_PIPE_BYTES) as pipe:
         try:
             for k in range(first_piece, pieces, step):
@@ -241,6 +243,8 @@ def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: 
                 lines = [1]
                 hits = [(lineno, line if line is None or transform is None else transform(line))
                         for lineno, line in _scan_blocks(read, markers, None, 1, lines)]
+                if thin is not None:
+                    hits = thin(hits)
                 payload = pickle.dumps(hits, pickle.HIGHEST_PROTOCOL)
                 pipe.write(_HEADER.pack(lines[0] - 1, len(payload)))
                 pipe.write(payload)
@@ -292,7 +296,7 @@ class _Feeder:
 
 def _scan_parallel(
     stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
-    transform: Callable[[bytes], T] | None, fd: int, start: int, stop: int, workers: int,
+    transform: Callable[[bytes], T] | None, thin: Thin | None, fd: int, start: int, stop: int, workers: int,
 ) -> Iterator[tuple[int, T | bytes | None]]:
     pieces = -(-(stop - start) // PIECE)
     workers = min(workers, pieces)
@@ -314,7 +318,7 @@ def _scan_parallel(
                     os.close(rfd)
                     for _, other in procs:
                         other.close()
-                    _worker(fd, wfd, w, workers, pieces, start, stop, markers, transform)
+                    _worker(fd, wfd, w, workers, pieces, start, stop, markers, transform, thin)
                 except BaseException:
                     code = 1
                 finally:
@@ -350,30 +354,45 @@ def _scan_parallel(
             except OSError:
                 pass
     # whatever follows the last newline (a last line without one, or data appended since)
-    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, base, [base]), transform)
+    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, base, [base]), transform, thin)
 
 
 def _transformed(hits: Iterator[tuple[int, bytes | None]], transform: Callable[[bytes], T] | None,
-                 ) -> Iterator[tuple[int, T | bytes | None]]:
+                 thin: Thin | None = None) -> Iterator[tuple[int, T | bytes | None]]:
     if transform is None:
         yield from hits
         return
-    for lineno, line in hits:
-        yield lineno, (None if line is None else transform(line))
+    if thin is None:
+        for lineno, line in hits:
+            yield lineno, (None if line is None else transform(line))
+        return
+    batch: list = []
+    try:
+        for lineno, line in hits:
+            batch.append((lineno, None if line is None else transform(line)))
+            if len(batch) == _THIN_BATCH:
+                yield from thin(batch)
+                batch = []
+    except Exception:  # e.g. a truncated .gz: what was read before the damage still counts
+        yield from thin(batch)
+        raise
+    yield from thin(batch)
 
 
 def scan_lines(
     stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None = None,
-    transform: Callable[[bytes], T] | None = None,
+    transform: Callable[[bytes], T] | None = None, thin: Thin | None = None,
 ) -> Iterator[tuple[int, T | bytes | None]]:
     """Yield `(lineno, line)` for each line containing a marker, in file order (line without
     its newline; `None` for an overlong line that contains `markers[0]`). With `transform`, yield
     `transform(line)` instead of the line (computed in the scan workers when they run, so it must
-    not depend on earlier lines; overlong lines stay `None`). `on_chunk` sees every block read,
-    in order (used to hash the input in the same pass)."""
+    not depend on earlier lines; overlong lines stay `None`). With `thin` too, runs of consecutive
+    transformed hits (a worker's piece, or up to `_THIN_BATCH` hits in-process) go through
+    `thin`, which may drop hits it knows are redundant; it sees no context beyond its argument.
+    `on_chunk` sees every block read, in order (used to hash the input in the same pass)."""
     workers = _worker_count()
     region = _plain_region(stream) if workers else None
     if region is not None:
-        yield from _scan_parallel(stream, markers, on_chunk, transform, *region, workers)
+        yield from _scan_parallel(stream, markers, on_chunk, transform, thin, *region, workers)
         return
-    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, 1, [1]), transform)
+    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, 1, [1]), transform, thin)

@@ -75,17 +75,20 @@ class _State:
         self.engine: int | None = None
 
 
-def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None) -> Iterator[LogRecord]:
+def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None,
+                  every_stats_line: bool = True) -> Iterator[LogRecord]:
     """Yield the records of the log at `path` in file order. `on_chunk` sees every block of
     the (decompressed) stream, as `parsers.log_scan.scan_lines` reads it. Each marker line is
     read by `parse_line` (stateless, so scan workers can run it) and placed in its lifetime by
-    `_record` (in file order)."""
+    `_record` (in file order). With `every_stats_line=False`, stats lines that change nothing
+    (see `drop_repeated_stats_lines`) are left out: about half the records of a busy log."""
     state = _State()
     last = 0
+    thin = None if every_stats_line else drop_repeated_stats_lines
     with open_log(path) as stream:
         source = _SalvagingGzip(stream) if isinstance(stream, gzip.GzipFile) else stream
         try:
-            for lineno, parsed in scan_lines(source, SCAN_MARKERS, on_chunk, parse_line):  # type: ignore[arg-type]
+            for lineno, parsed in scan_lines(source, SCAN_MARKERS, on_chunk, parse_line, thin):  # type: ignore[arg-type]
                 last = lineno
                 if parsed is None:
                     yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")
@@ -97,6 +100,7 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None) ->
 
 # What `parse_line` returns: a plain tuple (cheap to pickle between processes), first item the kind.
 _V1, _V0, _BAD, _STATS, _START, _OFF = range(6)
+_INTERVALS = (_V1, _V0)
 
 
 # The two line shapes vLLM 0.10.2+ writes most, read whole by one anchored regex each. When one
@@ -173,6 +177,38 @@ def _parse_general(raw: bytes) -> tuple:
 def _stamped(head: str) -> tuple[str | None, int | None]:
     stamp = stamp_of(head)
     return stamp, (None if stamp is None else seconds_in_year(stamp))
+
+
+def drop_repeated_stats_lines(hits: list[tuple[int, tuple | None]]) -> list[tuple[int, tuple | None]]:
+    """`hits` (consecutive `(lineno, parse_line(line))` of one file) without the stats lines that
+    change no record and no lifetime's bounds: a stats line S goes when (1) it is neither first
+    nor last in `hits`, (2) a spec interval line follows it directly, (3) an earlier stats line
+    names the same engine with only spec interval lines in between, and (4) it and both its
+    neighbours are timestamped, in non-decreasing time. Then S sets no new engine, starts and
+    ends no lifetime, is nobody's first or last record, and moves no clock year (so no time key)."""
+    if len(hits) < 3:
+        return hits
+    kept = [hits[0]]
+    first = hits[0][1]
+    # (engine, aggregated) of the last stats line, while only spec interval lines followed it
+    engine = (first[3], first[4]) if first and first[0] == _STATS else None
+    for i in range(1, len(hits) - 1):
+        hit = hits[i]
+        parsed = hit[1]
+        kind = parsed[0] if parsed else None
+        if kind == _STATS:
+            named = (parsed[3], parsed[4])
+            before, after = hits[i - 1][1], hits[i + 1][1]
+            if (named == engine and after and after[0] in _INTERVALS and parsed[2] is not None
+                    and before and before[2] is not None and after[2] is not None
+                    and before[2] <= parsed[2] <= after[2]):
+                continue
+            engine = named
+        elif kind not in _INTERVALS:
+            engine = None
+        kept.append(hit)
+    kept.append(hits[-1])
+    return kept
 
 
 def _record(lineno: int, parsed: tuple, state: _State) -> LogRecord:
