@@ -113,6 +113,42 @@ def _candidates(accepted: int, drafted: int, k: int | None, mal: float | None,
     return range(lo, hi + 1)
 
 
+def _mal_range(accepted: int, span: range, mal: float | None) -> range:
+    """The d in `span` that pass `_mal_ok`: one run, because 1 + A/d (as floats, too) never grows
+    with d; found by bisection, so a line with a huge Drafted costs microseconds, not a loop."""
+    if mal is None or math.isnan(mal) or not span:
+        return span
+    bound = MAL_HALF_STEP + _EPS
+    lo, hi = span.start, span.stop
+    while lo < hi:  # first d with 1 + A/d − MAL ≤ bound
+        mid = (lo + hi) // 2
+        if 1.0 + accepted / mid - mal <= bound:
+            hi = mid
+        else:
+            lo = mid + 1
+    first, hi = lo, span.stop
+    while lo < hi:  # first d with 1 + A/d − MAL < −bound: the run ends before it
+        mid = (lo + hi) // 2
+        if 1.0 + accepted / mid - mal < -bound:
+            hi = mid
+        else:
+            lo = mid + 1
+    return range(first, lo)
+
+
+def _target(accepted: int, drafted: int, k: int | None, mal: float | None) -> float:
+    """The drafts value the printed numbers point at, for choosing among several that fit."""
+    return accepted / (mal - 1.0) if mal and not math.isnan(mal) and mal > 1.0 else drafted / (k or 1)
+
+
+def _nearest(values: range, target: float) -> int:
+    """The value in `values` closest to `target`, the smaller one on a tie."""
+    near = min(max(math.floor(target), values.start), values.stop - 1)
+    if near + 1 < values.stop and abs(near + 1 - target) < abs(near - target):
+        return near + 1
+    return near
+
+
 def solve(
     accepted: int, drafted: int, k: int | None, mal: float | None,
     rates: tuple[float, ...] | None, fixed_length: bool | None,
@@ -129,21 +165,21 @@ def solve(
     span = _candidates(accepted, drafted, k, mal, rates)
     if len(span) > MAX_CANDIDATES:
         span = range(0)
-    for d in span:
-        if not _mal_ok(accepted, d, mal):
-            continue
-        if rates:
-            fit = _fit(rates, d, accepted)
-            if fit is None:
-                continue
-            found.append((d, fit[0], fit[1]))
-        else:
-            found.append((d, None, True))
+    if not rates:  # only the mean acceptance length constrains d: no need to try each one
+        valid = _mal_range(accepted, span, mal)
+        if len(valid) == 1:
+            return Solution(valid[0], None, True, False, "reconstructed")
+        if valid:
+            return Solution(_nearest(valid, _target(accepted, drafted, k, mal)), None, False, False, "estimated")
+    else:
+        for d in span:
+            if _mal_ok(accepted, d, mal) and (fit := _fit(rates, d, accepted)) is not None:
+                found.append((d, fit[0], fit[1]))
     if len(found) == 1:
         d, values, unique = found[0]
         return Solution(d, values, True, values is not None and unique, "reconstructed")
     if found:
-        target = accepted / (mal - 1.0) if mal and not math.isnan(mal) and mal > 1.0 else drafted / (k or 1)
+        target = _target(accepted, drafted, k, mal)
         d, values, _ = min(found, key=lambda item: abs(item[0] - target))
         return Solution(d, values, False, False, "estimated")
     if k and drafted % k == 0:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzers.reconstruct import _candidates, _fit, _mal_ok, is_fixed_length, solve
+from analyzers.reconstruct import _candidates, _fit, _mal_ok, _mal_range, is_fixed_length, solve
 
 
 def test_ngram_interval_reconstructed_uniquely() -> None:
@@ -80,3 +80,25 @@ def test_rate_bound_never_drops_a_consistent_drafts_value(k: int, d: int, data: 
     assert d in full
     assert _consistent(accepted, drafted, k, mal, rates, _candidates(accepted, drafted, k, mal, rates)) == [
         x for x in full if x * k >= drafted]
+
+
+def test_interval_without_mal_or_rates_is_the_nearest_estimate() -> None:
+    # a 0.8.3-style line (no mean acceptance length, no per-position rates): every d in
+    # [ceil(16576/3), 16576] = [5526, 16576] fits; the estimate is the one nearest 16576/3 = 5525.33,
+    # i.e. 5526, found without trying the 11,051 candidates one by one
+    sol = solve(6645, 16576, 3, None, None, fixed_length=None)
+    assert (sol.drafts, sol.per_position, sol.drafts_exact, sol.via) == (5526, None, False, "estimated")
+
+
+def test_mal_alone_pins_drafts_when_one_value_fits() -> None:
+    # MAL 3.92 with Accepted 623: 623/2.925 = 212.99 .. 623/2.915 = 213.72 -> only d = 213
+    sol = solve(623, 625, 3, 3.92, None, fixed_length=False)
+    assert (sol.drafts, sol.drafts_exact, sol.via) == (213, True, "reconstructed")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 5000), st.integers(0, 3000),
+       st.one_of(st.none(), st.just(float("nan")), st.floats(0.5, 6.0).map(lambda x: round(x, 2))))
+def test_mal_range_is_exactly_the_values_that_pass(accepted: int, start: int, width: int, mal: float | None) -> None:
+    span = range(start, start + width)
+    assert list(_mal_range(accepted, span, mal)) == [d for d in span if _mal_ok(accepted, d, mal)]
