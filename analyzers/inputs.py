@@ -93,7 +93,7 @@ class ThreadedDigest:
     large updates). The queue is bounded, so memory stays flat if hashing falls behind."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # 8 MiB ahead at most
         self._digest = hashlib.sha256()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
