@@ -1,9 +1,10 @@
 """Find the lines that carry any of a few byte markers, at close to memory speed.
 
-Bytes are read in large blocks and searched with `bytes.find` per marker, directly in the block
-read (no copy into a growing buffer); only lines that contain a marker are cut out. Line numbers
-come from counting newlines between hits (`bytes.count` for short gaps, numpy for long ones), so
-every yielded line knows its 1-based number. `.gz` files are read through gzip (detected by
+Bytes are read in large blocks and searched per marker, directly in the block read (no copy
+into a growing buffer), with stringzilla's SIMD `find`/`count` (about 4x `bytes.find` here) or,
+without it or with `SPECLENS_SIMD=0`, plain `bytes` methods; only lines that contain a marker
+are cut out. Line numbers come from counting newlines between hits, so every yielded line knows
+its 1-based number. `.gz` files are read through gzip (detected by
 magic bytes, not by name). A line longer than `MAX_LINE` bytes (without its newline) is never
 held in memory: if the first marker occurs in it, it is yielded as `None` so the caller can
 report it; other overlong lines are skipped.
