@@ -96,26 +96,36 @@ def positions(text: str) -> tuple[float, ...]:
     return values
 
 
-_FAST_V1_0_10_2 = re.compile(
+# The exact 0.10.2+ message after the marker, as a pattern string: `parsers.vllm_log` compiles it
+# into its whole-line fast path too, so both read the same shape the same way.
+FAST_V1_0_10_2 = (
     r" Mean acceptance length: (?P<mal>[0-9.]+|nan), Accepted throughput: [0-9.]+ tokens/s, "
     r"Drafted throughput: [0-9.]+ tokens/s, Accepted: (?P<acc>\d{1,30}) tokens, Drafted: (?P<dr>\d{1,30}) tokens, "
     r"Per-position acceptance rate: (?P<pp>[0-9., na]*?), Avg Draft acceptance rate: (?P<rate>[0-9.]+|nan)%")
+FAST_V1_GROUPS = ("mal", "acc", "dr", "pp", "rate")
+_FAST_V1_0_10_2 = re.compile(FAST_V1_0_10_2)
+
+
+def fast_v1_fields(mal: str | bytes, acc: str | bytes, dr: str | bytes, pp: str, rate: str | bytes) -> tuple | None:
+    """The `V1Fields` values (a plain tuple, cheap on the hot path) of a `FAST_V1_0_10_2` match
+    (its `FAST_V1_GROUPS`; numbers as str or ASCII bytes), or None when the general path must
+    judge the line (Accepted above Drafted, a number like "1.2.3"); LineError for per-position
+    rates outside [0, 1]."""
+    accepted, drafted = int(acc), int(dr)
+    if accepted > drafted:
+        return None  # the general path reports it
+    try:
+        mal_value, rate_value = float(mal), float(rate)
+    except ValueError:  # e.g. "1.2.3" fits [0-9.]+: the general path says which field is damaged
+        return None
+    return ("v1-0.10.2", accepted, drafted, mal_value, positions(pp) if pp else None, rate_value)
 
 
 def _fast_v1(message: str) -> V1Fields | None:
     """The exact 0.10.2+ shape in one regex match (most lines of current logs); None otherwise."""
     match = _FAST_V1_0_10_2.fullmatch(message.rstrip())
-    if match is None:
-        return None
-    accepted, drafted = int(match.group("acc")), int(match.group("dr"))
-    if accepted > drafted:
-        return None  # the general path reports it
-    try:
-        mal, rate = float(match.group("mal")), float(match.group("rate"))
-    except ValueError:  # e.g. "1.2.3" fits [0-9.]+: the general path says which field is damaged
-        return None
-    pp = match.group("pp")
-    return V1Fields("v1-0.10.2", accepted, drafted, mal, positions(pp) if pp else None, rate)
+    fields = None if match is None else fast_v1_fields(*match.group(*FAST_V1_GROUPS))
+    return None if fields is None else V1Fields._make(fields)
 
 
 def parse_v1(message: str) -> V1Fields:

@@ -107,11 +107,8 @@ _INTERVALS = (_V1, _V0)
 # matches, the result is exactly what `_parse_general` gives (tests/parsers/test_vllm_log_properties
 # checks it on mutated lines); every other line (other versions, prefixes, ANSI codes, damage) goes
 # the general way.
-_PREFIX = rb"\([A-Za-z][\w-]{0,40} pid=\d{1,12}\) INFO (\d\d-\d\d \d\d:\d\d:\d\d) \[[\w./-]{1,200}:\d{1,9}\] "
-_FAST_SPEC = re.compile(
-    _PREFIX + rb"SpecDecoding metrics: Mean acceptance length: ([0-9.]+|nan), Accepted throughput: [0-9.]+ tokens/s, "
-    rb"Drafted throughput: [0-9.]+ tokens/s, Accepted: (\d{1,30}) tokens, Drafted: (\d{1,30}) tokens, "
-    rb"Per-position acceptance rate: ([0-9., na]*?), Avg Draft acceptance rate: ([0-9.]+|nan)%[ \t\r]*")
+_PREFIX = rb"\([A-Za-z][\w-]{0,40} pid=\d{1,12}\) INFO (?P<stamp>\d\d-\d\d \d\d:\d\d:\d\d) \[[\w./-]{1,200}:\d{1,9}\] "
+_FAST_SPEC = re.compile(_PREFIX + spec_line.V1_MARKER.encode() + spec_line.FAST_V1_0_10_2.encode() + rb"[ \t\r]*")
 _FAST_STATS = re.compile(_PREFIX + rb"Engine (\d{1,9}): (Avg prompt throughput: [\x20-\x7e]*)\r*")
 
 
@@ -121,21 +118,18 @@ def parse_line(raw: bytes) -> tuple:
     we read."""
     match = _FAST_SPEC.fullmatch(raw)
     if match is not None:
-        stamp, mal, acc, dr, pp, rate = match.groups()
-        accepted, drafted = int(acc), int(dr)
-        if accepted <= drafted:
-            try:
-                positions = spec_line.positions(pp.decode()) if pp else None
-                stamp_text = stamp.decode()
-                return (_V1, stamp_text, seconds_in_year(stamp_text), "v1-0.10.2", accepted, drafted, float(mal),
-                        positions, float(rate))
-            except (ValueError, spec_line.LineError):
-                pass  # the general path says what is wrong
+        mal, acc, dr, pp, rate = match.group(*spec_line.FAST_V1_GROUPS)
+        try:
+            fields = spec_line.fast_v1_fields(mal, acc, dr, pp.decode(), rate)
+        except spec_line.LineError:
+            fields = None  # the general path says what is wrong
+        if fields is not None:
+            return (_V1, *_stamp_seconds(match.group("stamp").decode()), *fields)
     elif b" metrics:" not in raw:
         match = _FAST_STATS.fullmatch(raw)
         if match is not None:
-            stamp_text = match.group(1).decode()
-            return (_STATS, stamp_text, seconds_in_year(stamp_text), int(match.group(2)), None, match.group(3).decode())
+            return (_STATS, *_stamp_seconds(match.group(1).decode()), int(match.group(2)), None,
+                    match.group(3).decode())
     return _parse_general(raw)
 
 
@@ -147,15 +141,14 @@ def _parse_general(raw: bytes) -> tuple:
         at = text.find(spec_line.V0_MARKER)
         marker = spec_line.V0_MARKER
     if at != -1:
-        stamp = stamp_of(text[:at])
-        sec = None if stamp is None else seconds_in_year(stamp)
+        stamped = _stamped(text[:at])
         message = text[at + len(marker) :]
         try:
             if marker == spec_line.V1_MARKER:
-                return (_V1, stamp, sec, *spec_line.parse_v1(message))
-            return (_V0, stamp, sec, *spec_line.parse_v0(message))
+                return (_V1, *stamped, *spec_line.parse_v1(message))
+            return (_V0, *stamped, *spec_line.parse_v0(message))
         except spec_line.LineError as err:
-            return (_BAD, stamp, sec, str(err), text[:_EXCERPT])
+            return (_BAD, *stamped, str(err), text[:_EXCERPT])
     at = text.find(throughput_line.MARKER)
     if at != -1:
         # one per engine per interval: only the engine id matters here; fields are read on demand
@@ -175,8 +168,13 @@ def _parse_general(raw: bytes) -> tuple:
 
 
 def _stamped(head: str) -> tuple[str | None, int | None]:
+    """(timestamp, its seconds_in_year) of the prefix in `head`; (None, None) without one."""
     stamp = stamp_of(head)
-    return stamp, (None if stamp is None else seconds_in_year(stamp))
+    return (None, None) if stamp is None else _stamp_seconds(stamp)
+
+
+def _stamp_seconds(stamp: str) -> tuple[str, int | None]:
+    return stamp, seconds_in_year(stamp)
 
 
 def drop_repeated_stats_lines(hits: list[tuple[int, tuple | None]]) -> list[tuple[int, tuple | None]]:
