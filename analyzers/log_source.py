@@ -39,9 +39,7 @@ class Tally:
     def add(self, rec: SpecInterval, sol: Solution) -> None:
         self.accepted += rec.accepted
         self.drafted += rec.drafted
-        via = sol.via
-        if via not in self.via:
-            self.via.add(via)
+        self.via.add(sol.via)
         positions = sol.per_position
         positions_ok = sol.per_position_exact or positions is None
         if not sol.drafts_exact:

@@ -46,21 +46,16 @@ def seconds_in_year(ts: str) -> int | None:
 class YearlessClock:
     """Turns timestamps seen in file order into monotonic-by-year `time_key`s."""
 
-    __slots__ = ("_year", "_last", "first_key", "_memo")
+    __slots__ = ("_year", "_last", "first_key")
 
     def __init__(self) -> None:
         self._year = 0
         self._last: int | None = None
         self.first_key: int | None = None
-        self._memo: tuple[str, int | None] = ("", None)
 
     def key(self, ts: str) -> int | None:
         """The time key of `ts`, advancing the year on a backwards jump of more than 180 days."""
-        if ts == self._memo[0]:  # lines of one stats interval share their second
-            return self._memo[1]
-        key = self.key_of_seconds(seconds_in_year(ts))
-        self._memo = (ts, key)
-        return key
+        return self.key_of_seconds(seconds_in_year(ts))
 
     def key_of_seconds(self, sec: int | None) -> int | None:
         """`key` for a timestamp already turned into `seconds_in_year` (None: malformed)."""

@@ -20,12 +20,18 @@ def test_rows_for_recorded_runs_sorted_by_acceptance_length() -> None:
     assert rows[2].mean_acceptance_length is None and rows[2].output_tokens_per_s is not None
 
 
-def test_client_result_json_gets_a_row(tmp_path: Path) -> None:
+def _legacy_client_json(tmp_path: Path) -> Path:
+    """A draft/verify client result in the old scripts' JSON layout (OPT-350m -> OPT-1.3b)."""
     legacy = {"config": {"draft_model": "facebook/opt-350m", "target_model": "facebook/opt-1.3b"},
               "summary": {"avg_acceptance_rate": 0.852, "avg_speed": 66.1, "total_tokens": 5120,
                           "total_draft_generated": 5733, "total_draft_accepted": 4845}, "results": []}
     path = tmp_path / "dv.json"
     path.write_text(json.dumps(legacy))
+    return path
+
+
+def test_client_result_json_gets_a_row(tmp_path: Path) -> None:
+    path = _legacy_client_json(tmp_path)
     [row] = compare_runs(_expand_run_dirs([str(path)]))
     assert (row.method, row.model, row.draft_acceptance_rate, row.output_tokens_per_s) == (
         "client draft/verify", "facebook/opt-1.3b", 0.852, 66.1)
@@ -39,11 +45,7 @@ def test_unknown_sort_column_is_a_clear_error() -> None:
 def test_report_renders_a_client_result_json(tmp_path: Path) -> None:
     from analyzers.client_report import client_markdown
 
-    legacy = {"config": {"draft_model": "facebook/opt-350m", "target_model": "facebook/opt-1.3b"},
-              "summary": {"avg_acceptance_rate": 0.852, "avg_speed": 66.1, "total_tokens": 5120,
-                          "total_draft_generated": 5733, "total_draft_accepted": 4845}, "results": []}
-    path = tmp_path / "dv.json"
-    path.write_text(json.dumps(legacy))
+    path = _legacy_client_json(tmp_path)
     text = client_markdown(str(path))
     assert "| total_draft_accepted | 4845 |" in text and "| avg_acceptance_rate | 0.852 |" in text
     assert "| target_model | facebook/opt-1.3b |" in text and "| speedup | n/a |" in text
