@@ -69,14 +69,15 @@ def speedup(
     fmt: Annotated[SpeedupFormat, typer.Option("--format", "-f", help="Output format.")] = SpeedupFormat.text,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
     seed: Annotated[int, typer.Option(help="Bootstrap seed (same seed, same intervals).")] = 0,
+    force: Annotated[bool, typer.Option(help="Give a verdict even when the two runs are not comparable.")] = False,
 ) -> None:
     """Speedup of SPEC over BASELINE per load level, with bootstrap 95% intervals and a verdict.
 
     Example: `speclens speedup eval_results_X/baseline eval_results_X`.
     """
-    from analyzers.commands import run_speedup
+    from analyzers.speedup_command import run_speedup
 
-    sys.exit(run_speedup(baseline, spec, fmt.value, output, seed))
+    sys.exit(run_speedup(baseline, spec, fmt.value, output, seed, force))
 
 
 @app.command()
@@ -90,7 +91,7 @@ def compare(
 
     Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
     """
-    from analyzers.commands import run_compare
+    from analyzers.compare import run_compare
 
     sys.exit(run_compare(paths, fmt.value, output, sort))
 

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pydantic import BaseModel
 
 from analyzers.acceptance import build_report
+from analyzers.commands import EXIT_OK, emit, input_boundary
 from analyzers.inputs import AFTER_NAME, LOG_NAMES
 from analyzers.report import Window
 from parsers.errors import ParseError
@@ -126,6 +127,27 @@ def summarize_run(path: str) -> CompareRow:
     return row
 
 
+def expand_run_dirs(paths: list[str]) -> list[str]:
+    """Each PATH that is itself a run directory stays; a directory of run directories is expanded."""
+    markers = (*LOG_NAMES, AFTER_NAME, "guidellm_results.json", "run.json")
+    out: list[str] = []
+    for path in paths:
+        if path.endswith(".json") and os.path.isfile(path):
+            out.append(path)  # a client result JSON
+            continue
+        if not os.path.isdir(path):
+            raise ParseError(path, None, "expected a run directory or a client result JSON",
+                             "pass run directories, a folder of them, or files written by clients/")
+        if any(os.path.exists(os.path.join(path, m)) for m in markers):
+            out.append(path)
+            continue
+        children = sorted(os.path.join(path, c) for c in os.listdir(path) if os.path.isdir(os.path.join(path, c)))
+        if not children:
+            raise ParseError(path, None, "expected a run directory or a folder of run directories; it holds neither")
+        out += children
+    return out
+
+
 def compare_runs(paths: list[str]) -> list[CompareRow]:
     """Rows in the order given; large sets are summarized by a pool of worker processes."""
     if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
@@ -152,3 +174,14 @@ def sort_rows(rows: list[CompareRow], key: str | None) -> list[CompareRow]:
     present = [r for r in rows if getattr(r, field) is not None]
     missing = [r for r in rows if getattr(r, field) is None]
     return sorted(present, key=lambda r: getattr(r, field), reverse=key.startswith("-")) + missing
+
+
+@input_boundary
+def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None) -> int:
+    """`speclens compare PATH...`: the command body."""
+    from analyzers import __version__
+    from analyzers.render.compare import COMPARE_RENDERERS
+
+    rows = sort_rows(compare_runs(expand_run_dirs(paths)), sort)
+    emit(COMPARE_RENDERERS[fmt](CompareReport(speclens_version=__version__, sort=sort, rows=rows)), output, [])
+    return EXIT_OK

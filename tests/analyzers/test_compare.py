@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.commands import _expand_run_dirs
+from analyzers.compare import expand_run_dirs
 from analyzers.compare import compare_runs, sort_rows
 from tests.conftest import RECORDED
 
@@ -32,7 +32,7 @@ def _legacy_client_json(tmp_path: Path) -> Path:
 
 def test_client_result_json_gets_a_row(tmp_path: Path) -> None:
     path = _legacy_client_json(tmp_path)
-    [row] = compare_runs(_expand_run_dirs([str(path)]))
+    [row] = compare_runs(expand_run_dirs([str(path)]))
     assert (row.method, row.model, row.draft_acceptance_rate, row.output_tokens_per_s) == (
         "client draft/verify", "facebook/opt-1.3b", 0.852, 66.1)
 
