@@ -7,6 +7,7 @@ import os
 import tempfile
 
 from analyzers.advice import Advice
+from analyzers.atomic import umask
 from analyzers.report import IntervalPoint, SourceResult
 from analyzers.speedup_models import SpeedupReport
 
@@ -24,6 +25,7 @@ def _figure():  # noqa: ANN202
 def _save(plt, fig, path: str) -> str:  # noqa: ANN001
     fig.tight_layout()
     fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
+    os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; every output gets the same umask rule
     os.close(fd)
     fig.savefig(tmp, format="png")
     plt.close(fig)
