@@ -107,10 +107,13 @@ setup::shellcheck() {
   fi
 }
 
-# usage: setup::tiny_models — builds the embedded tiny model pair once (cached by recipe hash)
+# usage: setup::tiny_models — builds the embedded tiny model pair once (cached by recipe hash); torch's
+#   compile caches go to the project cache, as the launchers do for vLLM (not /tmp/torchinductor_<user>)
 setup::tiny_models() {
   if setup::has_gpu; then return 0; fi
-  "$PY" "$ROOT/launchers/tiny/build.py"
+  local cache=${SPECLENS_CACHE:-$HOME/.cache/speclens}
+  TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-$cache/vllm/inductor} \
+    TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$cache/vllm/triton} "$PY" "$ROOT/launchers/tiny/build.py"
 }
 
 setup::main() {
@@ -132,4 +135,4 @@ setup::main() {
   setup::say "ready in $((SECONDS - started)) s: $VENV/bin/speclens"
 }
 
-setup::main "$@"
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || setup::main "$@"

@@ -1,10 +1,17 @@
 """Atomic output: a temp file in the target's directory, fsync, rename. A reader never sees a
-half-written file, and an existing file is replaced only once the new one is complete."""
+half-written file, and an existing file is replaced only once the new one is complete.
+
+The one output guard: nothing is written onto a file this command read (`parsers.files.was_read`,
+which every reader feeds) or one it was told to protect. Errors name the user's path, never the
+temp file.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+
+from parsers.files import was_read
 
 
 def umask() -> int:
@@ -15,26 +22,48 @@ def umask() -> int:
 
 
 class OutputRefused(ValueError):
-    """The output path would overwrite one of the run's raw inputs."""
+    """The output path would overwrite one of the command's inputs, or cannot be written."""
 
 
-def write_atomic(path: str, text: str, protected: list[str] | None = None) -> None:
-    """Write `text` (UTF-8) to `path` atomically; refuse to overwrite any `protected` file."""
+def check_output(path: str, protected: list[str] | None = None) -> None:
+    """Refuse an output path that is an input of this command, a directory, or in a missing directory."""
     real = os.path.realpath(path)
-    if any(os.path.exists(p) and os.path.realpath(p) == real for p in protected or []):
+    if was_read(path) or any(os.path.exists(p) and os.path.realpath(p) == real for p in protected or []):
         raise OutputRefused(f"{path}: refusing to overwrite an input file; choose another -o path")
+    if os.path.isdir(path):
+        raise OutputRefused(f"{path}: is a directory; pass a file path to -o")
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".speclens-", suffix=".tmp", dir=directory)
+    if not os.path.isdir(directory):
+        raise OutputRefused(f"{path}: directory {directory} does not exist; create it or choose another -o path")
+
+
+def write_atomic(path: str, text: str | bytes, protected: list[str] | None = None) -> None:
+    """Write `text` (UTF-8) or bytes to `path` atomically, with the permissions the umask gives;
+    refuse what `check_output` refuses."""
+    check_output(path, protected)
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".speclens-", suffix=".tmp", dir=directory)
+    except OSError as err:
+        raise OutputRefused(f"{path}: cannot write in {directory} ({err.strerror}); choose another -o path") from None
     try:
         os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; outputs get the usual permissions
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        _remove(tmp)
+        raise OutputRefused(f"{path}: cannot write it ({err.strerror}); choose another -o path") from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass

@@ -12,9 +12,25 @@ from enum import Enum
 from typing import Annotated
 
 import typer
+from typer.core import TyperArgument
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="Speculative-decoding acceptance and speedup from vLLM run directories, logs and /metrics scrapes.")
+from analyzers import __version__
+
+
+def _argument_usage(self: TyperArgument) -> str:
+    """`PATH...` / `RUN` in usage lines, as click prints them (Typer writes `{PATH}...`)."""
+    return (self.metavar or self.name.upper()) + ("..." if self.nargs != 1 else "")
+
+
+# Arguments carry a metavar that says what they are (PATH, RUN): Typer would add a Python type
+# (`<list[str]>`) beside it and wrap it in braces in the usage line.
+TyperArgument.display_type_rich = lambda self, ctx: None if self.metavar else TyperArgument.display_type(self, ctx)
+TyperArgument._usage_display_name = _argument_usage
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
+                  help="Speculative-decoding acceptance and speedup from vLLM run directories, logs, /metrics "
+                       "scrapes and load-driver results. Formulas: README.md, 'What the numbers mean'.")
 
 
 class Format(str, Enum):
@@ -25,88 +41,131 @@ class Format(str, Enum):
     legacy = "legacy"
 
 
-EXIT_BAD_INPUT = 2
-
-
-@app.callback()
-def _root() -> None:
-    """speclens: exact speculative-decoding metrics from what vLLM leaves behind."""
-
-
-@app.command()
-def acceptance(
-    paths: Annotated[list[str], typer.Argument(help="Run directories, vLLM logs (.gz too), or .prom scrapes "
-                                               "(two consecutive .prom files = before/after pair).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
-    since: Annotated[str | None, typer.Option(help="Only log lines at or after this time, 'MM-DD HH:MM:SS'.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only log lines at or before this time, 'MM-DD HH:MM:SS'.")] = None,
-    skip_first: Annotated[int, typer.Option(min=0, help="Skip the first N spec lines of each server lifetime (warm-up).")] = 0,
-    strict: Annotated[bool, typer.Option(help="Exit 2 when any spec-metrics line could not be read.")] = False,
-) -> None:
-    """Per-position, conditional and mean acceptance, from every source found.
-
-    Examples: `speclens acceptance eval_results_20261122_101010/`,
-    `speclens acceptance vllm.log.gz --skip-first 2 --format md -o report.md`,
-    `speclens acceptance before.prom after.prom --format json`.
-    """
-    from analyzers.commands import run_acceptance
-
-    sys.exit(run_acceptance(paths, fmt.value, output, since, until, skip_first, strict))
-
-
-class SpeedupFormat(str, Enum):
+class TableFormat(str, Enum):
     text = "text"
     md = "md"
     json = "json"
     csv = "csv"
 
 
+FORMAT_HELP = "Output format (default: text, or what the -o extension says: .json .md .csv .txt)."
+OUTPUT_HELP = "Write here (atomically; never onto an input file) instead of stdout."
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"speclens {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """speclens: exact speculative-decoding metrics from what vLLM leaves behind."""
+
+
+@app.command()
+def acceptance(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help=(
+        "Run directories, vLLM server logs (.gz too), /metrics scrapes (two in a row = before/after pair), "
+        "`vllm bench serve` result JSON or console output."))],
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP + " legacy: "
+                                               "the old acceptance_analysis.txt layout.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    since: Annotated[str | None, typer.Option(metavar="TIME", help=(
+        "Only log lines at or after TIME: 'MM-DD HH:MM:SS' as vLLM prints it, or ISO 8601 "
+        "('2026-11-22T22:45:04', '2026-11-22 22:45:04').")) ] = None,
+    until: Annotated[str | None, typer.Option(metavar="TIME", help="Only log lines at or before TIME (as --since).")] = None,
+    skip_first: Annotated[int, typer.Option(min=0, metavar="N", help=(
+        "Skip the first N spec lines of each server lifetime (warm-up)."))] = 0,
+    strict: Annotated[bool, typer.Option("--strict", help=(
+        "Exit 2 when a spec-metrics line could not be read or a PATH has no speculative-decoding data."))] = False,
+) -> None:
+    """Per-position, conditional and mean acceptance, from every source found.
+
+    Sources: /metrics before/after deltas (exact counters, primary when present), the server
+    log's SpecDecoding/Speculative metrics lines (integers recovered from the rounded rates), one
+    scrape (since server start), vllm bench serve's spec_decode counts. Formulas (README, 'What the
+    numbers mean'): mean acceptance length = 1 + accepted/drafts; per-position = accepted at i /
+    drafts; conditional = PP_i / PP_i-1; draft acceptance rate = accepted / draft tokens.
+
+    Examples: `speclens acceptance eval_results_20261122_101010/`,
+    `speclens acceptance vllm.log.gz --skip-first 2 -o report.md`,
+    `speclens acceptance before.prom after.prom --format json`.
+    """
+    from analyzers.commands import format_or_exit, run_acceptance
+
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__))
+    sys.exit(run_acceptance(paths, chosen, output, since, until, skip_first, strict))
+
+
 @app.command()
 def speedup(
-    baseline: Annotated[str, typer.Argument(help="Target-only run: a run directory or a guidellm result JSON.")],
-    spec: Annotated[str, typer.Argument(help="Speculative run under the same load: run directory or guidellm JSON.")],
-    fmt: Annotated[SpeedupFormat, typer.Option("--format", "-f", help="Output format.")] = SpeedupFormat.text,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
-    seed: Annotated[int, typer.Option(help="Bootstrap seed (same seed, same intervals).")] = 0,
-    force: Annotated[bool, typer.Option(help="Give a verdict even when the two runs are not comparable.")] = False,
+    baseline: Annotated[str, typer.Argument(metavar="BASELINE", help=(
+        "Target-only run: a run directory, a guidellm result JSON (0.2-0.8) or a vllm bench serve JSON."))],
+    spec: Annotated[str, typer.Argument(metavar="SPEC", help="The speculative run under the same load (same kinds).")],
+    fmt: Annotated[TableFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    seed: Annotated[int, typer.Option(metavar="N", help="Bootstrap seed (same seed, same intervals).")] = 0,
+    force: Annotated[bool, typer.Option("--force", help=(
+        "Give a verdict even when the two runs are not comparable (the reasons stay in the output)."))] = False,
 ) -> None:
-    """Speedup of SPEC over BASELINE per load level, with bootstrap 95% intervals and a verdict.
+    """Speedup of SPEC over BASELINE per load level, with 95% intervals and a verdict.
+
+    Levels pair by load (strategy and rate/streams). The verdict follows the system output
+    throughput (output tokens / benchmark duration); per-request speed and latencies are shown
+    beside it. Runs that differ in model, token lengths, max tokens, temperature or load shape
+    get "not comparable" unless --force. Formulas and interval method: README, 'What the numbers
+    mean'.
 
     Example: `speclens speedup eval_results_X/baseline eval_results_X`.
     """
+    from analyzers.commands import format_or_exit
     from analyzers.speedup_command import run_speedup
 
-    sys.exit(run_speedup(baseline, spec, fmt.value, output, seed, force))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
+    sys.exit(run_speedup(baseline, spec, chosen, output, seed, force))
 
 
 @app.command()
 def compare(
-    paths: Annotated[list[str], typer.Argument(help="Run directories (a directory holding run directories is expanded).")],
-    fmt: Annotated[SpeedupFormat, typer.Option("--format", "-f", help="Output format.")] = SpeedupFormat.text,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
-    sort: Annotated[str | None, typer.Option(help="Sort by a column, e.g. mean_acceptance_length or -speedup.")] = None,
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help=(
+        "Run directories (a folder of them is expanded) and client result JSONs (clients/)."))],
+    fmt: Annotated[TableFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    sort: Annotated[str | None, typer.Option(metavar="KEY", help=(
+        "Sort by a column (a leading - sorts descending; n/a sorts last), e.g. -mean_acceptance_length. "
+        "Keys: see `speclens compare --sort help`."))] = None,
 ) -> None:
-    """One row per run directory: model, method, k, dataset, load, acceptance, throughput, speedup.
+    """One row per run: model, method, k, dataset, load, acceptance, throughput, speedup.
+
+    Acceptance is the primary source of `speclens acceptance`; throughput is the system output
+    throughput of the first benchmark; speedup is over DIR/baseline.
 
     Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
     """
+    from analyzers.commands import format_or_exit
     from analyzers.compare import run_compare
 
-    sys.exit(run_compare(paths, fmt.value, output, sort))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
+    sys.exit(run_compare(paths, chosen, output, sort))
 
 
 @app.command()
 def report(
-    run_dir: Annotated[str, typer.Argument(help="A run directory (from run_eval.sh or with the same files), "
-                                           "or a client result JSON (clients/).")],
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Markdown file (default RUN_DIR/report.md); "
-                                                "plots go to <name>_plots/ beside it.")] = None,
-    cost_ratio: Annotated[float | None, typer.Option(help="Draft-token cost relative to a target step, for the "
-                                                     "speedup model (default: measured from RUN_DIR/baseline).")] = None,
-    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    run_dir: Annotated[str, typer.Argument(metavar="RUN", help=(
+        "A run directory (from run_eval.sh or with the same files), or a client result JSON (clients/)."))],
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=(
+        "Markdown file (default RUN/report.md); plots go to <name>_plots/ beside it."))] = None,
+    cost_ratio: Annotated[float | None, typer.Option(metavar="C", help=(
+        "Draft-token cost relative to a target step, for the speedup model (default: measured from "
+        "RUN/baseline)."))] = None,
+    seed: Annotated[int, typer.Option(metavar="N", help="Bootstrap seed.")] = 0,
 ) -> None:
     """Everything known about one run directory in one Markdown file with PNG plots.
+
+    Acceptance tables, per-position and conditional plots, acceptance length per log interval,
+    speedup vs load (with RUN/baseline), advice on k and anomaly checks.
 
     Example: `speclens report eval_results_20261122_101010`.
     """
@@ -117,10 +176,16 @@ def report(
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="speclens")
     except KeyboardInterrupt:
         sys.stderr.write("speclens: interrupted\n")
         sys.exit(130)
+    except ModuleNotFoundError as err:
+        if os.environ.get("SPECLENS_DEBUG"):
+            raise
+        sys.stderr.write(f"speclens: error: the Python package '{err.name}' is not installed; install it "
+                         "(e.g. ./setup.sh, or pip install it into the speclens environment)\n")
+        sys.exit(70)
     except Exception as err:  # the one boundary for internal errors
         if os.environ.get("SPECLENS_DEBUG"):
             raise

@@ -50,6 +50,32 @@ def emit(text: str, output: str | None, protected: list[str]) -> None:
         write_atomic(output, text, protected=protected)
 
 
+_EXTENSIONS = {".json": "json", ".md": "md", ".markdown": "md", ".csv": "csv", ".txt": "text", ".text": "text"}
+
+
+def output_format(fmt: str | None, output: str | None, choices: tuple[str, ...]) -> str:
+    """The format to write: the one given, else the one `-o`'s extension names (.json, .md, .csv,
+    .txt), else text. Refuses a given format that the extension contradicts."""
+    ext = os.path.splitext(output or "")[1].lower()
+    implied = _EXTENSIONS.get(ext)
+    if implied is not None and implied not in choices:
+        implied = None
+    if fmt is None:
+        return implied or "text"
+    if implied is not None and fmt != implied and not (implied == "text" and fmt == "legacy"):
+        raise ValueError(f"-o {output}: the extension {ext} means --format {implied}, but --format {fmt} was given; "
+                         "make them agree (or use another extension)")
+    return fmt
+
+
+def format_or_exit(fmt: str | None, output: str | None, choices: tuple[str, ...]) -> str:
+    """`output_format`, with its refusal printed as one stderr line and exit 2."""
+    try:
+        return output_format(fmt, output, choices)
+    except ValueError as err:
+        sys.exit(input_errors(err))
+
+
 def _check_time(name: str, value: str | None) -> None:
     if value is not None and (len(value) != 14 or seconds_in_year(value) is None):
         raise ValueError(f"--{name} {value!r}: expected 'MM-DD HH:MM:SS' as vLLM prints it, e.g. '11-22 21:52:53'")
@@ -76,7 +102,11 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
     unparsed = [t for t in report.targets if t.unparsed_spec_lines]
     for t in unparsed:
         warn(f"{t.unparsed_spec_lines} spec-metrics line(s) could not be read; first at {t.first_unparsed}")
-    return EXIT_BAD_INPUT if strict and unparsed else EXIT_OK
+    empty = [t for t in report.targets if not t.sources]
+    if strict:
+        for t in empty:
+            fail(f"{t.path}: no speculative-decoding data (--strict); see the notices in the report")
+    return EXIT_BAD_INPUT if strict and (unparsed or empty) else EXIT_OK
 
 
 @input_boundary

@@ -1,8 +1,11 @@
 """What a PATH argument holds: a run directory, a vLLM log, one scrape, or a before/after pair.
 
 A run directory is recognized by its files: `vllm_server.log` (or `.log.gz`), and
-`metrics_before.prom` / `metrics_after.prom`. Two consecutive `.prom` arguments form a
-before/after pair, in that order. Anything else is read as a vLLM log (plain or gzip).
+`metrics_before.prom` / `metrics_after.prom`. A file is recognized by its content
+(`parsers.sniff`): a vLLM log (plain or gzip), a /metrics scrape (two consecutive scrapes form a
+before/after pair, in that order), a `vllm bench serve` result JSON or console output; anything
+else (empty, binary, a guidellm JSON, ...) is refused with one line naming what it looks like and
+which command reads it.
 Inputs are hashed (sha256) for provenance; a plain log is hashed on a second thread while it is
 scanned, so it is read once.
 """
@@ -16,6 +19,8 @@ import threading
 from dataclasses import dataclass
 
 from parsers.errors import ParseError
+from parsers.files import open_input
+from parsers.sniff import sniff
 
 LOG_NAMES = ("vllm_server.log", "vllm_server.log.gz")
 BEFORE_NAME = "metrics_before.prom"
@@ -25,10 +30,11 @@ AFTER_NAME = "metrics_after.prom"
 @dataclass(frozen=True, slots=True)
 class Target:
     path: str
-    kind: str  # run_dir | log | metrics_pair | metrics
+    kind: str  # run_dir | log | metrics_pair | metrics | bench_json | bench_console
     log: str | None = None
     before: str | None = None
     after: str | None = None
+    results: str | None = None  # a vllm bench serve result JSON or console text
 
 
 def _check_file(path: str) -> None:
@@ -54,35 +60,49 @@ def _run_dir(path: str) -> Target:
     return Target(path, "run_dir", log, before if after else None, after)
 
 
+_ACCEPTS = "a vLLM server log, a /metrics scrape (.prom), a run directory or a vllm bench serve result"
+
+
+def _file_target(path: str) -> Target:
+    """The target of one file argument, by what the file holds (never by its name alone)."""
+    _check_file(path)
+    kind = sniff(path)
+    if kind.kind in ("vllm_log", "unknown_text"):
+        return Target(path, "log", log=path)  # unknown text is scanned as a log; no lines is a notice
+    if kind.kind == "prometheus":
+        return Target(path, "metrics", after=path)
+    if kind.kind == "vllm_bench_json":
+        return Target(path, "bench_json", results=path)
+    if kind.kind == "vllm_bench_console":
+        return Target(path, "bench_console", results=path)
+    raise ParseError(path, None, f"this is {kind.hint()}", f"speclens acceptance reads {_ACCEPTS}")
+
+
 def resolve_targets(paths: list[str]) -> list[Target]:
-    """Turn the CLI's PATH arguments into analysis targets, in order."""
+    """Turn the CLI's PATH arguments into analysis targets, in order. Two consecutive scrapes
+    (by content, any name) form a before/after pair, in that order."""
     targets: list[Target] = []
-    i = 0
-    while i < len(paths):
-        path = paths[i]
+    for path in paths:
         if os.path.isdir(path):
             targets.append(_run_dir(path))
-        elif path.endswith(".prom"):
+            continue
+        if path.endswith(".prom"):
             _check_file(path)
-            if i + 1 < len(paths) and paths[i + 1].endswith(".prom"):
-                _check_file(paths[i + 1])
-                targets.append(Target(f"{path} → {paths[i + 1]}", "metrics_pair", before=path, after=paths[i + 1]))
-                i += 1
-            else:
-                targets.append(Target(path, "metrics", after=path))
+            target = Target(path, "metrics", after=path)
         else:
-            _check_file(path)
-            if os.path.isdir(path):
-                raise ParseError(path, None, "expected a file")
-            targets.append(Target(path, "log", log=path))
-        i += 1
+            target = _file_target(path)
+        previous = targets[-1] if targets else None
+        if target.kind == "metrics" and previous is not None and previous.kind == "metrics":
+            targets[-1] = Target(f"{previous.after} → {path}", "metrics_pair", before=previous.after, after=path)
+        else:
+            targets.append(target)
     return targets
 
 
 def file_sha256(path: str) -> str:
     """sha256 of a whole file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_input(path, "rb") as handle:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()

@@ -14,6 +14,7 @@ _LIB_GROUPS=()
 _LIB_EXITING=""
 _LIB_STEP_PGID=""
 _LIB_TMPDIRS=()
+declare -gA _LIB_PIDFILES=()  # server pgid -> its pidfile, removed once that group is stopped
 
 # usage: lib::log MESSAGE...   (to stderr, timestamped)
 lib::log() { printf '[speclens %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -101,6 +102,7 @@ vllm::start() {
   VLLM_PID=$!
   lib::register_group "$VLLM_PID"
   printf '%s\n' "$VLLM_PID" >"$pidfile"
+  _LIB_PIDFILES[$VLLM_PID]=$pidfile
   lib::log "started (pid $VLLM_PID, log $log): ${*@Q}"
 }
 
@@ -131,10 +133,17 @@ vllm::wait_healthy() {
   return 1
 }
 
-# usage: vllm::stop PGID [GRACE_S]   (TERM to the group, wait, KILL; idempotent)
+# usage: vllm::forget_pidfile PGID   (removes the pidfile vllm::start wrote for PGID, if any)
+vllm::forget_pidfile() {
+  local pidfile=${_LIB_PIDFILES[$1]:-}
+  [[ -z "$pidfile" ]] || rm -f -- "$pidfile"
+  unset "_LIB_PIDFILES[$1]"
+}
+
+# usage: vllm::stop PGID [GRACE_S]   (TERM to the group, wait, KILL, remove its pidfile; idempotent)
 vllm::stop() {
   local pgid=$1 grace=${2:-$LIB_STOP_GRACE} waited=0
-  kill -0 -- "-$pgid" 2>/dev/null || return 0
+  if ! kill -0 -- "-$pgid" 2>/dev/null; then vllm::forget_pidfile "$pgid"; return 0; fi
   kill -TERM -- "-$pgid" 2>/dev/null || true
   while kill -0 -- "-$pgid" 2>/dev/null && (( waited < grace * 10 )); do
     sleep 0.1
@@ -145,6 +154,7 @@ vllm::stop() {
     kill -KILL -- "-$pgid" 2>/dev/null || true
   fi
   wait "$pgid" 2>/dev/null || true
+  vllm::forget_pidfile "$pgid"
   lib::log "stopped process group $pgid"
 }
 
@@ -227,8 +237,13 @@ step::record() {
 # usage: tiny::path   (prints the tiny pair's cache directory; builds nothing)
 tiny::path() { "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" --print-path; }
 
-# usage: tiny::build   (builds the embedded tiny model pair once; cached by recipe hash)
-tiny::build() { "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" >&2; }
+# usage: tiny::build   (builds the embedded tiny model pair once; cached by recipe hash; torch's compile
+#   caches go to the project cache, not /tmp/torchinductor_<user>)
+tiny::build() {
+  TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-$SPECLENS_CACHE/vllm/inductor} \
+    TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$SPECLENS_CACHE/vllm/triton} \
+    "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" >&2
+}
 
 # usage: analysis::run RUN_DIR   (acceptance_analysis.txt in the legacy layout, the text report on
 #   stdout, speedup.md when RUN_DIR/baseline exists, and report.md with plots)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.errors import ParseError
+from parsers.files import open_input
 
 _NUM = (int, float)
 
@@ -168,7 +169,7 @@ def parse_client_result(path: str, data: Any) -> ClientResult:
 def read_client_result(path: str) -> ClientResult:
     """Read and type one client result file."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open_input(path, "r", encoding="utf-8") as handle:
             data = json.load(handle)
     except UnicodeDecodeError:
         raise ParseError(path, None, "expected UTF-8 JSON") from None

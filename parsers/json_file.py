@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 from parsers.errors import ParseError
+from parsers.files import open_input
 
 
 def read_json(path: str) -> Any:
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open_input(path, "r", encoding="utf-8") as handle:
             return json.load(handle)
     except json.JSONDecodeError as err:
         raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the file is truncated or not JSON") from None

@@ -29,6 +29,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, TypeVar
 
+from parsers.files import note_read, open_input
+
 T = TypeVar("T")
 Thin = Callable[[list], list]  # see scan_lines
 
@@ -54,8 +56,9 @@ def is_gzip(path: str) -> bool:
 def open_log(path: str) -> BinaryIO:
     """Open `path` for binary reading, transparently decompressing gzip."""
     if is_gzip(path):
+        note_read(path)
         return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb", buffering=0)  # noqa: SIM115 - returned to the caller
+    return open_input(path, "rb", buffering=0)
 
 
 _np = None  # numpy, imported on first use: a small log should not pay for it

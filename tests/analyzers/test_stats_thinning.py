@@ -16,10 +16,12 @@ import analyzers.log_source as log_source
 from analyzers.acceptance import build_report
 from analyzers.report import Window
 from parsers import vllm_log
+from parsers.sniff import sniff
 from parsers.vllm_log import drop_repeated_stats_lines
 
 ROOT = Path(__file__).resolve().parents[2]
-LOGS = sorted(str(p) for p in (ROOT / "fixtures").rglob("*") if p.name.endswith((".log", ".log.gz")))
+LOGS = sorted(str(p) for p in (ROOT / "fixtures").rglob("*")
+              if p.name.endswith((".log", ".log.gz")) and sniff(str(p)).kind == "vllm_log")  # not guidellm's console
 WINDOWS = [Window(), Window(skip_first=2), Window(since="01-01 00:00:00", until="06-30 00:00:00"),
            Window(since="03-02 19:48:00")]
 
@@ -81,7 +83,7 @@ def _line(kind: str, engine: int, stamp: str) -> str:
 
 STAMPS = ["", "12-31 23:59:50", "12-31 23:59:59", "01-01 00:00:05", "01-01 00:00:05", "06-15 12:00:00", "99-99 99:99:99"]
 events = st.lists(st.tuples(st.sampled_from(["spec", "spec", "stats", "stats", "aggregated", "start", "noise"]),
-                            st.integers(0, 2), st.sampled_from(STAMPS)), max_size=40)
+                            st.integers(0, 2), st.sampled_from(STAMPS)), min_size=1, max_size=40)  # an empty file is refused
 
 
 @settings(max_examples=150, deadline=None, database=None,

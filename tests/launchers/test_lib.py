@@ -37,12 +37,13 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
-def pid_from(tmp_path: Path) -> int:
-    return int((tmp_path / "server.pid").read_text())
+def pid_from(proc: subprocess.CompletedProcess[str]) -> int:
+    """The server pid the script printed (the pidfile is gone once the server is stopped)."""
+    return int(next(line for line in proc.stdout.splitlines() if line.startswith("pid="))[4:])
 
 
 def start(cmd: str) -> str:
-    return f'vllm::start "$PWD/server.log" "$PWD/server.pid" {cmd}'
+    return f'vllm::start "$PWD/server.log" "$PWD/server.pid" {cmd}\necho "pid=$VLLM_PID"'
 
 
 def test_server_that_dies_during_boot(tmp_path: Path) -> None:
@@ -52,7 +53,7 @@ def test_server_that_dies_during_boot(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "the server exited during boot" in proc.stderr
     assert "error: unrecognized arguments: --bogus" in proc.stderr  # the log's last lines are shown
-    assert not group_alive(pid_from(tmp_path))
+    assert not group_alive(pid_from(proc))
 
 
 def test_server_that_never_becomes_healthy_is_stopped_at_the_deadline(tmp_path: Path) -> None:
@@ -63,7 +64,7 @@ def test_server_that_never_becomes_healthy_is_stopped_at_the_deadline(tmp_path: 
     assert proc.returncode == 1
     assert f"http://127.0.0.1:{port}/health not healthy after 3s" in proc.stderr
     assert time.monotonic() - began < 20
-    assert not group_alive(pid_from(tmp_path))  # server and its child are gone
+    assert not group_alive(pid_from(proc))  # server and its child are gone
 
 
 def test_healthy_server_scrape_and_kill_fallback(tmp_path: Path) -> None:
@@ -75,7 +76,8 @@ def test_healthy_server_scrape_and_kill_fallback(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "m.prom").read_bytes().startswith(b"vllm:spec_decode_num_drafts_total")
     assert "ignored SIGTERM for 2s; sending SIGKILL" in proc.stderr
-    assert not group_alive(pid_from(tmp_path))
+    assert not group_alive(pid_from(proc))
+    assert not (tmp_path / "server.pid").exists()  # a stopped server leaves no stale pidfile
 
 
 def test_busy_port_is_refused_naming_the_holder(tmp_path: Path) -> None:
@@ -100,14 +102,16 @@ def test_sigint_mid_run_stops_the_server_and_exits_130(tmp_path: Path) -> None:
     proc = subprocess.Popen(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=tmp_path, env={**os.environ, "SPECLENS_PY": sys.executable},
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-    pgid = pid_from(tmp_path)
+    assert proc.stdout is not None
+    pgid = int(proc.stdout.readline().removeprefix("pid="))
+    assert proc.stdout.readline() == "ready\n"
     assert group_alive(pgid)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert "interrupted (SIGINT)" in err and f"stopped process group {pgid}" in err
     assert not group_alive(pgid)
+    assert not (tmp_path / "server.pid").exists()
 
 
 @pytest.mark.parametrize("script", ["launchers/lib.sh", "run_eval.sh", "setup.sh"])

@@ -1,0 +1,99 @@
+"""The console output of `vllm bench serve` (≥ 0.14): its "Speculative Decoding" block.
+
+vLLM prints (`vllm/benchmarks/serve.py`) after `============ Serving Benchmark Result ============`
+a block headed `"{s:{c}^{n}}".format(s="Speculative Decoding", n=50, c="-")` with rows
+`"{:<40} {:<10.2f}"` for `Acceptance rate (%):` and `Acceptance length:`, `"{:<40} {:<10}"` for the
+integers `Drafts:`, `Draft tokens:`, `Accepted tokens:`, then `Per-position acceptance (%):` and one
+`  Position {i}:` row per position (percent, 2 dp). The integers are /metrics deltas over the
+run, so they are exact; the per-position counts are only printed as rounded percentages.
+A file may hold several runs (appended output): one `BenchConsoleRun` per result section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.errors import ParseError
+from parsers.files import open_input
+
+RESULT_MARKER = "Serving Benchmark Result"
+SPEC_MARKER = "Speculative Decoding"
+_ROW_RE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9 ()%/.-]*?):\s+(?P<value>\S+)\s*$")
+_POSITION_RE = re.compile(r"\s+Position (?P<i>\d+):\s+(?P<value>\S+)\s*$")
+_INTEGER_ROWS = {"Drafts": "drafts", "Draft tokens": "draft_tokens", "Accepted tokens": "accepted_tokens"}
+
+
+@dataclass(slots=True)
+class BenchConsoleSpec:
+    """One Speculative Decoding block; `lineno` is its header line (1-based)."""
+
+    lineno: int
+    drafts: int | None = None
+    draft_tokens: int | None = None
+    accepted_tokens: int | None = None
+    acceptance_rate_pct: float | None = None
+    acceptance_length: float | None = None
+    per_position_pct: list[float] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BenchConsoleRun:
+    """One result section (`lineno`: its header line); `spec` is None when it has no spec block."""
+
+    lineno: int
+    spec: BenchConsoleSpec | None = None
+
+
+def _number(path: str, lineno: int, key: str, text: str, integer: bool) -> float | int:
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise ParseError(path, lineno, f"expected {kind} after '{key}:', got {text[:30]!r}",
+                         "pass the console output of vllm bench serve as it was printed") from None
+
+
+def parse_bench_console(path: str, text: str) -> list[BenchConsoleRun]:
+    """Every result section of the console text, in order."""
+    runs: list[BenchConsoleRun] = []
+    spec: BenchConsoleSpec | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if RESULT_MARKER in line and line.lstrip().startswith("="):
+            runs.append(BenchConsoleRun(lineno))
+            spec = None
+            continue
+        if not runs:
+            continue
+        if line.startswith("-") and SPEC_MARKER in line:
+            spec = runs[-1].spec = BenchConsoleSpec(lineno)
+            continue
+        if spec is None:
+            continue
+        if line.startswith(("=", "-")):  # the end of the block
+            spec = None
+            continue
+        position = _POSITION_RE.match(line)
+        if position is not None:
+            if int(position["i"]) != len(spec.per_position_pct):
+                raise ParseError(path, lineno, f"expected 'Position {len(spec.per_position_pct)}:', got "
+                                 f"'Position {position['i']}:'", "is the console output complete?")
+            spec.per_position_pct.append(float(_number(path, lineno, "Position", position["value"], False)))
+            continue
+        row = _ROW_RE.match(line)
+        if row is None:
+            continue
+        key = row["key"]
+        if key in _INTEGER_ROWS:
+            setattr(spec, _INTEGER_ROWS[key], int(_number(path, lineno, key, row["value"], True)))
+        elif key == "Acceptance rate (%)":
+            spec.acceptance_rate_pct = float(_number(path, lineno, key, row["value"], False))
+        elif key == "Acceptance length":
+            spec.acceptance_length = float(_number(path, lineno, key, row["value"], False))
+    return runs
+
+
+def read_bench_console(path: str) -> list[BenchConsoleRun]:
+    """Read a saved `vllm bench serve` console output (UTF-8; undecodable bytes are replaced)."""
+    with open_input(path, "rb") as handle:
+        return parse_bench_console(path, handle.read().decode("utf-8", "replace"))

@@ -1,0 +1,102 @@
+"""What every command does with -o, --format, --version/-h and inputs it cannot use."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RECORDED, ROOT
+from tests.test_cli import assert_one_line_error, run
+
+DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"
+ACCEPTS = ("speclens acceptance reads a vLLM server log, a /metrics scrape (.prom), a run directory or a vllm bench "
+           "serve result")
+
+
+def test_version_and_short_help() -> None:
+    proc = run("--version")
+    assert (proc.returncode, proc.stdout) == (0, "speclens 0.1.0\n")
+    for command in ("acceptance", "speedup", "compare", "report"):
+        proc = run(command, "-h")
+        assert proc.returncode == 0 and proc.stdout.startswith(f"Usage: speclens {command} [OPTIONS]")
+        assert "<list[str]>" not in proc.stdout and "<str>" not in proc.stdout and "<bool>" not in proc.stdout
+
+
+def test_output_format_follows_the_extension(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert run("acceptance", str(RECORDED / "draft-greedy"), "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text())["tool"] == "speclens"
+    csv = tmp_path / "out.csv"
+    assert run("acceptance", str(RECORDED / "draft-greedy"), "-o", str(csv)).returncode == 0
+    assert csv.read_text().startswith("path,source,kind,primary,")
+
+
+def test_output_format_that_contradicts_the_extension_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    assert_one_line_error(run("acceptance", str(RECORDED / "draft-greedy"), "--format", "text", "-o", str(out)),
+                          f"-o {out}: the extension .json means --format json, but --format text was given; "
+                          "make them agree (or use another extension)")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["missing/dir/x.txt", "."])
+def test_output_errors_name_the_users_path(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    proc = run("acceptance", str(RECORDED / "draft-greedy"), "-o", str(target))
+    expected = (f"{target}: directory {target.parent} does not exist; create it or choose another -o path"
+                if name != "." else f"{target}: is a directory; pass a file path to -o")
+    assert_one_line_error(proc, expected)
+    assert ".speclens-" not in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["metrics_after.prom", "metrics_before.prom", "vllm_server.log"])
+def test_no_command_writes_onto_a_file_it_read(tmp_path: Path, name: str) -> None:
+    run_dir = tmp_path / "run"
+    shutil.copytree(ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline", run_dir)
+    before = (run_dir / name).read_bytes()
+    proc = run("acceptance", str(run_dir), "-o", str(run_dir / name), "--format", "text")
+    assert_one_line_error(proc, f"{run_dir / name}: refusing to overwrite an input file; choose another -o path")
+    assert (run_dir / name).read_bytes() == before
+
+
+@pytest.mark.parametrize(("content", "looks_like"), [
+    (b"", "an empty file (0 bytes); no speclens command reads it"),
+    (bytes(range(256)), "binary data, not text; no speclens command reads it"),
+])
+def test_acceptance_refuses_files_it_cannot_use(tmp_path: Path, content: bytes, looks_like: str) -> None:
+    path = tmp_path / "x.log"
+    path.write_bytes(content)
+    assert_one_line_error(run("acceptance", str(path), "--format", "json"), f"{path}: this is {looks_like}; {ACCEPTS}")
+
+
+def test_acceptance_on_a_guidellm_result_names_the_command_that_reads_it() -> None:
+    path = RECORDED / "draft-greedy" / "guidellm_results.json"
+    assert_one_line_error(run("acceptance", str(path)), (
+        f"{path}: this is a guidellm result JSON (load-driver timings, no acceptance counts); read it with "
+        f"`speclens speedup or speclens compare`; {ACCEPTS}"))
+
+
+def test_strict_makes_no_spec_data_an_error() -> None:
+    # base-greedy: a target-only server, so neither its log nor its scrape has spec-decode data
+    loose = run("acceptance", str(RECORDED / "base-greedy"), "--format", "json")
+    assert loose.returncode == 0 and loose.stderr == ""
+    strict = run("acceptance", str(RECORDED / "base-greedy"), "--format", "json", "--strict")
+    assert strict.returncode == 2
+    assert strict.stderr == (f"speclens: error: {RECORDED / 'base-greedy'}: no speculative-decoding data (--strict); "
+                             "see the notices in the report\n")
+
+
+def test_plots_get_the_same_permissions_as_the_markdown(tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    old = os.umask(0o022)
+    try:
+        assert run("report", str(RECORDED / "draft-greedy"), "-o", str(out)).returncode == 0
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [out, *sorted((tmp_path / "r_plots").iterdir())]}
+    assert set(modes.values()) == {0o644}, modes  # 0666 & ~022; mkstemp alone gives 0600
