@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperArgument
 
 from analyzers import __version__
+from analyzers.compare_keys import SORT_KEYS
 
 
 def _argument_usage(self: TyperArgument) -> str:
@@ -130,17 +131,21 @@ def speedup(
 @app.command()
 def compare(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help=(
-        "Run directories (a folder of them is expanded) and client result JSONs (clients/)."))],
+        "Run directories, folders of them (searched; DIR/baseline belongs to DIR; folders with nothing readable "
+        "are listed as skipped), client result JSONs (clients/), load-driver JSONs (guidellm / vllm bench serve, "
+        "any name), vLLM logs."))],
     fmt: Annotated[TableFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
     sort: Annotated[str | None, typer.Option(metavar="KEY", help=(
-        "Sort by a column (a leading - sorts descending; n/a sorts last), e.g. -mean_acceptance_length. "
-        "Keys: see `speclens compare --sort help`."))] = None,
+        "Sort by a column: " + ", ".join(SORT_KEYS) + ". A leading - sorts descending (-speedup); n/a sorts last "
+        "either way; per_position and conditional compare element by element; `--sort help` lists the keys."))] = None,
 ) -> None:
     """One row per run: model, method, k, dataset, load, acceptance, throughput, speedup.
 
-    Acceptance is the primary source of `speclens acceptance`; throughput is the system output
-    throughput of the first benchmark; speedup is over DIR/baseline.
+    Acceptance is the primary source of `speclens acceptance`; output throughput = sum of output
+    tokens / benchmark duration of the first benchmark (system tok/s); per-request tok/s = mean of
+    request speeds; speedup = output throughput / DIR/baseline's. An unreadable input is reported,
+    the other rows are still printed, and the exit status is 2.
 
     Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
     """

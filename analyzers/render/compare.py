@@ -1,46 +1,98 @@
-"""Renderings of a `CompareReport`: text, Markdown, CSV, JSON."""
+"""Renderings of a `CompareReport`: text, Markdown, CSV, JSON.
+
+Every column of the JSON rows is in every rendering. Text and Markdown add the per-row notes
+and a "skipped" table below the rows. CSV holds the rows only (one header line, one line per
+row; lists space-separated with n/a for an undefined element, notes joined by "; ", an
+undefined value as an empty cell); the command tells the
+skipped folders on stderr instead.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 
-from analyzers.compare import CompareReport
+from analyzers.compare import CompareReport, CompareRow
 from analyzers.render.plain import tables_to_markdown, tables_to_text
-from analyzers.render.tables import Table, fmt, vector
+from analyzers.render.tables import NA, Table, fmt, vector
 
-HEADERS = ["run", "model", "method", "k", "dataset", "load", "mean acc. length", "per-position", "conditional",
-           "acceptance", "accuracy", "output tok/s", "latency s", "TPOT ms", "speedup", "error"]
+HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
+           "per-position", "conditional", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
+           "TPOT ms", "speedup", "load file", "error"]
+FORMULAS = [
+    "acceptance: the primary source of `speclens acceptance` (source: metrics_delta = /metrics after − before, "
+    "metrics_scrape = counters since server start, log:N = server lifetime N of the log); mean acc. length = "
+    "1 + accepted / drafts; acceptance rate = accepted / draft tokens (pooled over draft tokens); per-position = "
+    "accepted at i / drafts; conditional = PP_i / PP_i-1.",
+    "load: the first benchmark of the load-driver JSON (load file), successful requests only. output throughput = "
+    "Σ output tokens / benchmark duration (system tokens/s); per-request tok/s = mean of each request's own "
+    "output tokens/s as the driver measured it (request-weighted, what one user sees; not system throughput); "
+    "latency s, TPOT ms = means over requests.",
+    "speedup = output throughput / DIR/baseline's output throughput (same formula, first benchmark of each). Client "
+    "rows (method client ...) carry the client's own numbers: per-request tok/s = its avg_speed, speedup = its "
+    "speedup, acceptance rate = total_draft_accepted / total_draft_generated.",
+]
 
 
-def compare_table(r: CompareReport) -> Table:
-    rows = [[row.run, row.model or "", row.method or "", fmt(row.k), row.dataset or "", row.load or "",
-             fmt(row.mean_acceptance_length), vector(row.per_position), vector(row.conditional),
-             fmt(row.draft_acceptance_rate), fmt(row.accuracy), fmt(row.output_tokens_per_s, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2),
-             fmt(row.speedup), row.error or ""] for row in r.rows]
-    return Table(f"{len(r.rows)} run directories" + (f", sorted by {r.sort}" if r.sort else ""), HEADERS, rows,
-                 ["acceptance: primary source of `speclens acceptance`; load numbers: successful requests of the "
-                  "first benchmark; speedup: output tok/s over DIR/baseline's."])
+def _text(value: str | None) -> str:
+    return NA if value is None else value
+
+
+def _load_file(row: CompareRow) -> str:
+    if row.load_file is None:
+        return NA
+    if row.load_file == row.run:  # a load-driver JSON given as a file
+        return os.path.basename(row.load_file)
+    inside = row.load_file.startswith(row.run.rstrip(os.sep) + os.sep)
+    return os.path.relpath(row.load_file, row.run) if inside else row.load_file
+
+
+def _cells(row: CompareRow) -> list[str]:
+    return [row.run, _text(row.model), _text(row.method), fmt(row.k), _text(row.dataset), _text(row.load),
+            _text(row.source), fmt(row.mean_acceptance_length), fmt(row.draft_acceptance_rate),
+            vector(row.per_position), vector(row.conditional), fmt(row.accuracy), fmt(row.output_throughput, 1),
+            fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
+            _load_file(row), row.error or ""]
+
+
+def compare_tables(r: CompareReport) -> list[Table]:
+    noun = "run" if len(r.rows) == 1 else "runs"
+    notes = [f"{row.run}: {note}" for row in r.rows for note in row.notes] + FORMULAS
+    tables = [Table(f"{len(r.rows)} {noun}" + (f", sorted by {r.sort}" if r.sort else ""), HEADERS,
+                    [_cells(row) for row in r.rows], notes)]
+    if r.skipped:
+        noun = "folder" if len(r.skipped) == 1 else "folders"
+        tables.append(Table(f"Skipped: {len(r.skipped)} {noun} with nothing to compare", ["folder", "why"],
+                            [[s.path, s.reason] for s in r.skipped]))
+    return tables
 
 
 def render_compare_text(r: CompareReport) -> str:
-    return tables_to_text(f"speclens {r.speclens_version} compare (schema {r.schema_version})", [compare_table(r)])
+    return tables_to_text(f"speclens {r.speclens_version} compare (schema {r.schema_version})", compare_tables(r))
 
 
 def render_compare_markdown(r: CompareReport) -> str:
     return tables_to_markdown("speclens compare", f"speclens {r.speclens_version}, schema {r.schema_version}",
-                              [compare_table(r)])
+                              compare_tables(r))
+
+
+def _csv_cell(field: str, value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ("; " if field == "notes" else " ").join(NA if v is None else str(v) for v in value)
+    return value
 
 
 def render_compare_csv(r: CompareReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    fields = list(r.rows[0].model_dump()) if r.rows else ["run"]
+    fields = [name for name, info in CompareRow.model_fields.items() if not info.exclude]
     writer.writerow(fields)
     for row in r.rows:
         data = row.model_dump()
-        writer.writerow([" ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-                         for v in (data[f] for f in fields)])
+        writer.writerow([_csv_cell(f, data[f]) for f in fields])
     return out.getvalue()
 
 

@@ -165,6 +165,7 @@ def test_two_runs_at_once_on_different_ports(fake: str, tmp_path: Path) -> None:
         totals = json.loads((run / "guidellm_results.json").read_text())["benchmarks"][0]["metrics"]["request_totals"]
         assert totals["errored"] == 0 and totals["successful"] >= 3
         assert manifest(run)["status"] == 0 and not (run / "tmp").exists()
+        assert list(run.rglob("*.pid")) == []  # a finished run keeps no stale pidfile
         assert_nothing_left(run)
 
 

@@ -1,0 +1,230 @@
+"""One `speclens compare` row per run directory, client result JSON, load-driver JSON or log.
+
+Acceptance is the primary source of `speclens acceptance`. Load numbers are those of the first
+benchmark of the folder's load-driver JSON, over successful requests (analyzers.load_metrics):
+`output_throughput` = Σ output tokens / benchmark duration (system tok/s), `request_output_tps`
+= mean of per-request tok/s. `speedup` = output_throughput / DIR/baseline's output_throughput.
+Each part of a row is read on its own: a corrupt file becomes the row's `error` and the other
+parts still fill their columns. `files_read` lists every file opened (outputs must not replace
+them); it is not rendered.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, Field
+
+from analyzers.acceptance import build_report
+from analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
+from analyzers.load_metrics import output_throughput, request_output_tps
+from analyzers.report import Window
+from parsers.errors import ParseError
+from parsers.guidellm import Benchmark, LoadRun
+from parsers.json_file import read_json
+from parsers.load_results import MANIFEST_NAME, find_load_results, load_driver, parse_load_results
+
+BASELINE_DIR = "baseline"
+NOTHING_READABLE = "no vLLM log, /metrics scrape, run.json or load-driver JSON"
+
+
+class Skipped(BaseModel):
+    """A folder that holds nothing compare can read: listed once, not as a row."""
+
+    path: str
+    reason: str
+    files_read: list[str] = Field(default_factory=list, exclude=True)
+
+
+class CompareRow(BaseModel):
+    run: str
+    model: str | None = None
+    method: str | None = None
+    k: int | None = None
+    dataset: str | None = None
+    load: str | None = None
+    source: str | None = None
+    mean_acceptance_length: float | None = None
+    draft_acceptance_rate: float | None = None
+    per_position: list[float | None] | None = None
+    conditional: list[float | None] | None = None
+    accuracy: float | None = None
+    output_throughput: float | None = None
+    request_output_tps: float | None = None
+    mean_latency_s: float | None = None
+    mean_tpot_ms: float | None = None
+    speedup: float | None = None
+    load_file: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    error: str | None = None
+    files_read: list[str] = Field(default_factory=list, exclude=True)
+
+
+def describe(err: BaseException) -> str:
+    """One line for an input error (ParseError's own text; OSError as `file: reason`)."""
+    if isinstance(err, OSError) and not isinstance(err, ParseError):
+        return f"{err.filename or ''}: {err.strerror or err}"
+    return str(err)
+
+
+def _acceptance(row: CompareRow, path: str) -> None:
+    target = build_report([path], Window()).targets[0]
+    seg = target.segments[-1] if target.segments else None
+    row.model, row.method = (seg.model, seg.spec_method) if seg else (None, None)
+    source = target.source(target.primary)
+    if source is not None:
+        row.source, row.k = source.id, source.counts.k
+        m = source.metrics
+        row.mean_acceptance_length, row.draft_acceptance_rate = m.mean_acceptance_length, m.draft_acceptance_rate
+        row.per_position, row.conditional = m.per_position, m.conditional
+
+
+def _manifest(row: CompareRow, path: str) -> None:
+    doc = read_json(path)
+    config = doc.get("config") if isinstance(doc, dict) else None
+    if not isinstance(config, dict):
+        raise ParseError(path, None, "expected a run.json object with a 'config' object",
+                         "was it written by run_eval.sh?")
+    row.dataset = config.get("dataset") or None
+    row.method = row.method or config.get("method") or None
+
+
+def _load_label(b: Benchmark) -> str:
+    return b.strategy if b.rate is None else f"{b.strategy}@{b.rate:g}"
+
+
+def _load(row: CompareRow, run: LoadRun) -> None:
+    row.model = row.model or run.model
+    if not run.benchmarks:
+        row.notes.append(f"{os.path.basename(run.path)} holds no benchmarks")
+        return
+    b = run.benchmarks[0]
+    ok = [r for r in b.requests if r.status == "successful"]
+    lat = [r.latency_s for r in ok if r.latency_s is not None]
+    tpot = [r.tpot_ms for r in ok if r.tpot_ms is not None]
+    row.load = _load_label(b)
+    row.output_throughput, row.request_output_tps = output_throughput(b), request_output_tps(b)
+    row.mean_latency_s = sum(lat) / len(lat) if lat else None
+    row.mean_tpot_ms = sum(tpot) / len(tpot) if tpot else None
+    if len(run.benchmarks) > 1:
+        row.notes.append(f"load numbers are benchmark 1 of {len(run.benchmarks)}; "
+                         "`speclens speedup` compares every level")
+
+
+def _baseline(row: CompareRow, folder: str, errors: list[str]) -> None:
+    found = find_load_results(folder)
+    row.files_read += found.read
+    errors += [str(e) for e in found.errors]
+    if found.run is None or not found.run.benchmarks:
+        if not found.errors:
+            row.notes.append(f"{folder} holds no load-driver JSON: no speedup")
+        return
+    b = found.run.benchmarks[0]
+    base = output_throughput(b)
+    if row.output_throughput is not None and base:
+        row.speedup = row.output_throughput / base
+    if row.load is not None and _load_label(b) != row.load:
+        row.notes.append(f"the baseline ran another load ({_load_label(b)}), so the speedup compares different loads")
+
+
+def _server_files(path: str) -> list[str]:
+    """The run directory's log and scrapes that `speclens acceptance` reads (before only with after)."""
+    present = {n: p for n in (*LOG_NAMES, BEFORE_NAME, AFTER_NAME) if os.path.isfile(p := os.path.join(path, n))}
+    if AFTER_NAME not in present:
+        present.pop(BEFORE_NAME, None)
+    return list(present.values())
+
+
+def summarize_dir(path: str) -> CompareRow | Skipped:
+    """The row of one run directory, or `Skipped` when it holds nothing readable."""
+    row, errors = CompareRow(run=path), []
+    row.files_read = _server_files(path)
+    if row.files_read:
+        try:
+            _acceptance(row, path)
+        except (ParseError, OSError, ValueError) as err:
+            errors.append(describe(err))
+    manifest = os.path.join(path, MANIFEST_NAME)
+    has_manifest = os.path.isfile(manifest)
+    if has_manifest:
+        row.files_read.append(manifest)
+        try:
+            _manifest(row, manifest)
+        except (ParseError, OSError) as err:
+            errors.append(describe(err))
+    own_files = bool(row.files_read)
+    found = find_load_results(path)
+    row.files_read += found.read
+    errors += [str(e) for e in found.errors]
+    if not (own_files or found.used or errors):
+        others = ", ".join(map(os.path.basename, found.other_json))
+        why = f" ({others}: not guidellm or vllm bench serve results; pass client result JSONs as files)"
+        return Skipped(path=path, files_read=row.files_read, reason=NOTHING_READABLE + (why if others else ""))
+    if found.run is not None:
+        row.load_file = found.used
+        _load(row, found.run)
+    if found.unused:
+        row.notes.append(f"also load-driver results, not used: {', '.join(map(os.path.basename, found.unused))}")
+    if os.path.isdir(baseline := os.path.join(path, BASELINE_DIR)):
+        _baseline(row, baseline, errors)
+    row.error = "; ".join(errors) or None
+    return row
+
+
+def summarize_client(path: str, doc: object) -> CompareRow:
+    """The compare row of a client result JSON (clients/): its own summary numbers."""
+    from parsers.client_results import (
+        AccuracyResult, DraftVerifyResult, LosslessnessResult, SpecThinkingResult, ThreeModeResult, parse_client_result,
+    )
+
+    row = CompareRow(run=path, files_read=[path])
+    result = parse_client_result(path, doc)
+    config = getattr(result, "config", {}) or {}
+    row.model = config.get("target_model") or config.get("model") or config.get("large_model")
+    row.method = {DraftVerifyResult: "client draft/verify", AccuracyResult: "client accuracy",
+                  SpecThinkingResult: "client speculative thinking", ThreeModeResult: "client three-mode",
+                  LosslessnessResult: "client losslessness"}[type(result)]
+    if isinstance(result, DraftVerifyResult):
+        # pooled over draft tokens from the integer totals, as for server runs (not the per-question mean)
+        generated, accepted = result.total_draft_generated, result.total_draft_accepted
+        row.draft_acceptance_rate = accepted / generated if generated else None
+        row.request_output_tps, row.speedup = result.avg_speed, result.speedup  # avg_speed: mean per-question tok/s
+    elif isinstance(result, AccuracyResult):
+        row.accuracy = result.accuracy
+    elif isinstance(result, SpecThinkingResult):
+        row.speedup = result.speedup
+    elif isinstance(result, ThreeModeResult):
+        row.speedup = next((v for k, v in result.speedup_vs_target.items() if v is not None and "lora" not in k), None)
+    return row
+
+
+def summarize_file(path: str) -> CompareRow:
+    """A file argument: a client result or load-driver JSON, else a vLLM log or a scrape."""
+    row = CompareRow(run=path, files_read=[path])
+    try:
+        if not path.lower().endswith(".json"):
+            _acceptance(row, path)
+            return row
+        doc = read_json(path)
+        if load_driver(doc) is None:
+            try:
+                return summarize_client(path, doc)
+            except ParseError as err:
+                if not err.expected.startswith("expected a speclens client result"):
+                    raise
+                raise ParseError(path, err.lineno, "expected guidellm or vllm bench serve results, or "
+                                 + err.expected.removeprefix("expected "), err.hint) from None
+        row.load_file = path
+        _load(row, parse_load_results(path, doc))
+    except (ParseError, OSError, ValueError) as err:
+        row.error = describe(err)
+    return row
+
+
+def summarize(path: str) -> CompareRow | Skipped:
+    """The row of one PATH (run directory or file); input problems become the row's `error`."""
+    if os.path.isdir(path):
+        return summarize_dir(path)
+    if os.path.isfile(path):
+        return summarize_file(path)
+    return CompareRow(run=path, error=f"{path}: no such file or directory; check the path", files_read=[])
