@@ -50,6 +50,7 @@ class TableFormat(str, Enum):
 
 
 FORMAT_HELP = "Output format (default: text, or what the -o extension says: .json .md .csv .txt)."
+SEED_HELP = "Ignored (kept for old scripts): the intervals are computed exactly, without resampling."
 OUTPUT_HELP = "Write here (atomically; never onto an input file) instead of stdout."
 
 
@@ -107,17 +108,21 @@ def speedup(
     spec: Annotated[str, typer.Argument(metavar="SPEC", help="The speculative run under the same load (same kinds).")],
     fmt: Annotated[TableFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
-    seed: Annotated[int, typer.Option(metavar="N", help="Bootstrap seed (same seed, same intervals).")] = 0,
+    seed: Annotated[int | None, typer.Option(metavar="N", hidden=True, help=SEED_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help=(
         "Give a verdict even when the two runs are not comparable (the reasons stay in the output)."))] = False,
 ) -> None:
     """Speedup of SPEC over BASELINE per load level, with 95% intervals and a verdict.
 
-    Levels pair by load (strategy and rate/streams). The verdict follows the system output
-    throughput (output tokens / benchmark duration); per-request speed and latencies are shown
-    beside it. Runs that differ in model, token lengths, max tokens, temperature or load shape
-    get "not comparable" unless --force. Formulas and interval method: README, 'What the numbers
-    mean'.
+    Reads run directories, guidellm result JSON (0.2-0.8) and `vllm bench serve --save-result`
+    JSON (with or without --save-detailed). Levels pair by load (strategy and rate/streams). Each
+    level's verdict is decided by output_throughput (system output tokens / benchmark duration,
+    what guidellm and vllm bench report); request_output_tps (mean per-request speed) and the
+    request means of TTFT, TPOT, ITL and latency are shown beside it. Intervals: batch means in
+    time for throughput, over requests for request means (README, 'What the numbers mean'). Runs
+    that differ in model, prompt/output tokens, max tokens, temperature or endpoint, and levels
+    whose loads differ, get "not comparable" (exit 0) unless --force; no pairable level exits 2
+    listing both runs' levels.
 
     Example: `speclens speedup eval_results_X/baseline eval_results_X`.
     """
@@ -125,7 +130,7 @@ def speedup(
     from analyzers.speedup_command import run_speedup
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
-    sys.exit(run_speedup(baseline, spec, chosen, output, seed, force))
+    sys.exit(run_speedup(baseline, spec, chosen, output, force))
 
 
 @app.command()
@@ -165,7 +170,7 @@ def report(
     cost_ratio: Annotated[float | None, typer.Option(metavar="C", help=(
         "Draft-token cost relative to a target step, for the speedup model (default: measured from "
         "RUN/baseline)."))] = None,
-    seed: Annotated[int, typer.Option(metavar="N", help="Bootstrap seed.")] = 0,
+    seed: Annotated[int | None, typer.Option(metavar="N", hidden=True, help=SEED_HELP)] = None,
 ) -> None:
     """Everything known about one run directory in one Markdown file with PNG plots.
 
@@ -176,7 +181,7 @@ def report(
     """
     from analyzers.commands import run_report
 
-    sys.exit(run_report(run_dir, output, cost_ratio, seed))
+    sys.exit(run_report(run_dir, output, cost_ratio))
 
 
 def main() -> None:

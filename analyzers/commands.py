@@ -110,7 +110,7 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
 
 
 @input_boundary
-def run_report(run_dir: str, output: str | None, cost_ratio: float | None, seed: int) -> int:
+def run_report(run_dir: str, output: str | None, cost_ratio: float | None) -> int:
     from analyzers.run_report import write_run_report
 
     if run_dir.endswith(".json") and os.path.isfile(run_dir):
@@ -123,6 +123,6 @@ def run_report(run_dir: str, output: str | None, cost_ratio: float | None, seed:
     elif not os.path.isdir(run_dir):
         raise ParseError(run_dir, None, "expected a run directory or a client result JSON")
     else:
-        written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio, seed)
+        written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio)
     sys.stderr.write("speclens: wrote " + ", ".join(written) + "\n")
     return EXIT_OK

@@ -4,8 +4,11 @@
   Σ output tokens of successful requests / the driver's measured benchmark duration (guidellm
   `benchmarks[i].duration`, `vllm bench serve` `duration`); what guidellm reports as
   `output_tokens_per_second` and `vllm bench serve` as `output_throughput`.
+  When the file has no per-request rows (vllm bench without `--save-detailed`) or only a sample
+  of them (guidellm `--sample-requests`), the driver's total output tokens of the benchmark are
+  used (same formula).
 - `request_output_tps`: the mean over successful requests of each request's own output tokens per
-  second (what one user sees); request-weighted, not system throughput.
+  second (what one user sees); request-weighted, not system throughput. None without rows.
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ from parsers.guidellm import Benchmark
 
 def output_throughput(b: Benchmark) -> float | None:
     """Σ output tokens (successful requests) / benchmark duration; None when either is unknown."""
+    if not b.duration_s:
+        return None
     ok = [r for r in b.requests if r.status == "successful"]
-    if not ok or any(r.output_tokens is None for r in ok) or not b.duration_s:
+    if not b.rows_complete:
+        total = b.aggregates.output_tokens if b.aggregates else None
+        return total / b.duration_s if total and b.totals.get("successful") else None
+    if any(r.output_tokens is None for r in ok):
         return None
     return sum(r.output_tokens or 0 for r in ok) / b.duration_s
 

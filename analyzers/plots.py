@@ -59,21 +59,33 @@ def plot_series(series: list[IntervalPoint], k: int | None, path: str) -> str:
 
 
 def plot_speedup(report: SpeedupReport, path: str) -> str:
+    """Speedup of output_throughput (the metric that decides each level's verdict) and of
+    request_output_tps per load level, with their 95% intervals; levels without an interval are
+    drawn as points, and not-comparable levels are marked in the tick label."""
     plt, fig, ax = _figure()
-    labels, values, low, high = [], [], [], []
-    for level in report.levels:
-        c = level.comparisons[0]
-        if c.speedup is None or c.ci_low is None or c.ci_high is None:
-            continue
-        labels.append(level.label)
-        values.append(c.speedup)
-        low.append(c.speedup - c.ci_low)
-        high.append(c.ci_high - c.speedup)
-    ax.errorbar(range(len(values)), values, yerr=[low, high], fmt="o-", capsize=4)
+    labels = [lvl.label + ("\n(not comparable)" if not lvl.comparable else "") for lvl in report.levels]
+    for offset, metric, marker in ((-0.08, "output_throughput", "o"), (0.08, "request_output_tps", "s")):
+        xs, ys, low, high = [], [], [], []
+        for i, level in enumerate(report.levels):
+            c = next((c for c in level.comparisons if c.metric == metric), None)
+            if c is None or c.speedup is None:
+                continue
+            xs.append(i + offset)
+            ys.append(c.speedup)
+            low.append(c.speedup - c.ci_low if c.ci_low is not None else 0.0)
+            high.append(c.ci_high - c.speedup if c.ci_high is not None else 0.0)
+        name = ("output_throughput (system tok/s; decides the verdict)" if metric == "output_throughput"
+                else "request_output_tps (mean per-request tok/s)")
+        ax.errorbar(xs, ys, yerr=[low, high], fmt=marker, capsize=4, label=name)
     ax.axhline(1.0, color="grey", linestyle=":")
-    ax.set(xticks=list(range(len(labels))), xlabel="load", ylabel="speedup (output tok/s)",
-           title="Speedup vs load (95% bootstrap interval)")
+    ax.set(xticks=list(range(len(labels))), xlabel="load", ylabel="speedup (spec / baseline)",
+           title="Speedup vs load, 95% intervals (batch means; see report)")
     ax.set_xticklabels(labels, rotation=20, fontsize=8)
+    ax.set_xlim(-0.5, max(len(labels), 1) - 0.5)
+    ax.legend(fontsize=7)
+    if not report.comparability.comparable:
+        ax.text(0.01, 0.02, "NOT COMPARABLE: " + "; ".join(report.comparability.reasons)[:120], transform=ax.transAxes,
+                fontsize=6, color="red")
     return _save(plt, fig, path)
 
 

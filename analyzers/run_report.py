@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from functools import partial
 
 from analyzers import __version__
 from analyzers.acceptance import build_report
 from analyzers.advice import advise, cost_ratio_from_pair
 from analyzers.anomalies import check_target
-from analyzers.atomic import write_atomic
+from analyzers.atomic import check_output, write_atomic
+from analyzers.comparability import gather_context
 from analyzers.plots import plot_advice, plot_positions, plot_series, plot_speedup
 from analyzers.render.plain import tables_to_markdown
 from analyzers.render.speedup import speedup_tables
@@ -34,36 +37,38 @@ def _temperature(run_dir: str) -> float | None:
         return None
 
 
-def write_run_report(run_dir: str, out: str, cost_ratio: float | None, seed: int) -> list[str]:
+def write_run_report(run_dir: str, out: str, cost_ratio: float | None) -> list[str]:
     """Write the Markdown report and its plots; returns the files written."""
     report = build_report([run_dir], Window(), keep_series=True)
     target = report.targets[0]
+    check_output(out)  # refused before anything is written
     plots_dir = os.path.splitext(out)[0] + "_plots"
-    os.makedirs(plots_dir, exist_ok=True)
-    rel = os.path.basename(plots_dir)
     tables: list[Table] = target_tables(target)
-    images: list[str] = []
+    plots: list[tuple[str, str, Callable[[str], str]]] = []  # (alt text, file name, writer)
     source = target.source(target.primary)
     if source is not None and source.metrics.per_position:
-        images.append(f"![per-position and conditional acceptance]({rel}/{plot_positions(source, os.path.join(plots_dir, 'positions.png'))})")
+        plots.append(("per-position and conditional acceptance", "positions.png", partial(plot_positions, source)))
     log = next((s for s in reversed(target.sources) if s.log is not None and s.log.series), None)
     if log is not None and log.log is not None and log.log.series:
-        images.append(f"![acceptance length per interval]({rel}/{plot_series(log.log.series, log.counts.k, os.path.join(plots_dir, 'intervals.png'))})")
+        plots.append(("acceptance length per interval", "intervals.png",
+                      partial(plot_series, log.log.series, log.counts.k)))
     speedup = None
     baseline = os.path.join(run_dir, "baseline", "guidellm_results.json")
     results = os.path.join(run_dir, "guidellm_results.json")
     if os.path.isfile(baseline) and os.path.isfile(results):
-        speedup = build_speedup(read_load_results(baseline), read_load_results(results), seed, __version__, [])
+        speedup = build_speedup(gather_context(read_load_results(baseline), os.path.dirname(baseline), None),
+                                gather_context(read_load_results(results), run_dir, None), __version__, [])
         tables += speedup_tables(speedup)
-        images.append(f"![speedup vs load]({rel}/{plot_speedup(speedup, os.path.join(plots_dir, 'speedup.png'))})")
+        if speedup.levels:
+            plots.append(("speedup vs load", "speedup.png", partial(plot_speedup, speedup)))
     notices = check_target(target, _temperature(run_dir))
     if source is not None and source.metrics.conditional and source.counts.k:
         source_name = "given by --cost-ratio" if cost_ratio is not None else "none"
         if cost_ratio is None and speedup is not None and speedup.levels:
-            tpot = next((c for c in speedup.levels[0].comparisons if c.metric == "tpot_ms"), None)
+            tpot = next((c for c in speedup.levels[0].comparisons if c.metric == "mean_tpot_ms"), None)  # request mean
             mal = source.metrics.mean_acceptance_length
-            if tpot and tpot.baseline_mean and tpot.spec_mean and mal:
-                cost_ratio = cost_ratio_from_pair(tpot.spec_mean, tpot.baseline_mean, mal, source.counts.k)
+            if tpot and tpot.baseline and tpot.spec and mal:
+                cost_ratio = cost_ratio_from_pair(tpot.spec, tpot.baseline, mal, source.counts.k)
                 source_name = f"measured from the paired baseline ({speedup.levels[0].label})"
         advice = advise(source.metrics.conditional, source.counts.k, cost_ratio, source_name)
         if advice is not None:
@@ -75,10 +80,23 @@ def write_run_report(run_dir: str, out: str, cost_ratio: float | None, seed: int
                  + (" (the largest k considered: the model still gains at the edge)"
                     if advice.recommended_k == advice.rows[-1].k else ""),
                  f"assumptions: {advice.assumptions}"]))
-            images.append(f"![model per k]({rel}/{plot_advice(advice, os.path.join(plots_dir, 'advice.png'))})")
+            plots.append(("model per k", "advice.png", partial(plot_advice, advice)))
     if notices:
         tables.append(Table("Anomaly checks", ["level", "code", "message"], [[n.level, n.code, n.message] for n in notices]))
     text = tables_to_markdown(f"speclens report: {run_dir}", f"speclens {__version__}", tables)
-    text += "\n## Plots\n\n" + "\n\n".join(images) + "\n" if images else ""
+    written = _write_plots(plots_dir, plots)
+    rel = os.path.basename(plots_dir)
+    text += "\n## Plots\n\n" + "\n\n".join(f"![{alt}]({rel}/{name})" for alt, name, _ in plots) + "\n" if plots else ""
     write_atomic(out, text, protected=[i.path for i in report.inputs])
-    return [out] + [os.path.join(plots_dir, f) for f in sorted(os.listdir(plots_dir))]
+    return [out] + written
+
+
+def _write_plots(plots_dir: str, plots: list[tuple[str, str, Callable[[str], str]]]) -> list[str]:
+    """Write each plot into `plots_dir` (created only when there is a plot; matplotlib is imported
+    first, so a missing install leaves no empty folder behind)."""
+    if not plots:
+        return []
+    import matplotlib  # noqa: F401 - fail before the folder exists
+
+    os.makedirs(plots_dir, exist_ok=True)
+    return [os.path.join(plots_dir, write(os.path.join(plots_dir, name))) for _, name, write in plots]

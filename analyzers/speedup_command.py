@@ -1,37 +1,95 @@
-"""`speclens speedup BASELINE SPEC`: the command body (see `analyzers.speedup` for the math)."""
+"""`speclens speedup BASELINE SPEC`: the command body (see `analyzers.speedup` for the math).
+
+Each argument is a run directory (its load-driver JSON: `parsers.load_results.find_load_results`)
+or a guidellm / vllm bench serve result JSON. Anything else is named for what it is
+(`parsers.sniff`: "a vLLM server log; read it with `speclens acceptance`"), exit 2. A run's
+run.json, server log and /metrics scrapes (its directory, or the folder of a result file that
+holds them) describe its settings and whether it speculates (analyzers.comparability).
+
+Exit status: 0 with a report, also when the runs are "not comparable" (the report says why);
+2 when an input is unusable or no load level pairs up (one stderr line listing both runs' levels).
+"""
 
 from __future__ import annotations
 
 import os
 
 from analyzers.commands import EXIT_OK, emit, input_boundary
+from analyzers.console import warn
 from parsers.errors import ParseError
 
+CONTEXT_FILES = ("run.json", "vllm_server.log", "vllm_server.log.gz", "metrics_after.prom")
+USAGE = "speedup reads run directories, guidellm result JSON (0.2-0.8) and vllm bench serve --save-result JSON"
 
-def _load_run_path(path: str) -> str:
-    if os.path.isdir(path):
-        candidate = os.path.join(path, "guidellm_results.json")
-        if not os.path.isfile(candidate):
-            raise ParseError(path, None, "expected a run directory holding guidellm_results.json",
-                             "point at a run directory or a guidellm result JSON file")
-        return candidate
+
+def _not_load_results(path: str) -> ParseError:
+    from parsers.sniff import sniff
+
+    try:
+        kind = sniff(path)
+    except OSError as err:
+        return ParseError(path, None, f"cannot read the file ({err.strerror or err})", "check its permissions")
+    if kind.kind == "run_json":
+        return ParseError(path, None, f"{kind.description}, not a load-driver result",
+                          f"pass its directory ({os.path.dirname(path) or '.'}) instead")
+    return ParseError(path, None, f"{kind.description}, not a load-driver result", (
+        f"read it with `{kind.reader}`; " if kind.reader else "") + USAGE)
+
+
+def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
+    from parsers.json_file import read_json
+    from parsers.load_results import VLLM_BENCH, find_load_results, load_driver, parse_load_results
+    from parsers.vllm_bench import parse_vllm_bench
+
     if not os.path.exists(path):
         raise ParseError(path, None, "no such file or directory", "check the path")
-    return path
+    if os.path.isdir(path):
+        found = find_load_results(path)
+        if found.run is None:
+            if found.errors:
+                raise found.errors[0]
+            raise ParseError(path, None, "a directory holding no guidellm or vllm bench serve result JSON", (
+                "it looks like a run directory: read it with `speclens acceptance` or `speclens report`; "
+                if any(os.path.isfile(os.path.join(path, n)) for n in CONTEXT_FILES) else "") + USAGE)
+        file, run, folder = found.used, found.run, path
+    else:
+        try:
+            doc = read_json(path)
+        except ParseError:
+            raise _not_load_results(path) from None
+        if load_driver(doc) is None:
+            raise _not_load_results(path)
+        file, run = path, parse_load_results(path, doc)
+        parent = os.path.dirname(os.path.abspath(path))
+        folder = parent if any(os.path.isfile(os.path.join(parent, n)) for n in CONTEXT_FILES) else None
+    drafts = None
+    if run.schema == VLLM_BENCH:
+        spec = parse_vllm_bench(file, read_json(file))[1]
+        drafts = spec.num_drafts if spec else None
+    return file, run, folder, drafts
 
 
 @input_boundary
-def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, seed: int, force: bool = False) -> int:
+def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, force: bool = False) -> int:
     from analyzers import __version__
+    from analyzers.comparability import gather_context
     from analyzers.inputs import file_sha256
-    from analyzers.render.speedup import SPEEDUP_RENDERERS
+    from analyzers.render.speedup import SPEEDUP_RENDERERS, refusal_lines
     from analyzers.report import InputFile
     from analyzers.speedup import build_speedup
-    from parsers.load_results import read_load_results
 
-    files = [_load_run_path(baseline), _load_run_path(spec)]
-    runs = [read_load_results(f) for f in files]
-    inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f))
-              for f in files]
-    emit(SPEEDUP_RENDERERS[fmt](build_speedup(runs[0], runs[1], seed, __version__, inputs)), output, files)
+    loaded = [_load(baseline), _load(spec)]
+    contexts = [gather_context(run, folder, drafts) for _, run, folder, drafts in loaded]
+    files = [file for file, *_ in loaded]
+    inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f)) for f in files]
+    report = build_speedup(contexts[0], contexts[1], __version__, inputs, force)
+    if not report.levels:
+        differ = [k.key for k in report.comparability.keys if k.status == "differs"]
+        raise ValueError(f"no load level pairs up: baseline {files[0]} has [{', '.join(report.baseline.levels)}], "
+                         f"spec {files[1]} has [{', '.join(report.spec.levels)}]; a speedup needs the same load "
+                         "(strategy and rate/streams) in both runs" + (f" (they also differ in {', '.join(differ)})"
+                                                                       if differ else ""))
+    emit(SPEEDUP_RENDERERS[fmt](report), output, files)
+    for line in refusal_lines(report)[:-1] if output else []:
+        warn(line.replace("NOT COMPARABLE", "not comparable", 1))
     return EXIT_OK

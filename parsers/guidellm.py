@@ -15,6 +15,7 @@ from typing import Any
 
 from parsers.errors import ParseError
 from parsers.json_file import read_json
+from parsers.load_config import DriverAggregates, LoadConfig, guidellm_aggregates, guidellm_load_config
 
 STATUSES = ("successful", "errored", "incomplete")
 
@@ -43,6 +44,13 @@ class Benchmark:
     duration_s: float | None
     totals: dict[str, int]
     requests: list[RequestRow] = field(default_factory=list)
+    aggregates: DriverAggregates | None = None  # the driver's own totals and means (parsers.load_config)
+
+    @property
+    def rows_complete(self) -> bool:
+        """Every successful request the driver counted has a row (guidellm can keep only a sample)."""
+        rows, counted = sum(r.status == "successful" for r in self.requests), self.totals.get("successful")
+        return rows > 0 and (counted is None or rows >= counted)
 
 
 @dataclass(slots=True)
@@ -52,6 +60,7 @@ class LoadRun:
     tool_version: str | None
     model: str | None
     benchmarks: list[Benchmark]
+    config: LoadConfig = field(default_factory=LoadConfig)  # what the file says about the load generated
 
 
 def _get(obj: Any, *keys: str) -> Any:
@@ -123,7 +132,7 @@ def _benchmark(index: int, b: dict, schema: str) -> Benchmark:
     totals_src = _first(b, ("metrics", "request_totals"), ("request_totals",)) or {}
     totals = {s: _int(totals_src.get(s)) if _int(totals_src.get(s)) is not None else sum(r.status == s for r in rows)
               for s in STATUSES}
-    return Benchmark(index, kind, rate, _float(b.get("duration")), totals, rows)
+    return Benchmark(index, kind, rate, _float(b.get("duration")), totals, rows, guidellm_aggregates(b))
 
 
 def read_guidellm(path: str) -> LoadRun:
@@ -140,4 +149,4 @@ def parse_guidellm(path: str, doc: Any) -> LoadRun:
         first, ("config", "backend", "model"), ("worker", "backend_model"))  # 0.6.x, 0.3.x
     benchmarks = [_benchmark(i, b, schema) for i, b in enumerate(doc["benchmarks"]) if isinstance(b, dict)]
     return LoadRun(path, schema, _get(doc, "metadata", "guidellm_version"), model if isinstance(model, str) else None,
-                   benchmarks)
+                   benchmarks, guidellm_load_config(doc, schema))

@@ -6,6 +6,12 @@ s), `latencies` (s), `start_times`, `errors` ("" on success). Derived per reques
 `itls`. Load: `max_concurrency` with an infinite rate → concurrent streams; infinite rate alone →
 throughput; else constant (burstiness 1 → poisson) at `request_rate`. The `spec_decode_*` keys
 (≥ vLLM 0.14) are /metrics deltas over the run: exact integers.
+
+Every save (with or without `--save-detailed`) also has the run's aggregates, carried as
+`DriverAggregates`: `completed`, `total_output_tokens`, `total_input_tokens`, `output_throughput`
+(= total_output_tokens / duration), `mean_ttft_ms`, `mean_tpot_ms` (request means), `mean_itl_ms`
+(every inter-token gap of every request pooled: token-weighted), `mean_e2el_ms` when saved, else
+the mean of `latencies` (s), and `latencies` itself.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 
 from parsers.errors import ParseError
 from parsers.guidellm import Benchmark, LoadRun, RequestRow
+from parsers.load_config import CHAT, COMPLETIONS, DriverAggregates, LoadConfig, number, whole
 
 REQUIRED = ("input_lens", "output_lens", "ttfts", "itls")
 AGGREGATE = ("completed", "duration", "request_throughput")
@@ -64,6 +71,24 @@ def _row(i: int, doc: dict) -> RequestRow:
         tokens_per_iteration=None)
 
 
+def _aggregates(doc: dict) -> DriverAggregates:
+    latencies = doc.get("latencies")
+    lat = tuple(float(v) for v in latencies if number(v) is not None) if isinstance(latencies, list) else ()
+    e2el = number(doc.get("mean_e2el_ms"))
+    return DriverAggregates(
+        successful=whole(doc.get("completed")), output_tokens=whole(doc.get("total_output_tokens")),
+        prompt_tokens=whole(doc.get("total_input_tokens")), output_throughput=number(doc.get("output_throughput")),
+        mean_ttft_ms=number(doc.get("mean_ttft_ms")), mean_tpot_ms=number(doc.get("mean_tpot_ms")),
+        mean_itl_ms=number(doc.get("mean_itl_ms")), mean_itl_weighting="token",
+        mean_latency_s=e2el / 1000.0 if e2el is not None else (sum(lat) / len(lat) if lat else None), latencies_s=lat)
+
+
+def _config(doc: dict) -> LoadConfig:
+    backend = doc.get("endpoint_type") or doc.get("backend")
+    endpoint = CHAT if backend == "openai-chat" else COMPLETIONS if backend in ("vllm", "openai") else None
+    return LoadConfig(endpoint=endpoint)
+
+
 def parse_vllm_bench(path: str, doc: dict) -> tuple[LoadRun, BenchSpecDecode | None]:
     if not is_vllm_bench(doc):
         raise ParseError(path, None, f"expected vllm bench serve --save-result JSON with keys {', '.join(AGGREGATE)}")
@@ -75,7 +100,8 @@ def parse_vllm_bench(path: str, doc: dict) -> tuple[LoadRun, BenchSpecDecode | N
     else:  # saved without --save-detailed: counts only, no per-request rows
         totals = {"successful": int(doc.get("completed") or 0), "errored": int(doc.get("failed") or 0), "incomplete": 0}
     run = LoadRun(path, "vllm-bench-serve", doc.get("vllm_version") if isinstance(doc.get("vllm_version"), str) else None,
-                  doc.get("model_id"), [Benchmark(0, strategy, rate, doc.get("duration"), totals, rows)])
+                  doc.get("model_id"), [Benchmark(0, strategy, rate, number(doc.get("duration")), totals, rows,
+                                                  _aggregates(doc))], _config(doc))
     spec = None
     if "spec_decode_num_drafts" in doc:
         spec = BenchSpecDecode(int(doc["spec_decode_num_drafts"]), int(doc["spec_decode_draft_tokens"]),

@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,15 @@ def test_plots_get_the_same_permissions_as_the_markdown(tmp_path: Path) -> None:
         os.umask(old)
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [out, *sorted((tmp_path / "r_plots").iterdir())]}
     assert set(modes.values()) == {0o644}, modes  # 0666 & ~022; mkstemp alone gives 0600
+
+
+def test_report_without_matplotlib_is_one_line_and_leaves_no_plots_folder(tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    hide = ("import sys; sys.modules['matplotlib'] = None; sys.argv = ['speclens', 'report', sys.argv[1], '-o', "
+            "sys.argv[2]]; from analyzers.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", hide, str(RECORDED / "draft-greedy"), str(out)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 70 and proc.stdout == ""
+    assert proc.stderr == ("speclens: error: the Python package 'matplotlib' is not installed; install it "
+                           "(e.g. ./setup.sh, or pip install it into the speclens environment)\n")
+    assert list(tmp_path.iterdir()) == []  # no report, no empty r_plots/

@@ -63,8 +63,8 @@ def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
     run = tmp_path / "run"
     shutil.copytree(RECORDED / "ngram-greedy", run)
     shutil.copytree(RECORDED / "base-greedy", run / "baseline")
-    written = write_run_report(str(run), str(run / "report.md"), None, 0)
-    assert [Path(p).name for p in written] == ["report.md", "advice.png", "intervals.png", "positions.png", "speedup.png"]
+    written = write_run_report(str(run), str(run / "report.md"), None)
+    assert [Path(p).name for p in written] == ["report.md", "positions.png", "intervals.png", "speedup.png", "advice.png"]
     text = (run / "report.md").read_text()
     assert "![speedup vs load](report_plots/speedup.png)" in text and "## Advice on k" in text
     assert all(Path(p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written[1:])

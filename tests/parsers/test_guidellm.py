@@ -80,3 +80,45 @@ def test_truncated_json_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as err:
         read_guidellm(str(path))
     assert (err.value.lineno, err.value.expected) == (3, "invalid JSON (Expecting value)")
+
+
+def test_load_config_of_each_generation() -> None:
+    from parsers.load_config import CHAT, COMPLETIONS
+
+    drivers = RECORDED.parent / "load-drivers"
+    # 0.3.1: requests[0].request_type "text_completions"; request_loader.data "prompt_tokens=32,output_tokens=64";
+    # no request bodies kept -> max_tokens and temperatures unknown (None)
+    c = read_guidellm(str(drivers / "guidellm-0.3.1-synchronous" / "guidellm_results.json")).config
+    assert (c.endpoint, c.prompt_tokens, c.output_tokens, c.max_tokens, c.temperatures) == (COMPLETIONS, 32, 64, None, None)
+    # 0.4.0: request_args is a Python repr string with body.max_completion_tokens 64 and no temperature
+    # -> (64,) and () (requests set none: the server default applies)
+    c = read_guidellm(str(drivers / "guidellm-0.4.0-synchronous" / "guidellm_results.json")).config
+    assert (c.endpoint, c.prompt_tokens, c.output_tokens, c.max_tokens, c.temperatures) == (CHAT, 32, 64, (64,), ())
+    # 0.8.1 base-greedy-c4: config.spec.backend.request_format /v1/completions, data[0] 64/128
+    c = read_guidellm(str(RECORDED / "base-greedy-c4" / "guidellm_results.json")).config
+    assert (c.endpoint, c.prompt_tokens, c.output_tokens, c.max_tokens) == (COMPLETIONS, 64, 128, (128,))
+
+
+def test_aggregates_are_the_drivers_own_numbers() -> None:
+    # base-greedy-c4 metrics: output_token_count.successful.total_sum 5120, output_tokens_per_second
+    # .successful.mean 334.364 (= 5120 / duration 15.3127 s), request_latency mean 1.5191 s
+    b = read_guidellm(str(RECORDED / "base-greedy-c4" / "guidellm_results.json")).benchmarks[0]
+    assert b.aggregates is not None and b.rows_complete
+    assert (b.aggregates.output_tokens, b.aggregates.mean_itl_weighting) == (5120, "request")
+    assert b.aggregates.output_throughput == pytest.approx(5120 / 15.312650442123413)
+    assert b.aggregates.mean_latency_s == pytest.approx(sum(r.latency_s for r in b.requests) / 40)
+
+
+def test_vllm_bench_aggregates_without_detail() -> None:
+    from parsers.load_results import read_load_results
+
+    path = RECORDED.parent / "load-drivers" / "vllm-bench-0.32.0-concurrency2" / "vllm_bench_result.json"
+    b = read_load_results(str(path)).benchmarks[0]
+    a = b.aggregates
+    # completed 12, total_output_tokens 768, output_throughput 99.5445 = 768 / 7.715142531, mean_tpot_ms
+    # 19.2555, mean_itl_ms 19.4615 (every gap pooled), 12 latencies whose mean is mean_latency_s
+    assert a is not None and (b.requests, b.rows_complete) == ([], False)
+    assert (a.successful, a.output_tokens, a.prompt_tokens, a.mean_itl_weighting) == (12, 768, 389, "token")
+    assert a.output_throughput == pytest.approx(768 / 7.715142530999401)
+    assert (a.mean_tpot_ms, a.mean_itl_ms) == (pytest.approx(19.25552627909821), pytest.approx(19.46146773662867))
+    assert len(a.latencies_s) == 12 and a.mean_latency_s == pytest.approx(sum(a.latencies_s) / 12)
