@@ -2,7 +2,10 @@
 
 Primary source per target: the /metrics delta when a before/after pair exists, else the log
 (its last segment with spec lines). When a log and /metrics both exist, both are reported with
-their difference. Everything unusual is a `Notice`, never hidden.
+their difference, and the difference is explained when something explains it. In a run
+directory without --since/--until the log is scoped to the run's own window from run.json
+(`analyzers.run_scope`), so a log that also holds earlier traffic matches the delta. Everything
+unusual is a `Notice`, never hidden.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from __future__ import annotations
 import os
 
 from analyzers import __version__
+from analyzers.bench_source import bench_console_source, bench_json_source
 from analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
-from analyzers.log_source import LogFold, fold_log
-from analyzers.report import InputFile, Notice, Report, SourceResult, TargetReport, Window
-from analyzers.sources import compare, log_source, metrics_source
+from analyzers.log_source import LogFold, SegmentFold, fold_log
+from analyzers.metrics_pair import metrics_result
+from analyzers.report import Agreement, InputFile, Notice, Report, SourceResult, TargetReport, Window
+from analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
+from analyzers.sources import compare, log_source
 from parsers.log_scan import is_gzip
-from parsers.prometheus import diff_scrapes, read_scrape
+from parsers.vllm_bench_console import read_bench_console
 
 
 def _input(path: str, role: str, sha: str | None = None) -> InputFile:
@@ -29,14 +35,16 @@ def build_report(paths: list[str], window: Window, keep_series: bool = False) ->
     return Report(speclens_version=__version__, window=window, inputs=inputs, targets=targets)
 
 
-def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFile]) -> LogFold:
+def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFile],
+              scope: RunScope | None, reference: Window | None) -> LogFold:
+    anchor = scope.anchor if scope else None
     if is_gzip(path):
-        fold = fold_log(path, window, keep_series)
+        fold = fold_log(path, window, keep_series, None, anchor, reference)
         inputs.append(_input(path, "vllm_log"))
         return fold
     digest = ThreadedDigest()
     try:
-        fold = fold_log(path, window, keep_series, digest.feed)
+        fold = fold_log(path, window, keep_series, digest.feed, anchor, reference)
     finally:
         sha = digest.hexdigest()
     inputs.append(_input(path, "vllm_log", sha))
@@ -46,14 +54,19 @@ def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFi
 def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile]) -> TargetReport:
     report = TargetReport(path=t.path, kind=t.kind)
     logs: list[SourceResult] = []
+    folds: dict[str, SegmentFold] = {}
     k = None
+    scoped = False
     if t.log:
-        fold = _read_log(t.log, window, keep_series, inputs)
-        report.segments = [seg.info for seg in fold.segments]
-        logs = [s for seg in fold.segments if (s := log_source(t.log, seg, keep_series)) is not None]
+        logs, folds, scoped = _log_sources(t, t.log, window, keep_series, inputs, report)
         k = next((s.counts.k for s in reversed(logs) if s.counts.k), None)
-        _log_notices(report, fold, logs, window)
-    metrics = _metrics(t, k, inputs, report)
+    if t.results is not None:  # a vllm bench serve result: its own and only source
+        return _bench_target(t, inputs, report)
+    metrics = None
+    if t.after is not None:
+        metrics = metrics_result(t.before, t.after, k, report)
+        inputs += ([_input(t.before, "metrics_before"), _input(t.after, "metrics_after")] if t.before is not None
+                   else [_input(t.after, "metrics" if t.kind == "metrics" else "metrics_after")])
     report.sources = ([metrics] if metrics else []) + logs
     if metrics is not None and metrics.kind == "metrics_delta":
         report.primary = metrics.id
@@ -62,46 +75,126 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
     elif metrics is not None:
         report.primary = metrics.id
     if metrics is not None and logs:
-        windowed = bool(window.since or window.until or window.skip_first)
+        seg = folds[logs[-1].id]
+        windowed = bool(window.skip_first or seg.before or seg.after or seg.untimed)
         if metrics.kind == "metrics_scrape" and (windowed or len(report.segments) > 1):
             report.notices.append(Notice(level="info", code="not-compared", message=(
                 "the single /metrics scrape covers the whole server lifetime; the log source is windowed "
                 "or the log holds several lifetimes, so they are not compared")))
         else:
-            note = "log window differs from the scrape interval" if windowed else ""
-            report.agreements.append(compare(metrics, logs[-1], note))
-    if not report.sources:
+            report.agreements.append(_agreement(metrics, logs[-1], seg, window, scoped))
+    if not report.sources and not any(n.code in ("window-removed-all", "segment-without-data") for n in report.notices):
         report.notices.append(Notice(level="warning", code="no-spec-data", message=(
             "no speculative-decoding data: no spec lines in the log and no vllm:spec_decode_* counters")))
     return report
 
 
-def _metrics(t: Target, k: int | None, inputs: list[InputFile], report: TargetReport) -> SourceResult | None:
-    if t.after is None:
-        return None
-    after = read_scrape(t.after)
-    if t.before is not None:
-        before = read_scrape(t.before)
-        inputs += [_input(t.before, "metrics_before"), _input(t.after, "metrics_after")]
-        if not after.engines:
-            return None
-        deltas, resets = diff_scrapes(before, after)
-        for r in resets:
-            report.notices.append(Notice(level="warning", code="counter-reset", location=t.after, message=(
-                f"counter {r.counter} of engine '{r.engine}' went down ({r.before} → {r.after}): the server "
-                "restarted between the scrapes; the delta counts only what followed the restart")))
-        return metrics_source("metrics_delta", "metrics_delta", f"/metrics after − before ({os.path.basename(t.before)} → "
-                              f"{os.path.basename(t.after)})", [t.before, t.after], deltas, k)
-    inputs.append(_input(t.after, "metrics" if t.kind == "metrics" else "metrics_after"))
-    if not after.engines:
-        return None
-    report.notices.append(Notice(level="info", code="server-cumulative", location=t.after, message=(
-        "one /metrics scrape and no before-scrape: counters since the server started, not scoped to a load run")))
-    return metrics_source("metrics_scrape", "metrics_scrape", "/metrics counters since server start",
-                          [t.after], after.engines, k)
+def _bench_target(t: Target, inputs: list[InputFile], report: TargetReport) -> TargetReport:
+    report.sources = bench_sources(t, inputs)
+    report.primary = report.sources[-1].id if report.sources else None
+    if not report.sources:
+        report.notices.append(Notice(level="warning", code="no-spec-data", message=(
+            "no speculative-decoding data: this vllm bench serve result has no spec_decode counts (the server "
+            "did not speculate, or vLLM < 0.14 wrote it)")))
+    return report
 
 
-def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult], window: Window) -> None:
+def bench_sources(t: Target, inputs: list[InputFile]) -> list[SourceResult]:
+    """The acceptance sources of a `vllm bench serve` result: its JSON's spec_decode_* keys, or
+    the Speculative Decoding block of each run in its console output."""
+    assert t.results is not None
+    if t.kind == "bench_json":
+        from parsers.json_file import read_json
+        from parsers.vllm_bench import parse_vllm_bench
+
+        spec = parse_vllm_bench(t.results, read_json(t.results))[1]
+        inputs.append(_input(t.results, "load_results"))
+        return [bench_json_source(t.results, spec)] if spec is not None else []
+    runs = read_bench_console(t.results)
+    inputs.append(_input(t.results, "bench_console"))
+    blocks = [r.spec for r in runs if r.spec is not None]
+    return [s for i, b in enumerate(blocks) if (s := bench_console_source(t.results, b, i, len(blocks))) is not None]
+
+
+def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs: list[InputFile],
+                 report: TargetReport) -> tuple[list[SourceResult], dict[str, SegmentFold], bool]:
+    """The log's sources (one per segment with data, or the one `--segment` names), the fold of
+    each, and whether the log was scoped to the run's own window (run directory, no
+    --since/--until)."""
+    scope = read_run_scope(t.path) if t.kind == "run_dir" else None
+    if t.kind == "run_dir" and scope is None and os.path.isfile(os.path.join(t.path, "run.json")):
+        report.notices.append(Notice(level="info", code="run-json-unusable", location=os.path.join(t.path, "run.json"),
+                                     message=("run.json is unreadable or has no started_at time: the log is not "
+                                              "scoped to the run's window")))
+    explicit = bool(window.since or window.until)
+    scoped = scope is not None and not explicit
+    effective = window
+    if scope is not None and scoped:
+        effective = window.model_copy(update=dict(since=scope.window.since, until=scope.window.until))
+    fold = _read_log(log, effective, keep_series, inputs, scope, scope.window if scope and explicit else None)
+    origin = "run.json" if scoped else "options"
+    report.log_window = applied_window(fold, origin)
+    report.segments = [seg.info for seg in fold.segments]
+    excluded = scoped and any(seg.before or seg.after for seg in fold.segments)
+    note = f"within the run's window ({scope.basis})" if excluded and scope else ""
+    logs, folds = [], {}
+    for seg in _chosen(fold, window, log):
+        if (s := log_source(log, seg, keep_series, note)) is not None:
+            logs.append(s)
+            folds[s.id] = seg
+    if isinstance(window.segment, int) and not logs:
+        others = [str(seg.info.index) for seg in fold.segments if seg.taken.used]
+        report.notices.append(Notice(level="warning", code="segment-without-data", location=log, message=(
+            f"--segment {window.segment}: that server lifetime has no spec intervals in the window"
+            + (f"; segments with data: {', '.join(others)}" if others else ""))))
+    _log_notices(report, fold, logs)
+    report.notices += window_notices(fold, origin, window.skip_first, scope.basis if scope else "")
+    return logs, folds, scoped
+
+
+def _chosen(fold: LogFold, window: Window, path: str) -> list[SegmentFold]:
+    """The segments `window.segment` asks for (all of them unless it names one)."""
+    if not isinstance(window.segment, int):
+        return fold.segments
+    if window.segment >= len(fold.segments):
+        count = len(fold.segments)
+        held = f"segments 0–{count - 1}" if count else "no segments"
+        raise ValueError(f"--segment {window.segment}: {path} holds {count} server lifetime(s) ({held})")
+    return [fold.segments[window.segment]]
+
+
+def _agreement(metrics: SourceResult, log: SourceResult, seg: SegmentFold, window: Window, scoped: bool) -> Agreement:
+    """`compare(metrics, log)`, with a note saying what explains a difference."""
+    agreement = compare(metrics, log)
+    notes = []
+    taken = seg.taken
+    if taken.before_run:
+        lines = taken.before_run_lines
+        notes.append(f"the log source holds {taken.before_run} interval(s) from before the run began "
+                     f"(lines {lines[0]}–{lines[-1]}), which the /metrics delta does not cover")
+    if taken.after_run:
+        notes.append(f"the log source holds {taken.after_run} interval(s) from after the run ended")
+    explicit = bool(window.since or window.until or window.skip_first)
+    if explicit:
+        notes.append("the log window (--since/--until/--skip-first) differs from the scrape interval")
+    elif scoped and (seg.before or seg.after):
+        notes.append(f"the log is scoped to the run's window from run.json ({seg.before + seg.after} interval(s) "
+                     "outside it left out)")
+    if not agreement.agree and metrics.kind == "metrics_delta" and not (taken.before_run or taken.after_run or explicit):
+        gap = metrics.counts.draft_tokens - log.counts.draft_tokens
+        if gap > 0:
+            notes.append(f"the log has {gap} draft tokens fewer than the counters: the last stats interval may not have "
+                         "reached the log before the after-scrape, or spec lines were unreadable")
+        elif gap < 0:
+            where = ("intervals logged between the run's start and the before-scrape, or after the after-scrape"
+                     if scoped else "no run.json scopes it; pass --since/--until")
+            notes.append(f"the log has {-gap} draft tokens more than the counters: it holds traffic outside the scrape "
+                         f"interval ({where})")
+    agreement.note = "; ".join(notes)
+    return agreement
+
+
+def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult]) -> None:
     if fold.unparsed_count:
         first = fold.unparsed[0]
         report.unparsed_spec_lines = fold.unparsed_count
@@ -109,22 +202,37 @@ def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult], 
         report.notices.append(Notice(level="warning", code="unparsed-spec-lines", location=f"{fold.path}:{first.lineno}",
                                      message=f"{fold.unparsed_count} spec-metrics line(s) could not be read; first: {first.reason}"))
     for seg in fold.segments:
-        if seg.info.stats_logging_disabled and seg.used == 0:
+        if seg.info.stats_logging_disabled and seg.taken.used == 0:
             report.notices.append(Notice(level="warning", code="stats-logging-disabled", location=f"{fold.path}:{seg.info.first_line}",
                                          message=(f"segment {seg.info.index}: vLLM disabled stats logging (api_server_count > 1), "
                                                   "so the log has no SpecDecoding lines; the numbers are in /metrics")))
-    with_data = [s for s in logs if s.log is not None]
-    if len(with_data) > 1:
+    for last, first in fold.v0_resets:
+        what = (f"k changed ({last.num_spec_tokens} → {first.num_spec_tokens})" if last.num_spec_tokens != first.num_spec_tokens
+                else f"the cumulative counters went down (draft tokens {last.draft_tokens} → {first.draft_tokens}, "
+                     f"accepted {last.accepted} → {first.accepted})")
+        report.notices.append(Notice(level="warning", code="v0-counters-reset", location=f"{fold.path}:{first.lineno}", message=(
+            f"segment {first.segment} starts at line {first.lineno}: from line {last.lineno} {what}, so a new server "
+            "lifetime began there (a restart without a startup line, or several runs in one file); each segment is "
+            "reported on its own")))
+    if len(logs) > 1:
         report.notices.append(Notice(level="info", code="several-lifetimes", message=(
-            f"the log holds {len(report.segments)} server lifetimes; each is reported on its own, never summed")))
+            f"the log holds {len(report.segments)} server lifetimes; each is reported on its own, never summed "
+            "(--segment N for one)")))
     for s in logs:
         if s.counts.drafts_from == "estimated":
+            spread = s.counts.drafts_range
+            shown = f" (drafts {spread[0]}–{spread[1]})" if spread else ""
             report.notices.append(Notice(level="warning", code="estimated-drafts", message=(
                 f"{s.id}: {s.counts.ambiguous_intervals} interval(s) admit several integer draft/per-position counts "
-                "consistent with the rounded log values; drafts and per-position are estimates (use /metrics for exact)")))
+                f"consistent with the rounded log values{shown}; drafts and per-position are estimates (use /metrics "
+                "for exact)")))
+        elif s.counts.drafts is None and s.counts.draft_tokens:
+            report.notices.append(Notice(level="warning", code="drafts-unknown", message=(
+                f"{s.id}: the log lines print neither a mean acceptance length nor per-position rates and k is unknown "
+                "(no startup line), so drafts and mean acceptance length are n/a; /metrics has the drafts counter")))
     if fold.truncated is not None:
         report.notices.append(Notice(level="warning", code="input-truncated", location=f"{fold.path}:{fold.truncated.lineno}",
                                      message=f"{fold.truncated.reason}; the numbers cover only what was readable"))
     if fold.untimed_excluded:
         report.notices.append(Notice(level="warning", code="untimed-lines", message=(
-            f"{fold.untimed_excluded} spec line(s) without a timestamp were left out of the --since/--until window")))
+            f"{fold.untimed_excluded} spec line(s) without a timestamp were left out of the time window")))

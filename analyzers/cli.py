@@ -75,11 +75,15 @@ def acceptance(
                                                "the old acceptance_analysis.txt layout.")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
     since: Annotated[str | None, typer.Option(metavar="TIME", help=(
-        "Only log lines at or after TIME: 'MM-DD HH:MM:SS' as vLLM prints it, or ISO 8601 "
-        "('2026-11-22T22:45:04', '2026-11-22 22:45:04').")) ] = None,
+        "Only log lines at or after TIME: 'MM-DD HH:MM:SS' as vLLM prints it, or ISO 8601 ('2026-11-22T22:45:04Z', "
+        "'2026-11-22 22:45:04'). A bound is placed nearest the log's own span; in a run directory the default "
+        "window is the run's own, from run.json."))] = None,
     until: Annotated[str | None, typer.Option(metavar="TIME", help="Only log lines at or before TIME (as --since).")] = None,
     skip_first: Annotated[int, typer.Option(min=0, metavar="N", help=(
         "Skip the first N spec lines of each server lifetime (warm-up)."))] = 0,
+    segment: Annotated[str | None, typer.Option(metavar="N|all", help=(
+        "Which server lifetime of a log to report: N (0 = the first in the file) or 'all'. Default: every lifetime, "
+        "and for --format legacy the primary one (the last with data), labelled when there are others."))] = None,
     strict: Annotated[bool, typer.Option("--strict", help=(
         "Exit 2 when a spec-metrics line could not be read or a PATH has no speculative-decoding data."))] = False,
 ) -> None:
@@ -98,7 +102,7 @@ def acceptance(
     from analyzers.commands import format_or_exit, run_acceptance
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__))
-    sys.exit(run_acceptance(paths, chosen, output, since, until, skip_first, strict))
+    sys.exit(run_acceptance(paths, chosen, output, since, until, skip_first, strict, segment))
 
 
 @app.command()

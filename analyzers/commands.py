@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from analyzers.console import fail, print_rich, warn
 from parsers.errors import ParseError
-from parsers.timestamps import seconds_in_year
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -76,22 +75,15 @@ def format_or_exit(fmt: str | None, output: str | None, choices: tuple[str, ...]
         sys.exit(input_errors(err))
 
 
-def _check_time(name: str, value: str | None) -> None:
-    if value is not None and (len(value) != 14 or seconds_in_year(value) is None):
-        raise ValueError(f"--{name} {value!r}: expected 'MM-DD HH:MM:SS' as vLLM prints it, e.g. '11-22 21:52:53'")
-
-
 @input_boundary
 def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | None, until: str | None,
-                   skip_first: int, strict: bool) -> int:
+                   skip_first: int, strict: bool, segment: str | None = None) -> int:
     from analyzers.acceptance import build_report
     from analyzers.atomic import write_atomic
     from analyzers.render import RENDERERS
-    from analyzers.report import Window
+    from analyzers.window import parse_window
 
-    _check_time("since", since)
-    _check_time("until", until)
-    report = build_report(paths, Window(since=since, until=until, skip_first=skip_first))
+    report = build_report(paths, parse_window(since, until, skip_first, segment))
     text = None if fmt == "text" and output is None and sys.stdout.isatty() else RENDERERS[fmt](report)
     if output is not None:
         write_atomic(output, text or "", protected=[i.path for i in report.inputs])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analyzers.report import Counts, Legacy, Metrics
+from analyzers.report import MAL_V0, MAL_V1, Counts, Legacy, MalFormula, Metrics
 
 
 def _ratio(num: int | float | None, den: int | float | None) -> float | None:
@@ -17,13 +17,21 @@ def _ratio(num: int | float | None, den: int | float | None) -> float | None:
     return num / den
 
 
-def mean_acceptance_length(c: Counts) -> float | None:
+def mal_formula(c: Counts) -> MalFormula:
+    """The formula `mean_acceptance_length` uses for these counts (see there)."""
+    return MAL_V0 if c.emitted_tokens is not None else MAL_V1
+
+
+def mean_acceptance_length(c: Counts, drafts: int | None = None) -> float | None:
     """Formula: 1 + accepted_tokens / drafts (V1; includes the bonus token, range [1, k+1]).
     For V0 sources, which count accepted tokens outside the accepted prefix too, it is
-    emitted_tokens / drafts. Weighting: pooled over drafts (every verification step counts once)."""
+    emitted_tokens / drafts (emitted includes the bonus token). Weighting: pooled over drafts
+    (every verification step counts once). None when drafts is zero or unknown (never a value
+    that assumes k). `drafts` overrides `c.drafts` (for the ends of `drafts_range`)."""
+    d = c.drafts if drafts is None else drafts
     if c.emitted_tokens is not None:
-        return _ratio(c.emitted_tokens, c.drafts)
-    value = _ratio(c.accepted_tokens, c.drafts)
+        return _ratio(c.emitted_tokens, d)
+    value = _ratio(c.accepted_tokens, d)
     return None if value is None else 1.0 + value
 
 
@@ -57,8 +65,15 @@ def conditional(pp: Sequence[float | None] | None) -> list[float | None] | None:
 def acceptance_metrics(c: Counts) -> Metrics:
     """All pooled metrics of one source."""
     pp = per_position(c)
+    mal = mean_acceptance_length(c)
+    spread = None
+    if c.drafts_range is not None and mal is not None:
+        ends = [mean_acceptance_length(c, d) for d in reversed(c.drafts_range)]  # more drafts, shorter length
+        spread = None if None in ends else ends
     return Metrics(
-        mean_acceptance_length=mean_acceptance_length(c),
+        mean_acceptance_length=mal,
+        mean_acceptance_length_formula=mal_formula(c),
+        mean_acceptance_length_range=spread,
         draft_acceptance_rate=draft_acceptance_rate(c),
         per_position=pp,
         conditional=conditional(pp),

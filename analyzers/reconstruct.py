@@ -6,7 +6,9 @@ only inside `Mean acceptance length` (1 + A/d, 2 dp) and per-position counts (a_
 them: d ≤ D ≤ k·d, |1 + A/d − MAL| ≤ 0.005, |a_i/d − PP_i| ≤ 0.0005, Σ a_i = A, 0 ≤ a_i ≤ d.
 For fixed-length drafters (draft model, EAGLE, MTP…) d = D/k exactly. When exactly one solution
 exists the counts are exact (`unique`); otherwise the one nearest the printed values is
-returned and the interval is flagged as estimated.
+returned, the interval is flagged as estimated and the range of fitting d is kept. With neither
+k nor a printed mean acceptance length nothing points at a d (any 1 ≤ d ≤ D fits): drafts are
+unavailable, never D (which would silently assume k = 1).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Solution:
     drafts_exact: bool
     per_position_exact: bool
     via: str  # "drafted/k" | "reconstructed" | "estimated" | "unavailable"
+    drafts_low: int | None = None  # when estimated: the smallest and largest d that fit
+    drafts_high: int | None = None
 
 
 def _fit(rates: tuple[float, ...], d: int, accepted: int) -> tuple[list[int], bool] | None:
@@ -136,9 +140,12 @@ def _mal_range(accepted: int, span: range, mal: float | None) -> range:
     return range(first, lo)
 
 
-def _target(accepted: int, drafted: int, k: int | None, mal: float | None) -> float:
-    """The drafts value the printed numbers point at, for choosing among several that fit."""
-    return accepted / (mal - 1.0) if mal and not math.isnan(mal) and mal > 1.0 else drafted / (k or 1)
+def _target(accepted: int, drafted: int, k: int | None, mal: float | None) -> float | None:
+    """The drafts value the printed numbers point at, for choosing among several that fit: from
+    the mean acceptance length, else Drafted / k; None when neither is known."""
+    if mal and not math.isnan(mal) and mal > 1.0:
+        return accepted / (mal - 1.0)
+    return drafted / k if k else None
 
 
 def _nearest(values: range, target: float) -> int:
@@ -170,7 +177,10 @@ def solve(
         if len(valid) == 1:
             return Solution(valid[0], None, True, False, "reconstructed")
         if valid:
-            return Solution(_nearest(valid, _target(accepted, drafted, k, mal)), None, False, False, "estimated")
+            target = _target(accepted, drafted, k, mal)
+            if target is None:
+                return Solution(None, None, False, False, "unavailable", valid[0], valid[-1])
+            return Solution(_nearest(valid, target), None, False, False, "estimated", valid[0], valid[-1])
     else:
         for d in span:
             if _mal_ok(accepted, d, mal) and (fit := _fit(rates, d, accepted)) is not None:
@@ -180,10 +190,12 @@ def solve(
         return Solution(d, values, True, values is not None and unique, "reconstructed")
     if found:
         target = _target(accepted, drafted, k, mal)
+        if target is None:  # rates without k cannot happen (k = len(rates)); kept for safety
+            return Solution(None, None, False, False, "unavailable", found[0][0], found[-1][0])
         d, values, _ = min(found, key=lambda item: abs(item[0] - target))
-        return Solution(d, values, False, False, "estimated")
-    if k and drafted % k == 0:
+        return Solution(d, values, False, False, "estimated", found[0][0], found[-1][0])
+    if k and drafted % k == 0:  # nothing fits every printed value: only k bounds d
         d = drafted // k
         fit = _fit(rates, d, accepted) if rates else None
-        return Solution(d, fit[0] if fit else None, False, False, "estimated")
+        return Solution(d, fit[0] if fit else None, False, False, "estimated", d, drafted)
     return Solution(None, None, False, False, "unavailable")

@@ -14,51 +14,91 @@ from parsers.prometheus import EngineCounters
 
 
 def _span(seg: SegmentFold) -> str:
-    lines = seg.used_lines
-    first, last = (lines[0], lines[-1]) if lines else (None, None)
-    times = f", {seg.used_times[0]} → {seg.used_times[-1]}" if seg.used_times and seg.used_times[0] else ""
-    return f"lines {first}–{last}{times}"
+    lines, times = seg.taken.lines, seg.taken.times
+    first, last = (lines[0], lines[-1]) if lines else ("?", "?")
+    shown = f", {times[0] or '?'} → {times[-1] or '?'}" if times and (times[0] or times[-1]) else ""
+    return f"lines {first}–{last}{shown}"
 
 
-def log_source(path: str, seg: SegmentFold, keep_series: bool) -> SourceResult | None:
-    """The source of one segment's spec lines inside the window, or None when there are none."""
-    if seg.used == 0:
+def _v0_counts(seg: SegmentFold) -> Counts:
+    last, before = seg.taken.v0_last, seg.v0_before
+    assert last is not None
+    k = seg.k()
+    draft_tokens = last.draft_tokens - (before.draft_tokens if before else 0)
+    emitted = None
+    if last.emitted is not None and (before is None or before.emitted is not None):
+        emitted = last.emitted - (before.emitted if before else 0)  # type: ignore[operator]
+    drafts, drafts_from, spread = None, "unavailable", None
+    if k:
+        drafts, drafts_from = draft_tokens // k, "drafted/k"
+        if draft_tokens % k:  # V0 proposes k tokens per draft: a remainder means the counts are odd
+            drafts_from, spread = "estimated", [draft_tokens // k, -(-draft_tokens // k)]
+    return Counts(k=k, drafts=drafts, draft_tokens=draft_tokens,
+                  accepted_tokens=last.accepted - (before.accepted if before else 0), emitted_tokens=emitted,
+                  drafts_from=drafts_from, per_position_from="unavailable", drafts_range=spread)  # type: ignore[arg-type]
+
+
+def log_source(path: str, seg: SegmentFold, keep_series: bool, scope_note: str = "") -> SourceResult | None:
+    """The source of one segment's spec lines inside the window, or None when there are none.
+    `scope_note` (e.g. the run's window) is appended to the scope text."""
+    taken = seg.taken
+    if taken.used == 0:
         return None
     info = seg.info
     detail = LogDetail(
-        segment=info.index, formats=sorted(seg.formats), intervals_used=seg.used,
+        segment=info.index, formats=sorted(seg.formats), intervals_used=taken.used,
         intervals_skipped_warmup=seg.skipped, intervals_outside_window=seg.outside,
-        first_line=seg.used_lines[0], last_line=seg.used_lines[-1],
-        first_time=seg.used_times[0], last_time=seg.used_times[-1],
+        intervals_before_window=seg.before, intervals_after_window=seg.after, intervals_untimed=seg.untimed,
+        first_line=taken.lines[0], last_line=taken.lines[-1], first_time=taken.times[0], last_time=taken.times[-1],
     )
-    if seg.v0_last is not None:
-        last, before = seg.v0_last, seg.v0_before
-        k = last.num_spec_tokens
-        draft_tokens = last.draft_tokens - (before.draft_tokens if before else 0)
-        emitted = None if last.emitted is None else last.emitted - (before.emitted or 0 if before else 0)
-        counts = Counts(k=k, drafts=draft_tokens // k if k else None, draft_tokens=draft_tokens,
-                        accepted_tokens=last.accepted - (before.accepted if before else 0),
-                        emitted_tokens=emitted, drafts_from="drafted/k" if k else "unavailable",
-                        per_position_from="unavailable")
-        scope = f"log segment {info.index}, V0 cumulative lines ({_span(seg)}): last − {'line ' + str(before.lineno) if before else 'server start'}"
+    note = f"; {scope_note}" if scope_note else ""
+    if taken.v0_last is not None:
+        before = seg.v0_before
+        counts = _v0_counts(seg)
+        since = f"line {before.lineno}" if before else "server start"
+        scope = f"log segment {info.index}, V0 cumulative lines ({_span(seg)}): last − {since}{note}"
         return SourceResult(id=f"log:{info.index}", kind="log_cumulative_v0", scope=scope, files=[path],
                             counts=counts, metrics=acceptance_metrics(counts), log=detail)
-    k = info.num_spec_tokens or (len(seg.total.per_position) if seg.total.per_position else None)
-    counts = seg.total.counts(k)
-    detail.legacy = seg.legacy.result()
-    detail.series = seg.series if keep_series else None
-    engines = {name: tally.counts(k) for name, tally in sorted(seg.engines.items())} if len(seg.engines) > 1 else {}
-    scope = f"log segment {info.index}, {seg.used} intervals ({_span(seg)})"
+    k = seg.k()
+    counts = taken.total.counts(k)
+    detail.legacy = taken.legacy.result()
+    detail.series = taken.series if keep_series else None
+    engines = {name: tally.counts(k) for name, tally in sorted(taken.engines.items())} if len(taken.engines) > 1 else {}
+    scope = f"log segment {info.index}, {taken.used} interval{'s' if taken.used != 1 else ''} ({_span(seg)}){note}"
     return SourceResult(id=f"log:{info.index}", kind="log_intervals", scope=scope, files=[path], counts=counts,
                         metrics=acceptance_metrics(counts), per_engine=engines, log=detail)
 
 
+def series_gaps(engine: EngineCounters) -> list[str]:
+    """Why these counters' per-position series cannot be complete (empty when it can be): a
+    position missing below the highest, the positions not adding up to accepted (in V1 every
+    accepted token is counted at its position), or more draft tokens per draft than positions."""
+    pp = engine.per_position
+    if not pp:
+        return []
+    out = []
+    width = max(pp) + 1
+    missing = [str(i) for i in range(width) if i not in pp]
+    if missing:
+        out.append(f"position(s) {', '.join(missing)} missing below position {width - 1}")
+    total = sum(pp.values())
+    if engine.accepted is not None and total != engine.accepted:
+        out.append(f"the per-position counts add up to {total}, not to accepted tokens {engine.accepted}")
+    if engine.drafts and engine.draft_tokens is not None and engine.draft_tokens > engine.drafts * width:
+        out.append(f"{engine.draft_tokens} draft tokens in {engine.drafts} drafts is more than {width} per draft, "
+                   f"so k is larger than the {width} positions exported")
+    return out
+
+
 def _counts(engine: EngineCounters, k: int | None) -> Counts:
+    """Counts of one engine's counters. k: the given one (from the log), else the number of
+    per-position series, but only when that series is complete (`series_gaps`)."""
     positions = None
     if engine.per_position:
         width = max(engine.per_position) + 1
         positions = [engine.per_position.get(i, 0) for i in range(width)]
-        k = k or width
+        if not series_gaps(engine):
+            k = k or width
     drafts, drafts_from = engine.drafts, "counter"
     if drafts is None:
         drafts = engine.draft_tokens // k if k and engine.draft_tokens is not None else None

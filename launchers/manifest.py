@@ -1,5 +1,6 @@
 """Write a run directory's `run.json`: argv, resolved configuration, versions, hardware, git
-commit, start/end times and every step's command and exit status. JSON is built here, never by
+commit, start/end times and every step's command, exit status, seconds and start/end time (the
+steps `metrics-before` .. `metrics-after` bound the window the /metrics delta covers). JSON is built here, never by
 shell string interpolation. Secrets never enter it: values of --api-key/--hf-token style
 options and of *_API_KEY / *_TOKEN variables are replaced by "***". Every write is atomic.
 
@@ -65,8 +66,10 @@ def save(run_dir: str, data: dict) -> None:
     os.replace(tmp, _path(run_dir))
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+def _now(epoch: float | None = None) -> str:
+    """Local time with year and UTC offset (`2026-11-22T23:54:22+0000`): the digits match the
+    server log's `MM-DD HH:MM:SS` (vLLM prints local time), so analyzers can scope the log."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(epoch))
 
 
 def _version(dist: str) -> str | None:
@@ -135,7 +138,7 @@ def main(argv: list[str]) -> int:
         name, status, started, ended = rest[1], int(rest[2]), float(rest[3]), float(rest[4])
         data = load(run_dir)
         data["steps"].append({"name": name, "exit_status": status, "seconds": round(ended - started, 3),
-                              "command": redact(rest[6:])})
+                              "started_at": _now(started), "ended_at": _now(ended), "command": redact(rest[6:])})
         save(run_dir, data)
     elif command == "finish":
         data = load(run_dir)

@@ -4,9 +4,12 @@ difference of two scrapes.
 Parsing is prometheus_client's own text-format parser. Names: V1 `vllm:spec_decode_num_drafts`,
 `_num_draft_tokens`, `_num_accepted_tokens`, `_num_accepted_tokens_per_pos{position="i"}`; V0
 `_num_accepted_tokens`, `_num_draft_tokens`, `_num_emitted_tokens`. Samples are read with or
-without the `_total` suffix; `_created` samples are ignored. Labels are read as a set: series
-are kept per `engine` label ("" when absent) and summed over everything else (model_name).
-Counter values must be whole numbers; they are kept as exact ints.
+without the `_total` suffix. `_created` samples (prometheus_client's Unix time at which a counter
+series was created, i.e. when the server started counting) are kept apart in
+`EngineCounters.created`: they tell whether two scrapes come from one server lifetime
+(`same_lifetime`). Labels are read as a set: series are kept per `engine` label ("" when
+absent) and summed over everything else (model_name). Counter values must be whole numbers;
+they are kept as exact ints.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ _FIELDS = {
 
 @dataclass(slots=True)
 class EngineCounters:
-    """One engine's counters; None where the server does not export that counter."""
+    """One engine's counters; None where the server does not export that counter. `created`:
+    the `_created` time of each counter series (Unix seconds), keyed like `CounterReset.counter`
+    (`drafts`, `per_position[2]`, …); not part of equality."""
 
     drafts: int | None = None
     draft_tokens: int | None = None
     accepted: int | None = None
     emitted: int | None = None
     per_position: dict[int, int] = field(default_factory=dict)
+    created: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
@@ -109,20 +115,27 @@ def parse_scrape(path: str, text: str) -> SpecScrape:
             continue
         for sample in family.samples:
             name = sample.name[len(_PREFIX) :]
-            if not name.startswith("num_") or name.endswith("_created"):
+            if not name.startswith("num_"):
                 continue
-            base = name.removesuffix("_total")
+            created = name.endswith("_created")
+            base = name.removesuffix("_created") if created else name.removesuffix("_total")
+            if base != "num_accepted_tokens_per_pos" and base not in _FIELDS:
+                continue
             counters = engines.setdefault(sample.labels.get("engine", ""), EngineCounters())
-            value = _whole(path, sample.name, sample.value)
             if base == "num_accepted_tokens_per_pos":
                 label = sample.labels.get("position", "")
                 if not (label.isascii() and label.isdigit()) or len(label) > 6:
                     raise ParseError(path, None, f"expected a numeric position label on {sample.name}, got {label!r}")
                 pos = int(label)
-                counters.per_position[pos] = counters.per_position.get(pos, 0) + value
-            elif base in _FIELDS:
+                if created:
+                    counters.created[f"per_position[{pos}]"] = sample.value
+                else:
+                    counters.per_position[pos] = counters.per_position.get(pos, 0) + _whole(path, sample.name, sample.value)
+            elif created:
+                counters.created[_FIELDS[base]] = sample.value
+            else:
                 attr = _FIELDS[base]
-                setattr(counters, attr, (getattr(counters, attr) or 0) + value)
+                setattr(counters, attr, (getattr(counters, attr) or 0) + _whole(path, sample.name, sample.value))
     return SpecScrape(path, engines)
 
 
@@ -135,6 +148,30 @@ def read_scrape(path: str) -> SpecScrape:
     except UnicodeDecodeError as err:
         raise ParseError(path, None, f"expected UTF-8 Prometheus text, found an invalid byte at offset {err.start}") from None
     return parse_scrape(path, text)
+
+
+def same_lifetime(first: SpecScrape, second: SpecScrape) -> bool | None:
+    """Whether two scrapes come from one server lifetime, by their counters' `_created` times:
+    True when every series both carry was created at the same time, False when one differs,
+    None when they share no `_created` sample (older servers, or created series disabled)."""
+    shared = False
+    for name, a in first.engines.items():
+        b = second.engines.get(name)
+        if b is None:
+            continue
+        for counter, when in a.created.items():
+            other = b.created.get(counter)
+            if other is not None:
+                if other != when:
+                    return False
+                shared = True
+    return True if shared else None
+
+
+def latest_created(scrape: SpecScrape) -> float | None:
+    """The newest `_created` time in a scrape (when its server lifetime began), or None."""
+    times = [t for e in scrape.engines.values() for t in e.created.values()]
+    return max(times) if times else None
 
 
 def _sub(engine: str, name: str, before: int | None, after: int | None, resets: list[CounterReset]) -> int | None:

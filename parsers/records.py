@@ -3,7 +3,8 @@
 Every record carries `lineno` (1-based line in its file), `timestamp` exactly as printed
 (`MM-DD HH:MM:SS`, no year; None when the line has no vLLM prefix), `time_key` (seconds on a
 year-unrolled clock, for ordering and windows only) and `segment` (index of the server lifetime
-the line belongs to, 0-based).
+the line belongs to, 0-based: a new one starts at an engine-initialization line after serving
+activity, or at a V0 line whose cumulative counters went down).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ class SpecInterval:
 class SpecCumulative:
     """One V0 `Speculative metrics:` line: counts cumulative since the server started.
 
-    Never sum these; differences of two lines give the counts in between.
+    Never sum these; differences of two lines give the counts in between. `reset_after_line` is
+    set on a line that starts a new segment because, since the previous V0 line (that line
+    number, same file), a cumulative counter went down or k changed: a restart without an
+    engine-initialization line in between, or several runs' logs pasted into one file.
     """
 
     lineno: int
@@ -51,6 +55,7 @@ class SpecCumulative:
     emitted: int | None
     acceptance_rate: float | None = None
     system_efficiency: float | None = None
+    reset_after_line: int | None = None
 
 
 @dataclass(slots=True)

@@ -1,17 +1,19 @@
 """Year-less vLLM timestamps (`MM-DD HH:MM:SS`) on a clock that survives year rollover.
 
+vLLM prints local wall-clock time with no year and no zone (`_DATE_FORMAT = "%m-%d %H:%M:%S"`).
 Timestamps are kept as printed. For ordering and windows each gets a `time_key`: seconds on a
 clock where every year has 366 days (so Feb 29 always exists) and the year advances whenever
 a timestamp is more than 180 days earlier than the previous one in file order (12-31 → 01-01).
 Differences between keys are exact within a year except across Feb 28 → Mar 1 of a non-leap
-year (one day too long); keys are for ordering, not for rates.
+year (one day too long); keys are for ordering, not for rates. Where `--since/--until` bounds land on this clock is the
+policy of `analyzers.window`.
 """
 
 from __future__ import annotations
 
 _DAYS_BEFORE_MONTH = (0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335)  # 366-day year
-_YEAR_SECONDS = 366 * 86400
-_ROLLOVER_SECONDS = 180 * 86400
+YEAR_SECONDS = 366 * 86400
+ROLLOVER_SECONDS = 180 * 86400  # a backwards jump longer than this is a new year
 
 
 _last_minute: tuple[str, int] = ("", 0)  # (valid `MM-DD HH:MM`, its seconds): log lines come in time order
@@ -61,23 +63,19 @@ class YearlessClock:
         """`key` for a timestamp already turned into `seconds_in_year` (None: malformed)."""
         if sec is None:
             return None
-        if self._last is not None and sec < self._last - _ROLLOVER_SECONDS:
+        if self._last is not None and sec < self._last - ROLLOVER_SECONDS:
             self._year += 1
         self._last = sec
-        key = self._year * _YEAR_SECONDS + sec
+        key = self._year * YEAR_SECONDS + sec
         if self.first_key is None:
             self.first_key = key
         return key
 
 
-def window_key(ts: str, first_key: int | None) -> int:
-    """The time key of a `--since/--until` bound `MM-DD HH:MM:SS` for a log starting at
-    `first_key`: the bound is placed in the first log year in which it is not before the log's
-    start, so `--since "01-01 00:05:00"` on a log that starts 12-31 means the next year."""
-    sec = seconds_in_year(ts)
-    if sec is None:
-        raise ValueError(f"time {ts!r} is not MM-DD HH:MM:SS")
-    if first_key is not None and sec < first_key % _YEAR_SECONDS:
-        sec += _YEAR_SECONDS
-    base = 0 if first_key is None else (first_key // _YEAR_SECONDS) * _YEAR_SECONDS
-    return base + sec
+def stamp_of_seconds(sec: int) -> str:
+    """The `MM-DD HH:MM:SS` of `sec` seconds into a year of the 366-day clock (the inverse of
+    `seconds_in_year`; a key's year is `key // YEAR_SECONDS`)."""
+    day, rest = divmod(sec % YEAR_SECONDS, 86400)
+    month = max(i for i, first in enumerate(_DAYS_BEFORE_MONTH) if first <= day)
+    hour, rest = divmod(rest, 3600)
+    return f"{month + 1:02d}-{day - _DAYS_BEFORE_MONTH[month] + 1:02d} {hour:02d}:{rest // 60:02d}:{rest % 60:02d}"

@@ -3,7 +3,9 @@
 Only lines carrying a marker are decoded (see `parsers.log_scan`). Each is stripped of ANSI
 codes and its prefix read for the timestamp; then it becomes one record of `parsers.records`.
 Segments: a new server lifetime starts at an engine-initialization line that follows serving
-activity (spec or stats lines) of the previous one, so records never mix lifetimes. Engine
+activity (spec or stats lines) of the previous one, or at a V0 `Speculative metrics:` line whose
+cumulative counters are lower than the previous V0 line's (or whose k differs): a restart
+without a startup line, or several runs pasted into one file. Records never mix lifetimes. Engine
 attribution: a V1 spec line belongs to the engine of the latest `Engine NNN:` stats line in
 its segment (vLLM logs them in that order each interval).
 """
@@ -66,13 +68,23 @@ class _SalvagingGzip:
 
 
 class _State:
-    __slots__ = ("clock", "segment", "active", "engine")
+    __slots__ = ("clock", "segment", "active", "engine", "v0")
 
     def __init__(self) -> None:
         self.clock = YearlessClock()
         self.segment = 0
         self.active = False
         self.engine: int | None = None
+        self.v0: tuple | None = None  # (lineno, k, accepted, draft tokens, emitted) of the last V0 line
+
+
+def _v0_went_down(last: tuple, parsed: tuple) -> bool:
+    """Whether V0 line `parsed` cannot continue the cumulative counts of `last` (see `_State.v0`):
+    k changed, or accepted, draft or emitted tokens went down."""
+    _, k, accepted, draft, emitted = last
+    if parsed[4] != k or parsed[5] < accepted or parsed[6] < draft:
+        return True
+    return emitted is not None and parsed[7] is not None and parsed[7] < emitted
 
 
 def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None,
@@ -180,9 +192,10 @@ def _stamp_seconds(stamp: str) -> tuple[str, int | None]:
 def drop_repeated_stats_lines(hits: list[tuple[int, tuple | None]]) -> list[tuple[int, tuple | None]]:
     """`hits` (consecutive `(lineno, parse_line(line))` of one file) without the stats lines that
     change no record and no lifetime's bounds: a stats line S goes when (1) it is neither first
-    nor last in `hits`, (2) a spec interval line follows it directly, (3) an earlier stats line
-    names the same engine with only spec interval lines in between, and (4) it and both its
-    neighbours are timestamped, in non-decreasing time. Then S sets no new engine, starts and
+    nor last in `hits`, (2) a V1 spec interval line follows it directly (a V0 line may start a
+    lifetime of its own, see `_v0_went_down`, which would make S the last record of the one
+    before), (3) an earlier stats line names the same engine with only spec interval lines in
+    between, and (4) it and both its neighbours are timestamped, in non-decreasing time. Then S sets no new engine, starts and
     ends no lifetime, is nobody's first or last record, and moves no clock year (so no time key)."""
     if len(hits) < 3:
         return hits
@@ -197,7 +210,7 @@ def drop_repeated_stats_lines(hits: list[tuple[int, tuple | None]]) -> list[tupl
         if kind == _STATS:
             named = (parsed[3], parsed[4])
             before, after = hits[i - 1][1], hits[i + 1][1]
-            if (named == engine and after and after[0] in _INTERVALS and parsed[2] is not None
+            if (named == engine and after and after[0] == _V1 and parsed[2] is not None
                     and before and before[2] is not None and after[2] is not None
                     and before[2] <= parsed[2] <= after[2]):
                 continue
@@ -216,6 +229,15 @@ def _record(lineno: int, parsed: tuple, state: _State) -> LogRecord:
         state.segment += 1
         state.active = False
         state.engine = None
+        state.v0 = None
+    reset_after = None
+    if kind == _V0:
+        last = state.v0
+        if last is not None and _v0_went_down(last, parsed):  # counters restarted: a new lifetime
+            state.segment += 1
+            state.engine = None
+            reset_after = last[0]
+        state.v0 = (lineno, *parsed[4:8])
     key = state.clock.key_of_seconds(parsed[2])
     if kind == _V1:
         state.active = True
@@ -227,7 +249,7 @@ def _record(lineno: int, parsed: tuple, state: _State) -> LogRecord:
         return ThroughputLine(lineno, stamp, key, state.segment, *parsed[3:])
     if kind == _V0:
         state.active = True
-        return SpecCumulative(lineno, stamp, key, state.segment, *parsed[3:])
+        return SpecCumulative(lineno, stamp, key, state.segment, *parsed[3:], reset_after)
     if kind == _BAD:
         state.active = True
         return UnparsedSpecLine(lineno, stamp, key, state.segment, *parsed[3:])

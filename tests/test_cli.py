@@ -73,7 +73,8 @@ def test_prom_file_that_is_not_prometheus_names_the_line(tmp_path: Path) -> None
 
 def test_bad_since() -> None:
     assert_one_line_error(run("acceptance", str(RECORDED / "draft-greedy"), "--since", "yesterday"),
-                          "--since 'yesterday': expected 'MM-DD HH:MM:SS' as vLLM prints it, e.g. '11-22 21:52:53'")
+                          ("--since 'yesterday': expected a time as vLLM prints it, 'MM-DD HH:MM:SS' (e.g. '11-22 21:52:53'), or "
+                           "ISO 8601 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DDTHH:MM:SS[Z|+HH:MM]' (e.g. '2026-11-22T21:52:53Z')"))
 
 
 def test_legacy_needs_log_intervals() -> None:

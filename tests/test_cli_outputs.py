@@ -114,3 +114,10 @@ def test_report_without_matplotlib_is_one_line_and_leaves_no_plots_folder(tmp_pa
     assert proc.stderr == ("speclens: error: the Python package 'matplotlib' is not installed; install it "
                            "(e.g. ./setup.sh, or pip install it into the speclens environment)\n")
     assert list(tmp_path.iterdir()) == []  # no report, no empty r_plots/
+
+
+def test_an_unwritable_directory_is_named_not_the_temp_file() -> None:
+    # /proc accepts no new files (ENOENT even for root): the message names the user's -o path
+    proc = run("acceptance", str(RECORDED / "draft-greedy"), "-o", "/proc/speclens-out.txt")
+    assert_one_line_error(proc, "/proc/speclens-out.txt: cannot write in /proc (No such file or directory); "
+                                "choose another -o path")

@@ -1,10 +1,11 @@
 """The layout of the `acceptance_analysis.txt` that speculator eval scripts have written for
 years, reproduced byte for byte (numpy's array printing included), from the report's legacy
-numbers of each path's primary log source."""
+numbers of each path's primary log source (or of the segments `--segment` names), labelled
+outside the block when it is a slice (see `render_legacy`)."""
 
 from __future__ import annotations
 
-from analyzers.report import Legacy, Report
+from analyzers.report import Legacy, Report, SourceResult, TargetReport
 
 RULE = "=" * 70
 
@@ -36,15 +37,41 @@ def legacy_block(legacy: Legacy) -> str:
     ])
 
 
+def _label(t: TargetReport, s: SourceResult, shown: list[SourceResult], logs: list[SourceResult]) -> str:
+    """The line saying which slice a block is: file, segment, window (outside the block)."""
+    assert s.log is not None
+    parts = [f"# {t.path}: {s.scope}"]
+    if len(t.segments) > 1:
+        others = [str(o.log.segment) for o in logs if o not in shown and o.log is not None]
+        hint = (f"; the other{'s' if len(others) > 1 else ''} with data: --segment {' | '.join(others)}, every one: "
+                "--segment all") if others else ""
+        parts.append(f"segment {s.log.segment} of {len(t.segments)} server lifetimes in the log{hint}")
+    left = s.log.intervals_skipped_warmup + s.log.intervals_outside_window
+    if left:
+        parts.append(f"{left} spec line(s) of this segment left out ({s.log.intervals_skipped_warmup} by --skip-first, "
+                     f"{s.log.intervals_outside_window} by the time window)")
+    return "; ".join(parts)
+
+
 def render_legacy(report: Report) -> str:
+    """One block per path (per segment with `--segment all`): the primary log source's, else the
+    last segment's. A label line goes above a block only when it is needed to say which slice it
+    is (several paths or segments, or lines left out), so one log with one lifetime prints
+    exactly what the old script printed."""
     blocks = []
     for t in report.targets:
         logs = [s for s in t.sources if s.log is not None and s.log.legacy is not None]
         if not logs:
-            raise LegacyUnavailable(f"{t.path}: no SpecDecoding log intervals to compute the legacy layout from "
+            which = f"segment {report.window.segment} has " if isinstance(report.window.segment, int) else ""
+            raise LegacyUnavailable(f"{t.path}: {which}no SpecDecoding log intervals to compute the legacy layout from "
                                     "(it needs a vLLM V1 log); use --format text")
         preferred = t.source(t.primary)
-        source = preferred if preferred in logs else logs[-1]
-        assert source.log is not None and source.log.legacy is not None
-        blocks.append(legacy_block(source.log.legacy))
+        shown = logs if report.window.segment == "all" else [preferred if preferred in logs else logs[-1]]
+        for source in shown:
+            assert source.log is not None and source.log.legacy is not None
+            block = legacy_block(source.log.legacy)
+            left = source.log.intervals_skipped_warmup + source.log.intervals_outside_window
+            if len(report.targets) > 1 or len(t.segments) > 1 or len(shown) > 1 or left:
+                block = _label(t, source, shown, logs) + "\n" + block
+            blocks.append(block)
     return "\n\n".join(blocks) + "\n"

@@ -17,12 +17,15 @@ def _cell(value: object) -> object:
 
 
 def render_csv(report: Report) -> str:
-    """Columns: identity, integer counts with their origin, pooled metrics, then per position i:
-    accepted_pos_i, per_position_i, conditional_i (as many as the widest source has)."""
+    """Columns: identity, integer counts with their origin (drafts_min/max: the range when drafts
+    is estimated), pooled metrics (rates are fractions 0..1; the mean acceptance length's formula),
+    then per position i: accepted_pos_i, per_position_i, conditional_i (as many as the widest
+    source has). Empty cell: unknown or undefined."""
     rows = [(t, s) for t in report.targets for s in t.sources]
     width = max((len(s.counts.accepted_per_position or s.metrics.per_position or []) for _, s in rows), default=0)
     head = ["path", "source", "kind", "primary", "k", "drafts", "draft_tokens", "accepted_tokens", "emitted_tokens",
-            "drafts_from", "per_position_from", "mean_acceptance_length", "draft_acceptance_rate"]
+            "drafts_from", "per_position_from", "mean_acceptance_length", "draft_acceptance_rate",
+            "mean_acceptance_length_formula", "drafts_min", "drafts_max"]
     for i in range(width):
         head += [f"accepted_pos_{i}", f"per_position_{i}", f"conditional_{i}"]
     out = io.StringIO()
@@ -31,7 +34,8 @@ def render_csv(report: Report) -> str:
     for t, s in rows:
         c, m = s.counts, s.metrics
         row = [t.path, s.id, s.kind, s.id == t.primary, c.k, c.drafts, c.draft_tokens, c.accepted_tokens,
-               c.emitted_tokens, c.drafts_from, c.per_position_from, m.mean_acceptance_length, m.draft_acceptance_rate]
+               c.emitted_tokens, c.drafts_from, c.per_position_from, m.mean_acceptance_length, m.draft_acceptance_rate,
+               m.mean_acceptance_length_formula, *(c.drafts_range or (None, None))]
         for i in range(width):
             for seq in (c.accepted_per_position, m.per_position, m.conditional):
                 row.append(seq[i] if seq is not None and i < len(seq) else None)

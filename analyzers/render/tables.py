@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzers.report import Report, SourceResult, TargetReport
+from analyzers.report import MAL_V0, AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
+from analyzers.window import RELATION_TEXT, SPAN_TEXT
 
 NA = "n/a"
+UNKNOWN = "?"
 
 
 @dataclass
@@ -33,12 +35,63 @@ def vector(values: list[float | None] | None, digits: int = 3) -> str:
     return NA if values is None else "[" + " ".join(fmt(v, digits) for v in values) + "]"
 
 
+def known(value: int | str | None) -> str:
+    """A value that exists but may not be known (k, a method, a version): '?' when unknown."""
+    return UNKNOWN if value is None else str(value)
+
+
 def _source_row(s: SourceResult, primary: str | None) -> list[str]:
     c, m = s.counts, s.metrics
+    drafts = fmt(c.drafts) + (f" ({c.drafts_range[0]}–{c.drafts_range[1]})" if c.drafts_range else "")
+    ends = [fmt(v) for v in m.mean_acceptance_length_range or []]
+    mal = fmt(m.mean_acceptance_length) + (f" ({ends[0]}–{ends[1]})" if ends and ends[0] != ends[1] else "")
     return [
-        s.id + (" *" if s.id == primary else ""), s.scope, fmt(c.k), fmt(c.drafts), c.drafts_from,
-        fmt(c.draft_tokens), fmt(c.accepted_tokens), fmt(m.mean_acceptance_length), pct(m.draft_acceptance_rate),
+        s.id + (" *" if s.id == primary else ""), s.scope, known(c.k), drafts, c.drafts_from,
+        fmt(c.draft_tokens), fmt(c.accepted_tokens), mal, pct(m.draft_acceptance_rate),
     ]
+
+
+def segment_method(g: SegmentInfo) -> str:
+    """The speculative method; "none" when the startup line shows no speculation, '?' when unknown."""
+    return g.spec_method or ("none" if g.vllm_version and g.num_spec_tokens is None and not g.spec_lines else UNKNOWN)
+
+
+def segment_line(g: SegmentInfo) -> str:
+    """One line per server lifetime; what is not known is '?'."""
+    method = segment_method(g)
+    k = NA if method == "none" else known(g.k) + (f" (from the {g.k_from})" if g.k_from else "")
+    start = "" if g.starts_because == "start of the file" else (
+        f"; starts at line {known(g.first_line)} ({g.starts_because})")
+    return (f"segment {g.index}: vLLM {g.vllm_version or UNKNOWN}, model {g.model or UNKNOWN}, method {method}, "
+            f"k={k}{start}")
+
+
+def formula_notes(sources: list[SourceResult]) -> list[str]:
+    """Which formula gave each source's mean acceptance length."""
+    by_formula: dict[str, list[str]] = {}
+    for s in sources:
+        if s.metrics.mean_acceptance_length_formula is not None:
+            by_formula.setdefault(s.metrics.mean_acceptance_length_formula, []).append(s.id)
+    notes = []
+    for formula, ids in by_formula.items():
+        why = " (bonus token included)"
+        if formula == MAL_V0:
+            why = (" (V0 counts every accepted token, also those after a rejected one, so 1 + accepted / drafts "
+                   "would overstate it; emitted tokens include the bonus token)")
+        notes.append(f"mean acc. length of {', '.join(ids)} = {formula.replace('_tokens', '')}{why}; range 1..k+1.")
+    return notes
+
+
+def window_note(w: AppliedWindow) -> str:
+    origin = "the run's own window from run.json" if w.origin == "run.json" else "--since/--until"
+    parts = []
+    for name, given, placed, relation in (("since", w.since, w.since_on_log, w.since_relation),
+                                          ("until", w.until, w.until_on_log, w.until_relation)):
+        if given is not None:
+            where = f" → {placed}, {RELATION_TEXT[relation]}" if placed and relation else ""
+            parts.append(f"{name} {given}{where}")
+    span = f" ({SPAN_TEXT} {w.log_first_time} → {w.log_latest_time}.)" if w.log_first_time else ""
+    return f"log window ({origin}): " + "; ".join(parts) + "." + span
 
 
 def _positions(t: TargetReport) -> Table | None:
@@ -64,16 +117,17 @@ def _positions(t: TargetReport) -> Table | None:
 def target_tables(t: TargetReport) -> list[Table]:
     """Sources, per-position, agreement, legacy and notices of one target."""
     tables = []
-    servers = [f"segment {g.index}: vLLM {g.vllm_version or '?'}, model {g.model or '?'}, "
-               f"method {g.spec_method or 'none'}, k={fmt(g.num_spec_tokens)}" for g in t.segments]
+    servers = [segment_line(g) for g in t.segments]
+    windows = [window_note(t.log_window)] if t.log_window is not None else []
     tables.append(Table(
         f"{t.path} ({t.kind})",
         ["source", "scope", "k", "drafts", "drafts from", "draft tokens", "accepted", "mean acc. length",
          "acceptance rate"],
         [_source_row(s, t.primary) for s in t.sources],
-        servers + ["* primary source. drafts from: counter; drafted/k (fixed-length drafter); reconstructed (the only "
-                   "integers consistent with the rounded log values); estimated (several were). "
-                   "Mean acceptance length = 1 + accepted / drafts, range 1..k+1."],
+        servers + windows + ["* primary source. drafts from: counter; drafted/k (fixed-length drafter); reconstructed "
+                             "(the only integers consistent with the rounded log values); estimated (several were; "
+                             "the range in brackets). k and method: ? = unknown. acceptance rate = accepted / draft "
+                             "tokens."] + formula_notes(t.sources),
     ))
     if (pos := _positions(t)) is not None:
         tables.append(pos)
@@ -102,10 +156,11 @@ def combined_table(report: Report) -> Table:
     for t in report.targets:
         s = t.source(t.primary)
         seg = t.segments[-1] if t.segments else None
+        method = segment_method(seg) if seg else NA
         if s is None:
-            rows.append([t.path, seg.spec_method if seg and seg.spec_method else NA] + [NA] * 7)
+            rows.append([t.path, method] + [NA] * 7)
             continue
-        rows.append([t.path, (seg.spec_method if seg else None) or NA, s.id, fmt(s.counts.k),
+        rows.append([t.path, method, s.id, known(s.counts.k),
                      fmt(s.counts.drafts), fmt(s.counts.accepted_tokens), fmt(s.metrics.mean_acceptance_length),
                      vector(s.metrics.per_position), vector(s.metrics.conditional)])
     return Table("Combined (primary source of each path)",

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from analyzers.acceptance import build_report
+from analyzers.render import RENDERERS
 from analyzers.report import TargetReport, Window
-from tests.conftest import CONSTRUCTED, RECORDED, SPEC_RUNS, write_log
+from tests.conftest import CONSTRUCTED, RECORDED, ROOT, SPEC_RUNS, write_log
 
 
 def target(*paths: Path, **window: object) -> TargetReport:
@@ -141,3 +144,141 @@ def test_damaged_spec_line_is_counted_with_location(tmp_path: Path) -> None:
     assert t.unparsed_spec_lines == 1
     assert t.first_unparsed == f"{log}:2: expected a non-negative integer for 'drafted', got 'ten tokens'"
     assert t.sources[0].counts.accepted_tokens == 5
+
+
+# --- V0 logs ----------------------------------------------------------------------------------------
+
+def test_v0_runs_pasted_into_one_file_are_two_segments() -> None:
+    # run A (k=5): cumulative (accepted, draft, emitted) (1,5,1) (6,15,9) (20,40,28); run B pasted
+    # after it without a startup line: (2,5,3) (9,20,13): the counters go down, so B is segment 1
+    t = target(CONSTRUCTED / "vllm-v0-two-runs.log")
+    a, b = t.source("log:0"), t.source("log:1")
+    assert a is not None and b is not None
+    # A: last − server start = 20 accepted, 40 draft tokens, 28 emitted, 40/5 = 8 drafts, 28/8 = 3.5
+    assert (a.counts.accepted_tokens, a.counts.draft_tokens, a.counts.emitted_tokens, a.counts.drafts) == (20, 40, 28, 8)
+    assert a.metrics.mean_acceptance_length == 3.5
+    # B: 9 accepted, 20 draft tokens, 13 emitted, 20/5 = 4 drafts, 13/4 = 3.25; the primary (last lifetime)
+    assert (b.counts.accepted_tokens, b.counts.draft_tokens, b.counts.emitted_tokens, b.counts.drafts) == (9, 20, 13, 4)
+    assert b.metrics.mean_acceptance_length == 3.25 and t.primary == "log:1"
+    assert t.segments[1].starts_because == "V0 counters went down" and t.segments[1].first_line == 9
+    [reset] = [n for n in t.notices if n.code == "v0-counters-reset"]
+    assert "segment 1 starts at line 9: from line 7 the cumulative counters went down (draft tokens 40 → 5" in reset.message
+
+
+def test_v0_mean_acceptance_length_formula_and_k_are_stated() -> None:
+    # one V0 line: k=4, accepted 12, draft tokens 20, emitted 15 -> 20/4 = 5 drafts; emitted/drafts = 15/5 = 3.0
+    # (1 + accepted/drafts would be 1 + 12/5 = 3.4: V0's accepted also counts tokens after a rejection)
+    t = target(CONSTRUCTED / "vllm-v0-old-labels.log")
+    s = t.sources[0]
+    assert (s.counts.k, s.counts.drafts, s.metrics.mean_acceptance_length) == (4, 5, 3.0)
+    assert s.metrics.mean_acceptance_length_formula == "emitted_tokens / drafts"
+    assert (t.segments[0].k, t.segments[0].k_from) == (4, "V0 spec lines")  # the segment line shows the table's k
+    text = RENDERERS["text"](build_report([str(CONSTRUCTED / "vllm-v0-old-labels.log")], Window()))
+    assert "method ?, k=4 (from the V0 spec lines)" in text and "k=n/a" not in text
+    assert "mean acc. length of log:0 = emitted / drafts" in text
+
+
+# --- /metrics pairs ---------------------------------------------------------------------------------
+
+RUN_EVAL = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"
+
+
+def test_swapped_scrapes_are_detected_by_their_created_times() -> None:
+    # given (after, before): every counter went down with identical _created times -> used the other way round
+    t = target(RUN_EVAL / "metrics_after.prom", RUN_EVAL / "metrics_before.prom")
+    delta = t.source("metrics_delta")
+    assert delta is not None  # 186 - 0 drafts, 558 draft tokens, 340 accepted (156 + 101 + 83)
+    assert (delta.counts.drafts, delta.counts.draft_tokens, delta.counts.accepted_tokens) == (186, 558, 340)
+    assert [n.code for n in t.notices] == ["scrapes-swapped"]  # one notice, not six counter resets
+
+
+def _scaled(text: str, factor: float, created_shift: float = 0.0) -> str:
+    """The scrape with every spec counter times `factor` and every _created time moved by `created_shift`."""
+    def line(m: re.Match[str]) -> str:
+        value = float(m.group(2))
+        return f"{m.group(1)} {value + created_shift if m.group(1).split('{')[0].endswith('_created') else value * factor}"
+    return re.sub(r"^(vllm:spec_decode_num_\w+\{[^}]*\}) (\S+)$", line, text, flags=re.M)
+
+
+def test_a_restart_between_scrapes_counts_only_the_later_lifetime(tmp_path: Path) -> None:
+    # before: 186 drafts / 558 / 340; after: a new lifetime (_created 100 s later) that already counted
+    # 2 x as much: after − before would say 186, but the counts since the restart are 372 / 1116 / 680
+    after_text = (RUN_EVAL / "metrics_after.prom").read_text()
+    before, after = tmp_path / "before.prom", tmp_path / "after.prom"
+    before.write_text(after_text)
+    after.write_text(_scaled(after_text, 2, 100.0))
+    t = target(before, after)
+    delta = t.source("metrics_delta")
+    assert delta is not None and (delta.counts.drafts, delta.counts.draft_tokens, delta.counts.accepted_tokens) == (
+        372, 1116, 680)
+    assert [n.code for n in t.notices] == ["counter-reset"]
+
+
+def test_incomplete_per_position_series_is_a_warning_not_a_smaller_k(tmp_path: Path) -> None:
+    # the after-scrape lost position 2 (83 accepted): 156 + 101 = 257 != 340 accepted, and 558 draft
+    # tokens / 186 drafts = 3 per draft > 2 series: k is not 2
+    lines = [ln for ln in (RUN_EVAL / "metrics_after.prom").read_text().splitlines() if 'position="2"' not in ln]
+    after = tmp_path / "after.prom"
+    after.write_text("\n".join(lines) + "\n")
+    shutil.copy(RUN_EVAL / "metrics_before.prom", tmp_path / "before.prom")
+    t = target(tmp_path / "before.prom", after)
+    delta = t.source("metrics_delta")
+    assert delta is not None and delta.counts.k is None and delta.counts.accepted_per_position == [156, 101]
+    [warning] = [n for n in t.notices if n.code == "per-position-series-incomplete"]
+    assert "add up to 257, not to accepted tokens 340" in warning.message
+    assert "558 draft tokens in 186 drafts is more than 2 per draft" in warning.message
+
+
+# --- estimated and unknown drafts -------------------------------------------------------------------
+
+def _v1_0_8_3(ts: str, accepted: int, drafted: int) -> str:
+    return (f"INFO {ts} [loggers.py:87] SpecDecoding metrics: Draft acceptance rate: {accepted / drafted * 100:.1f}%, "
+            f"Accepted: {accepted} tokens, Drafted: {drafted} tokens")
+
+
+def test_estimated_drafts_show_their_range(tmp_path: Path) -> None:
+    # ngram k=3, 0.8.3 format (no MAL, no per-position): Accepted 60 of Drafted 120 fits any d in
+    # [120/3, 120] = [40, 120]; the estimate is 120/3 = 40; MAL range 1 + 60/120 = 1.5 .. 1 + 60/40 = 2.5
+    log = write_log(tmp_path / "ngram.log", [
+        "INFO 04-15 10:00:00 [core.py:58] Initializing a V1 LLM engine (v0.8.4) with config: model='m', "
+        "speculative_config=SpeculativeConfig(method='ngram', model=None, num_spec_tokens=3), tokenizer='m'",
+        _v1_0_8_3("04-15 10:00:40", 60, 120)])
+    s = target(log).sources[0]
+    assert (s.counts.drafts, s.counts.drafts_from, s.counts.drafts_range) == (40, "estimated", [40, 120])
+    assert s.metrics.mean_acceptance_length_range == [1.5, 2.5]
+    assert "40 (40–120)" in RENDERERS["text"](build_report([str(log)], Window()))
+
+
+def test_unknown_k_gives_no_mean_acceptance_length(tmp_path: Path) -> None:
+    # no startup line, no MAL, no per-position: drafts could be anything in 1..120; it used to be 120
+    # (k = 1 silently: MAL 1 + 60/120 = 1.5)
+    log = write_log(tmp_path / "bare.log", [_v1_0_8_3("04-15 10:00:40", 60, 120)])
+    t = target(log)
+    s = t.sources[0]
+    assert (s.counts.k, s.counts.drafts, s.counts.drafts_from, s.metrics.mean_acceptance_length) == (
+        None, None, "unavailable", None)
+    assert "drafts-unknown" in [n.code for n in t.notices]
+
+
+# --- output never shows None ------------------------------------------------------------------------
+
+def test_no_python_none_in_any_text_output(tmp_path: Path) -> None:
+    # the last spec line has no vLLM prefix (pasted raw): its time is unknown
+    log = write_log(tmp_path / "mixed.log", [
+        "INFO 01-02 03:04:05 [metrics.py:1] SpecDecoding metrics: Accepted: 5 tokens, Drafted: 10 tokens",
+        "SpecDecoding metrics: Accepted: 7 tokens, Drafted: 10 tokens"])
+    paths = [str(log), *(str(p) for p in sorted(CONSTRUCTED.glob("*.log"))), str(RUN_EVAL), str(RECORDED / "base-greedy")]
+    for path in paths:
+        report = build_report([path], Window())
+        for fmt in ("text", "md", "csv"):
+            assert "None" not in RENDERERS[fmt](report), (path, fmt)
+    assert "lines 1–2, 01-02 03:04:05 → ?" in RENDERERS["text"](build_report([str(log)], Window()))
+
+
+def test_json_carries_units_and_schema_2() -> None:
+    report = build_report([str(RECORDED / "draft-greedy")], Window())
+    data = json.loads(RENDERERS["json"](report))
+    assert data["schema_version"] == 2
+    assert data["units"]["metrics.draft_acceptance_rate"].startswith("fraction 0..1 (not percent)")
+    assert data["units"]["metrics.per_position"].startswith("fraction 0..1 per position")
+    assert data["targets"][0]["sources"][1]["metrics"]["mean_acceptance_length_formula"] == "1 + accepted_tokens / drafts"

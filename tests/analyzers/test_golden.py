@@ -65,3 +65,40 @@ def test_legacy_arrays_print_like_numpy_did_in_the_old_script() -> None:
         "Total samples: 150", "Total drafted tokens: 750", "Average drafted tokens: 5.00", "",
         "Weighted per-position acceptance rates:", "[0.95  0.85  0.725]", "",
         "Conditional acceptance rates:", "[0.95  0.895 0.853]", "=" * 70]
+
+
+RULE_LINE = "=" * 70
+
+
+def legacy(paths: list[str], **window: object) -> str:
+    return RENDERERS["legacy"](build_report(paths, Window(**window)))  # type: ignore[arg-type]
+
+
+def test_legacy_one_log_one_lifetime_has_no_label(in_root: Path) -> None:
+    # the old script's file starts with the rule line: no label is added when nothing needs saying
+    assert legacy([f"{R}/ngram-greedy"]).startswith(RULE_LINE + "\nSpeculative Decoding Acceptance Analysis\n")
+
+
+def test_legacy_several_lifetimes_say_which_one_is_shown(in_root: Path) -> None:
+    text = legacy([f"{C}/vllm-restart-newyear.log"])
+    first = text.splitlines()[0]
+    assert first.startswith(f"# {C}/vllm-restart-newyear.log: log segment 1, 1 interval")
+    assert "segment 1 of 2 server lifetimes in the log; the other with data: --segment 0" in first
+    assert "Total samples: 1\nTotal drafted tokens: 16\n" in text  # segment 1: one interval, Drafted 16
+
+
+def test_legacy_segment_option_picks_one_or_all(in_root: Path) -> None:
+    # segment 0: intervals Drafted 18 and 36 -> 2 samples, 54 drafted, 27.00 average
+    zero = legacy([f"{C}/vllm-restart-newyear.log"], segment=0)
+    assert zero.count(RULE_LINE + "\nSpeculative") == 1 and "Total samples: 2\nTotal drafted tokens: 54\n" in zero
+    both = legacy([f"{C}/vllm-restart-newyear.log"], segment="all")
+    labels = [line for line in both.splitlines() if line.startswith("# ")]
+    assert [label.split(": ")[1].split(",")[0] for label in labels] == ["log segment 0", "log segment 1"]
+    with pytest.raises(ValueError, match=r"--segment 5: .* holds 2 server lifetime\(s\) \(segments 0–1\)"):
+        legacy([f"{C}/vllm-restart-newyear.log"], segment=5)
+
+
+def test_legacy_labels_each_block_with_its_file_when_several_inputs(in_root: Path) -> None:
+    text = legacy([f"{R}/ngram-greedy", f"{R}/draft-greedy"])
+    labels = [line for line in text.splitlines() if line.startswith("# ")]
+    assert [label.split(":")[0] for label in labels] == [f"# {R}/ngram-greedy", f"# {R}/draft-greedy"]

@@ -24,6 +24,16 @@ def test_mean_acceptance_length_v0_uses_emitted_tokens() -> None:
     assert mean_acceptance_length(counts(drafts=8, emitted_tokens=28, accepted_tokens=20)) == 3.5
 
 
+def test_metrics_name_their_mean_length_formula_and_range() -> None:
+    v1 = acceptance_metrics(counts())
+    v0 = acceptance_metrics(counts(drafts=8, emitted_tokens=28, accepted_tokens=20))
+    assert (v1.mean_acceptance_length_formula, v0.mean_acceptance_length_formula) == (
+        "1 + accepted_tokens / drafts", "emitted_tokens / drafts")
+    # drafts estimated 40 within [40, 120], 60 accepted: 1 + 60/120 = 1.5 .. 1 + 60/40 = 2.5
+    spread = acceptance_metrics(counts(drafts=40, drafts_range=[40, 120], accepted_tokens=60, accepted_per_position=None))
+    assert (spread.mean_acceptance_length, spread.mean_acceptance_length_range) == (2.5, [1.5, 2.5])
+
+
 @pytest.mark.parametrize("drafts", [0, None])
 def test_rates_with_no_drafts_are_undefined_not_zero(drafts: int | None) -> None:
     c = counts(drafts=drafts, draft_tokens=0, accepted_tokens=0, accepted_per_position=[0, 0, 0])

@@ -102,3 +102,20 @@ def test_mal_alone_pins_drafts_when_one_value_fits() -> None:
 def test_mal_range_is_exactly_the_values_that_pass(accepted: int, start: int, width: int, mal: float | None) -> None:
     span = range(start, start + width)
     assert list(_mal_range(accepted, span, mal)) == [d for d in span if _mal_ok(accepted, d, mal)]
+
+
+def test_estimate_keeps_the_range_of_fitting_drafts() -> None:
+    # k=3, no MAL, no rates: any d in [ceil(120/3), 120] = [40, 120] fits; Drafted/k = 40 is the estimate
+    sol = solve(60, 120, 3, None, None, fixed_length=False)
+    assert (sol.drafts, sol.via, sol.drafts_low, sol.drafts_high) == (40, "estimated", 40, 120)
+    # MAL 2.50 bounds d: 60/(1.505) = 39.87 .. 60/(1.495) = 40.13 -> 40 only: exact, no range
+    assert solve(60, 120, 3, 2.50, None, fixed_length=False).drafts_exact
+    # MAL 1.10 (A=8): 8/0.105 = 76.2 .. 8/0.095 = 84.2 -> 77..84 fit; nearest 8/0.10 = 80
+    sol = solve(8, 120, 3, 1.10, None, fixed_length=False)
+    assert (sol.drafts, sol.drafts_low, sol.drafts_high) == (80, 77, 84)
+
+
+def test_without_k_or_mean_length_drafts_are_unavailable_not_drafted() -> None:
+    # no k, no MAL, no rates: every d in 1..120 fits and nothing points at one; d = 120 would assume k = 1
+    sol = solve(60, 120, None, None, None, fixed_length=None)
+    assert (sol.drafts, sol.via) == (None, "unavailable")

