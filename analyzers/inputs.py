@@ -52,8 +52,10 @@ def _run_dir(path: str) -> Target:
     log = next((p for p in map(present, LOG_NAMES) if p), None)
     before, after = present(BEFORE_NAME), present(AFTER_NAME)
     if log is None and after is None:
-        raise ParseError(path, None, f"expected a run directory holding {LOG_NAMES[0]} and/or {AFTER_NAME}",
-                         "point at a speclens run directory, a vLLM log file or .prom scrapes")
+        results = [n for n in sorted(os.listdir(path)) if n.endswith(".json") and n != "run.json"]
+        hint = (f"it holds {', '.join(results[:3])}: load-driver results are read by `speclens speedup` and "
+                "`speclens compare`" if results else "point at a speclens run directory, a vLLM log file or .prom scrapes")
+        raise ParseError(path, None, f"expected a run directory holding {LOG_NAMES[0]} and/or {AFTER_NAME}", hint)
     for file in (log, before, after):
         if file:
             _check_file(file)

@@ -65,3 +65,26 @@ def test_recorded_concurrency_4_pair_prints_both_throughputs_and_the_deciding_on
     # 40 requests per phase cannot separate 0.916 from 1: the interval straddles 1
     assert c["output_throughput"]["ci_low"] < 1 < c["output_throughput"]["ci_high"]
     assert level["verdict"] == c["output_throughput"]["verdict"] == "not distinguishable"
+
+
+def test_recorded_draft_model_concurrency_4_pair() -> None:
+    # draft-c4: 40 x 128 = 5120 tokens per phase; baseline 5120 / 15.354001045 s = 333.464 tok/s, spec
+    # 5120 / 10.543261528 s = 485.618 tok/s, speedup 15.354001045 / 10.543261528 = 1.456; the per-request
+    # means 131.506 -> 185.701 tok/s = 1.412x
+    from analyzers.comparability import gather_context
+
+    run = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-c4"
+    base = gather_context(read_load_results(str(run / "baseline" / "guidellm_results.json")), str(run / "baseline"), None)
+    spec = gather_context(read_load_results(str(run / "guidellm_results.json")), str(run), None)
+    report = build_speedup(base, spec, "t", [])
+    assert report.comparability.comparable and (report.baseline.speculation, report.spec.speculation) == (False, True)
+    [level] = report.levels
+    c = {m.metric: m for m in level.comparisons}
+    assert (round(c["output_throughput"].baseline, 3), round(c["output_throughput"].spec, 3)) == (333.464, 485.618)
+    assert round(c["output_throughput"].speedup, 3) == 1.456 and round(c["request_output_tps"].speedup, 3) == 1.412
+    assert level.verdict == c["output_throughput"].verdict
+    t = build_report([str(run)], Window()).targets[0]
+    delta = t.source("metrics_delta")
+    assert delta is not None and (delta.counts.drafts, delta.counts.draft_tokens, delta.counts.accepted_tokens) == (
+        1861, 5583, 3253)  # 5583 = 3 x 1861 (draft model, k = 3)
+    assert t.agreements and t.agreements[0].agree  # the log's intervals equal the delta exactly
