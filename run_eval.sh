@@ -225,7 +225,7 @@ eval::load_failed() {
   tail -n 15 "$dir/guidellm_output.log" >&2 || true
   lib::stop_all
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "failure=$why"
-  "$SPECLENS_PY" -m analyzers.cli acceptance "$dir" --format text >&2 || true
+  "$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$dir" --format text >&2 || true
   exit 4
 }
 
@@ -268,10 +268,10 @@ eval::dry_run() {
     eval::server_cmd ""; printf '%q ' "${SERVER_CMD[@]}"; echo
     eval::load_cmd "$OUTPUT_DIR/baseline"; printf '%q ' "${LOAD_CMD[@]}"; echo
   fi
-  printf '%q ' "$SPECLENS_PY" -m analyzers.cli acceptance "$OUTPUT_DIR" --format legacy -o "$OUTPUT_DIR/acceptance_analysis.txt"; echo
-  [[ -z "$BASELINE" ]] || { printf '%q ' "$SPECLENS_PY" -m analyzers.cli speedup "$OUTPUT_DIR/baseline" "$OUTPUT_DIR" \
+  printf '%q ' "$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$OUTPUT_DIR" --format legacy -o "$OUTPUT_DIR/acceptance_analysis.txt"; echo
+  [[ -z "$BASELINE" ]] || { printf '%q ' "$SPECLENS_PY" -m speclens.analyzers.cli speedup "$OUTPUT_DIR/baseline" "$OUTPUT_DIR" \
     --format md -o "$OUTPUT_DIR/speedup.md"; echo; }
-  printf '%q ' "$SPECLENS_PY" -m analyzers.cli report "$OUTPUT_DIR" -o "$OUTPUT_DIR/report.md"; echo
+  printf '%q ' "$SPECLENS_PY" -m speclens.analyzers.cli report "$OUTPUT_DIR" -o "$OUTPUT_DIR/report.md"; echo
 }
 
 lib::is_sourced || eval::main "$@"

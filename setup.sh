@@ -44,7 +44,7 @@ setup::venv() {
 setup::project() {
   local extras=$1 stamp="$VENV/.speclens-install-stamp" want
   want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-64) $extras"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "$PY" -c 'import analyzers, parsers' 2>/dev/null; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "$PY" -c 'import speclens.analyzers, speclens.parsers' 2>/dev/null; then
     setup::say "speclens${extras:+[$extras]} already installed"
     return 0
   fi

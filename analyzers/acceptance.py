@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import os
 
-from analyzers import __version__
-from analyzers.bench_source import bench_console_source, bench_json_source
-from analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
-from analyzers.log_source import LogFold, SegmentFold, fold_log
-from analyzers.metrics_pair import metrics_result
-from analyzers.report import Agreement, InputFile, Notice, Report, SourceResult, TargetReport, Window
-from analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
-from analyzers.sources import compare, log_source
-from parsers.log_scan import is_gzip
-from parsers.vllm_bench_console import read_bench_console
+from speclens.analyzers import __version__
+from speclens.analyzers.bench_source import bench_console_source, bench_json_source
+from speclens.analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
+from speclens.analyzers.log_source import LogFold, SegmentFold, fold_log
+from speclens.analyzers.metrics_pair import metrics_result
+from speclens.analyzers.report import Agreement, InputFile, Notice, Report, SourceResult, TargetReport, Window
+from speclens.analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
+from speclens.analyzers.sources import compare, log_source
+from speclens.parsers.log_scan import is_gzip
+from speclens.parsers.vllm_bench_console import read_bench_console
 
 
 def _input(path: str, role: str, sha: str | None = None) -> InputFile:
@@ -104,8 +104,8 @@ def bench_sources(t: Target, inputs: list[InputFile]) -> list[SourceResult]:
     the Speculative Decoding block of each run in its console output."""
     assert t.results is not None
     if t.kind == "bench_json":
-        from parsers.json_file import read_json
-        from parsers.vllm_bench import parse_vllm_bench
+        from speclens.parsers.json_file import read_json
+        from speclens.parsers.vllm_bench import parse_vllm_bench
 
         spec = parse_vllm_bench(t.results, read_json(t.results))[1]
         inputs.append(_input(t.results, "load_results"))

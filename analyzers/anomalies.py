@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from analyzers.report import Notice, SourceResult, TargetReport
+from speclens.analyzers.report import Notice, SourceResult, TargetReport
 
 WARMUP_RELATIVE = 0.25
 _TOLERANCE = 1e-9

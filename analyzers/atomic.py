@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from parsers.files import was_read
+from speclens.parsers.files import was_read
 
 
 def umask() -> int:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 
-from analyzers.metrics import acceptance_metrics
-from analyzers.report import Counts, SourceResult
-from parsers.vllm_bench import BenchSpecDecode
-from parsers.vllm_bench_console import BenchConsoleSpec
+from speclens.analyzers.metrics import acceptance_metrics
+from speclens.analyzers.report import Counts, SourceResult
+from speclens.parsers.vllm_bench import BenchSpecDecode
+from speclens.parsers.vllm_bench_console import BenchConsoleSpec
 
 CONSOLE_HALF_STEP = 0.005 / 100  # a percentage printed with %.2f, as a fraction
 _EPS = 1e-9

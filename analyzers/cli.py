@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 from typer.core import TyperArgument
 
-from analyzers import __version__
-from analyzers.compare_keys import SORT_KEYS
+from speclens.analyzers import __version__
+from speclens.analyzers.compare_keys import SORT_KEYS
 
 
 def _argument_usage(self: TyperArgument) -> str:
@@ -99,7 +99,7 @@ def acceptance(
     `speclens acceptance vllm.log.gz --skip-first 2 -o report.md`,
     `speclens acceptance before.prom after.prom --format json`.
     """
-    from analyzers.commands import format_or_exit, run_acceptance
+    from speclens.analyzers.commands import format_or_exit, run_acceptance
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__))
     sys.exit(run_acceptance(paths, chosen, output, since, until, skip_first, strict, segment))
@@ -130,8 +130,8 @@ def speedup(
 
     Example: `speclens speedup eval_results_X/baseline eval_results_X`.
     """
-    from analyzers.commands import format_or_exit
-    from analyzers.speedup_command import run_speedup
+    from speclens.analyzers.commands import format_or_exit
+    from speclens.analyzers.speedup_command import run_speedup
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
     sys.exit(run_speedup(baseline, spec, chosen, output, force))
@@ -158,8 +158,8 @@ def compare(
 
     Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
     """
-    from analyzers.commands import format_or_exit
-    from analyzers.compare import run_compare
+    from speclens.analyzers.commands import format_or_exit
+    from speclens.analyzers.compare import run_compare
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
     sys.exit(run_compare(paths, chosen, output, sort))
@@ -183,7 +183,7 @@ def report(
 
     Example: `speclens report eval_results_20261122_101010`.
     """
-    from analyzers.commands import run_report
+    from speclens.analyzers.commands import run_report
 
     sys.exit(run_report(run_dir, output, cost_ratio))
 

@@ -3,10 +3,10 @@ Markdown tables: its configuration and summary, plus the per-mode statistics whe
 
 from __future__ import annotations
 
-from analyzers import __version__
-from analyzers.render.plain import tables_to_markdown
-from analyzers.render.tables import Table, fmt
-from parsers.client_results import (
+from speclens.analyzers import __version__
+from speclens.analyzers.render.plain import tables_to_markdown
+from speclens.analyzers.render.tables import Table, fmt
+from speclens.parsers.client_results import (
     AccuracyResult, DraftVerifyResult, LosslessnessResult, SpecThinkingResult, ThreeModeResult, read_client_result,
 )
 

@@ -10,8 +10,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from analyzers.console import fail, print_rich, warn
-from parsers.errors import ParseError
+from speclens.analyzers.console import fail, print_rich, warn
+from speclens.parsers.errors import ParseError
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -41,7 +41,7 @@ def input_boundary(body: Callable[..., int]) -> Callable[..., int]:
 
 def emit(text: str, output: str | None, protected: list[str]) -> None:
     """Write `text` to stdout, or atomically to `output` (never onto a `protected` input)."""
-    from analyzers.atomic import write_atomic
+    from speclens.analyzers.atomic import write_atomic
 
     if output is None:
         sys.stdout.write(text)
@@ -78,10 +78,10 @@ def format_or_exit(fmt: str | None, output: str | None, choices: tuple[str, ...]
 @input_boundary
 def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | None, until: str | None,
                    skip_first: int, strict: bool, segment: str | None = None) -> int:
-    from analyzers.acceptance import build_report
-    from analyzers.atomic import write_atomic
-    from analyzers.render import RENDERERS
-    from analyzers.window import parse_window
+    from speclens.analyzers.acceptance import build_report
+    from speclens.analyzers.atomic import write_atomic
+    from speclens.analyzers.render import RENDERERS
+    from speclens.analyzers.window import parse_window
 
     report = build_report(paths, parse_window(since, until, skip_first, segment))
     text = None if fmt == "text" and output is None and sys.stdout.isatty() else RENDERERS[fmt](report)
@@ -103,10 +103,10 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
 
 @input_boundary
 def run_report(run_dir: str, output: str | None, cost_ratio: float | None) -> int:
-    from analyzers.run_report import write_run_report
+    from speclens.analyzers.run_report import write_run_report
 
     if run_dir.endswith(".json") and os.path.isfile(run_dir):
-        from analyzers.client_report import client_markdown
+        from speclens.analyzers.client_report import client_markdown
 
         emit(client_markdown(run_dir), output, [run_dir])
         if output is None:

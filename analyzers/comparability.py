@@ -25,11 +25,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from analyzers.speedup_models import KeyCheck
-from parsers.guidellm import LoadRun
-from parsers.prometheus import diff_scrapes, read_scrape
-from parsers.run_manifest import RunManifest, read_manifest
-from parsers.server_hints import ServerHints, read_server_hints
+from speclens.analyzers.speedup_models import KeyCheck
+from speclens.parsers.guidellm import LoadRun
+from speclens.parsers.prometheus import diff_scrapes, read_scrape
+from speclens.parsers.run_manifest import RunManifest, read_manifest
+from speclens.parsers.server_hints import ServerHints, read_server_hints
 
 TOLERANCE = 0.05
 _LOGS = ("vllm_server.log", "vllm_server.log.gz")

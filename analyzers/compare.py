@@ -17,13 +17,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_boundary
-from analyzers.compare_keys import SORT_KEYS
-from analyzers.compare_row import BASELINE_DIR, CompareRow, Skipped, summarize
-from analyzers.console import fail, warn
-from analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
-from parsers.files import note_read
-from parsers.load_results import MANIFEST_NAME
+from speclens.analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_boundary
+from speclens.analyzers.compare_keys import SORT_KEYS
+from speclens.analyzers.compare_row import BASELINE_DIR, CompareRow, Skipped, summarize
+from speclens.analyzers.console import fail, warn
+from speclens.analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
+from speclens.parsers.files import note_read
+from speclens.parsers.load_results import MANIFEST_NAME
 
 __all__ = ["SORT_KEYS", "CompareReport", "CompareRow", "Skipped", "compare_runs", "expand_run_dirs", "sort_rows"]
 
@@ -140,8 +140,8 @@ def sort_rows(rows: list[CompareRow], key: str | None) -> list[CompareRow]:
 def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None) -> int:
     """`speclens compare PATH...`: the command body. Rows with an error are printed with the
     others, each error is also one stderr line, and the exit status is then 2."""
-    from analyzers import __version__
-    from analyzers.render.compare import COMPARE_RENDERERS
+    from speclens.analyzers import __version__
+    from speclens.analyzers.render.compare import COMPARE_RENDERERS
 
     if sort == "help":
         sys.stdout.write("speclens compare --sort keys (prefix - for descending; n/a sorts last):\n"

@@ -15,14 +15,14 @@ import os
 
 from pydantic import BaseModel, Field
 
-from analyzers.acceptance import build_report
-from analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
-from analyzers.load_metrics import output_throughput, request_output_tps
-from analyzers.report import Window
-from parsers.errors import ParseError
-from parsers.guidellm import Benchmark, LoadRun
-from parsers.json_file import read_json
-from parsers.load_results import MANIFEST_NAME, find_load_results, load_driver, parse_load_results
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
+from speclens.analyzers.load_metrics import output_throughput, request_output_tps
+from speclens.analyzers.report import Window
+from speclens.parsers.errors import ParseError
+from speclens.parsers.guidellm import Benchmark, LoadRun
+from speclens.parsers.json_file import read_json
+from speclens.parsers.load_results import MANIFEST_NAME, find_load_results, load_driver, parse_load_results
 
 BASELINE_DIR = "baseline"
 NOTHING_READABLE = "no vLLM log, /metrics scrape, run.json or load-driver JSON"
@@ -173,7 +173,7 @@ def summarize_dir(path: str) -> CompareRow | Skipped:
 
 def summarize_client(path: str, doc: object) -> CompareRow:
     """The compare row of a client result JSON (clients/): its own summary numbers."""
-    from parsers.client_results import (
+    from speclens.parsers.client_results import (
         AccuracyResult, DraftVerifyResult, LosslessnessResult, SpecThinkingResult, ThreeModeResult, parse_client_result,
     )
 

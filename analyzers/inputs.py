@@ -18,9 +18,9 @@ import queue
 import threading
 from dataclasses import dataclass
 
-from parsers.errors import ParseError
-from parsers.files import open_input
-from parsers.sniff import sniff
+from speclens.parsers.errors import ParseError
+from speclens.parsers.files import open_input
+from speclens.parsers.sniff import sniff
 
 LOG_NAMES = ("vllm_server.log", "vllm_server.log.gz")
 BEFORE_NAME = "metrics_before.prom"

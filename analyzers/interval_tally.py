@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzers.reconstruct import Solution
-from analyzers.report import Counts
-from parsers.records import SpecInterval
+from speclens.analyzers.reconstruct import Solution
+from speclens.analyzers.report import Counts
+from speclens.parsers.records import SpecInterval
 
 
 @dataclass

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from parsers.guidellm import Benchmark
+from speclens.parsers.guidellm import Benchmark
 
 
 def output_throughput(b: Benchmark) -> float | None:

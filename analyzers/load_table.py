@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from parsers.guidellm import LoadRun
+from speclens.parsers.guidellm import LoadRun
 
 METRICS = ("latency_s", "ttft_ms", "itl_ms", "tpot_ms", "output_tps", "tokens_per_iteration")
 

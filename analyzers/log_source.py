@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analyzers.interval_tally import Tally
-from analyzers.metrics import LegacyTally
-from analyzers.reconstruct import is_fixed_length, solve
-from analyzers.report import IntervalPoint, SegmentInfo, Window
-from analyzers.window import Anchor, LogWindow
-from parsers.records import (
+from speclens.analyzers.interval_tally import Tally
+from speclens.analyzers.metrics import LegacyTally
+from speclens.analyzers.reconstruct import is_fixed_length, solve
+from speclens.analyzers.report import IntervalPoint, SegmentInfo, Window
+from speclens.analyzers.window import Anchor, LogWindow
+from speclens.parsers.records import (
     ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, TruncatedInput, UnparsedSpecLine,
 )
-from parsers.vllm_log import read_vllm_log
+from speclens.parsers.vllm_log import read_vllm_log
 
 
 @dataclass

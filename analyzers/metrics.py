@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analyzers.report import MAL_V0, MAL_V1, Counts, Legacy, MalFormula, Metrics
+from speclens.analyzers.report import MAL_V0, MAL_V1, Counts, Legacy, MalFormula, Metrics
 
 
 def _ratio(num: int | float | None, den: int | float | None) -> float | None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from analyzers.report import Notice, SourceResult, TargetReport
-from analyzers.sources import metrics_source, series_gaps
-from parsers.prometheus import EngineCounters, SpecScrape, diff_scrapes, latest_created, read_scrape, same_lifetime
+from speclens.analyzers.report import Notice, SourceResult, TargetReport
+from speclens.analyzers.sources import metrics_source, series_gaps
+from speclens.parsers.prometheus import EngineCounters, SpecScrape, diff_scrapes, latest_created, read_scrape, same_lifetime
 
 _COUNTERS = ("drafts", "draft_tokens", "accepted", "emitted")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import tempfile
 
-from analyzers.advice import Advice
-from analyzers.atomic import umask
-from analyzers.report import IntervalPoint, SourceResult
-from analyzers.speedup_models import SpeedupReport
+from speclens.analyzers.advice import Advice
+from speclens.analyzers.atomic import umask
+from speclens.analyzers.report import IntervalPoint, SourceResult
+from speclens.analyzers.speedup_models import SpeedupReport
 
 
 def _figure():  # noqa: ANN202

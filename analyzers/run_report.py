@@ -10,19 +10,19 @@ import os
 from collections.abc import Callable
 from functools import partial
 
-from analyzers import __version__
-from analyzers.acceptance import build_report
-from analyzers.advice import advise, cost_ratio_from_pair
-from analyzers.anomalies import check_target
-from analyzers.atomic import check_output, write_atomic
-from analyzers.comparability import gather_context
-from analyzers.plots import plot_advice, plot_positions, plot_series, plot_speedup
-from analyzers.render.plain import tables_to_markdown
-from analyzers.render.speedup import speedup_tables
-from analyzers.render.tables import Table, fmt, target_tables
-from analyzers.report import Window
-from analyzers.speedup import build_speedup
-from parsers.load_results import read_load_results
+from speclens.analyzers import __version__
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.advice import advise, cost_ratio_from_pair
+from speclens.analyzers.anomalies import check_target
+from speclens.analyzers.atomic import check_output, write_atomic
+from speclens.analyzers.comparability import gather_context
+from speclens.analyzers.plots import plot_advice, plot_positions, plot_series, plot_speedup
+from speclens.analyzers.render.plain import tables_to_markdown
+from speclens.analyzers.render.speedup import speedup_tables
+from speclens.analyzers.render.tables import Table, fmt, target_tables
+from speclens.analyzers.report import Window
+from speclens.analyzers.speedup import build_speedup
+from speclens.parsers.load_results import read_load_results
 
 
 def _temperature(run_dir: str) -> float | None:

@@ -14,9 +14,9 @@ import json
 import os
 from dataclasses import dataclass
 
-from analyzers.log_source import LogFold
-from analyzers.report import AppliedWindow, Notice, Window
-from analyzers.window import RELATION_TEXT, SPAN_TEXT, Anchor, parse_run_time
+from speclens.analyzers.log_source import LogFold
+from speclens.analyzers.report import AppliedWindow, Notice, Window
+from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT, Anchor, parse_run_time
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,10 @@ window), `log_cumulative_v0` (V0 cumulative lines: last in window − last befor
 
 from __future__ import annotations
 
-from analyzers.log_source import SegmentFold
-from analyzers.metrics import acceptance_metrics
-from analyzers.report import Agreement, Counts, LogDetail, SourceResult
-from parsers.prometheus import EngineCounters
+from speclens.analyzers.log_source import SegmentFold
+from speclens.analyzers.metrics import acceptance_metrics
+from speclens.analyzers.report import Agreement, Counts, LogDetail, SourceResult
+from speclens.parsers.prometheus import EngineCounters
 
 
 def _span(seg: SegmentFold) -> str:

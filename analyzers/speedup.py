@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 
-from analyzers.comparability import RunContext, key_checks, refusal_reasons
-from analyzers.report import InputFile, Notice
-from analyzers.speedup_metrics import METRICS, compare_metric
-from analyzers.speedup_models import Comparability, LoadLevel, RunInfo, SpeedupReport
-from analyzers.throughput_interval import REQUEST_METHOD, TIME_METHOD
-from parsers.guidellm import Benchmark, LoadRun
+from speclens.analyzers.comparability import RunContext, key_checks, refusal_reasons
+from speclens.analyzers.report import InputFile, Notice
+from speclens.analyzers.speedup_metrics import METRICS, compare_metric
+from speclens.analyzers.speedup_models import Comparability, LoadLevel, RunInfo, SpeedupReport
+from speclens.analyzers.throughput_interval import REQUEST_METHOD, TIME_METHOD
+from speclens.parsers.guidellm import Benchmark, LoadRun
 
 _ORDER = {"synchronous": 0, "concurrent": 1, "constant": 2, "poisson": 2, "async": 2, "throughput": 3}
 OPEN_LOOP = ("constant", "poisson", "async")

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import os
 
-from analyzers.commands import EXIT_OK, emit, input_boundary
-from analyzers.console import warn
-from parsers.errors import ParseError
+from speclens.analyzers.commands import EXIT_OK, emit, input_boundary
+from speclens.analyzers.console import warn
+from speclens.parsers.errors import ParseError
 
 CONTEXT_FILES = ("run.json", "vllm_server.log", "vllm_server.log.gz", "metrics_after.prom")
 USAGE = "speedup reads run directories, guidellm result JSON (0.2-0.8) and vllm bench serve --save-result JSON"
 
 
 def _not_load_results(path: str) -> ParseError:
-    from parsers.sniff import sniff
+    from speclens.parsers.sniff import sniff
 
     try:
         kind = sniff(path)
@@ -37,9 +37,9 @@ def _not_load_results(path: str) -> ParseError:
 
 
 def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
-    from parsers.json_file import read_json
-    from parsers.load_results import VLLM_BENCH, find_load_results, load_driver, parse_load_results
-    from parsers.vllm_bench import parse_vllm_bench
+    from speclens.parsers.json_file import read_json
+    from speclens.parsers.load_results import VLLM_BENCH, find_load_results, load_driver, parse_load_results
+    from speclens.parsers.vllm_bench import parse_vllm_bench
 
     if not os.path.exists(path):
         raise ParseError(path, None, "no such file or directory", "check the path")
@@ -71,12 +71,12 @@ def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
 
 @input_boundary
 def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, force: bool = False) -> int:
-    from analyzers import __version__
-    from analyzers.comparability import gather_context
-    from analyzers.inputs import file_sha256
-    from analyzers.render.speedup import SPEEDUP_RENDERERS, refusal_lines
-    from analyzers.report import InputFile
-    from analyzers.speedup import build_speedup
+    from speclens.analyzers import __version__
+    from speclens.analyzers.comparability import gather_context
+    from speclens.analyzers.inputs import file_sha256
+    from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS, refusal_lines
+    from speclens.analyzers.report import InputFile
+    from speclens.analyzers.speedup import build_speedup
 
     loaded = [_load(baseline), _load(spec)]
     contexts = [gather_context(run, folder, drafts) for _, run, folder, drafts in loaded]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzers.load_metrics import output_throughput
-from analyzers.speedup_models import Comparison, Verdict
-from analyzers.throughput_interval import (REQUEST_METHOD, TIME_METHOD, Spread, mean_spread, ratio_interval,
+from speclens.analyzers.load_metrics import output_throughput
+from speclens.analyzers.speedup_models import Comparison, Verdict
+from speclens.analyzers.throughput_interval import (REQUEST_METHOD, TIME_METHOD, Spread, mean_spread, ratio_interval,
                                            throughput_spread)
-from parsers.guidellm import Benchmark, RequestRow
+from speclens.parsers.guidellm import Benchmark, RequestRow
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from analyzers.report import InputFile, Notice
+from speclens.analyzers.report import InputFile, Notice
 
 SCHEMA_VERSION = 2
 Verdict = Literal["faster", "slower", "not distinguishable", "not comparable", "n/a"]

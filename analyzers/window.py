@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from analyzers.report import Window
-from parsers.timestamps import ROLLOVER_SECONDS, YEAR_SECONDS, seconds_in_year, stamp_of_seconds
+from speclens.analyzers.report import Window
+from speclens.parsers.timestamps import ROLLOVER_SECONDS, YEAR_SECONDS, seconds_in_year, stamp_of_seconds
 
 FORMS = ("expected a time as vLLM prints it, 'MM-DD HH:MM:SS' (e.g. '11-22 21:52:53'), or ISO 8601 "
          "'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DDTHH:MM:SS[Z|+HH:MM]' (e.g. '2026-11-22T21:52:53Z')")

@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--dirs", default="500,1000")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    speclens = [sys.executable, "-m", "analyzers.cli", "compare"]
+    speclens = [sys.executable, "-m", "speclens.analyzers.cli", "compare"]
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print("| run directories | median wall s | runs (s) | per directory ms |")
     print("|---:|---:|---|---:|")

@@ -38,9 +38,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
 
-import gen_log  # noqa: E402
+import gen_log  # noqa: E402 - a sibling module: the script's own directory is on sys.path
 
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 NAIVE_LIMIT_S = 300.0
@@ -291,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip (b) (or run it once) when its predicted time exceeds this many seconds")
     args = ap.parse_args(argv)
     os.makedirs(args.cache_dir, exist_ok=True)
-    speclens = [args.speclens] if os.access(args.speclens, os.X_OK) else [sys.executable, "-m", "analyzers.cli"]
+    speclens = [args.speclens] if os.access(args.speclens, os.X_OK) else [sys.executable, "-m", "speclens.analyzers.cli"]
     env = dict(kv.split("=", 1) for kv in args.speclens_env)
     rows = ["| size | tool | wall s (median) | MB/s | peak RSS (largest process) | peak RSS (process tree) | "
             "wall / grep | naive / this | runs |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]

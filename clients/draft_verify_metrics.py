@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from clients.stats import mean, ratio, rounded
+from speclens.clients.stats import mean, ratio, rounded
 
 BUCKETS = (("lt_50", "<50%", 0.0, 0.5), ("50_75", "50-75%", 0.5, 0.75),
            ("75_90", "75-90%", 0.75, 0.9), ("90_100", "90-100%", 0.9, 1.0000001))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from clients import draft_verify_metrics as dm
-from clients.cli_common import fmt, pct, stdout_console
-from clients.stats import rounded
+from speclens.clients import draft_verify_metrics as dm
+from speclens.clients.cli_common import fmt, pct, stdout_console
+from speclens.clients.stats import rounded
 
 CLIENT = "gsm8k_draft_verify"
 

@@ -4,8 +4,8 @@ Answers are extracted with clients/answers.py (`#### N`, else the last number; "
 and "1234.0" are equal). Questions run one at a time so that per-question time is the latency of
 one request. The progress bar shows the live accuracy.
 
-    launchers/baseline.sh -- .venv/bin/python -m clients.gsm8k_accuracy --num-samples 20
-    .venv/bin/python -m clients.gsm8k_accuracy --url http://gpu-box:8000 --dataset gsm8k --num-samples 200
+    launchers/baseline.sh -- .venv/bin/python -m speclens.clients.gsm8k_accuracy --num-samples 20
+    .venv/bin/python -m speclens.clients.gsm8k_accuracy --url http://gpu-box:8000 --dataset gsm8k --num-samples 200
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import argparse
 import os
 import time
 
-from clients import cli_common as cc
-from clients.answers import answers_match, extract_answer
-from clients.http import OpenAIServer, api_key_from
-from clients.problems import Problem, generated, gsm8k
-from clients.stats import mean, ratio, rounded
+from speclens.clients import cli_common as cc
+from speclens.clients.answers import answers_match, extract_answer
+from speclens.clients.http import OpenAIServer, api_key_from
+from speclens.clients.problems import Problem, generated, gsm8k
+from speclens.clients.stats import mean, ratio, rounded
 
 CLIENT = "gsm8k_accuracy"
 
@@ -86,7 +86,7 @@ async def work(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m clients.gsm8k_accuracy", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.gsm8k_accuracy", description=__doc__.split("\n\n")[0])
     p.add_argument("--url", default=os.environ.get("SPECLENS_URL") or os.environ.get("SPECLENS_TARGET_URL"),
                    help="server base URL (default $SPECLENS_URL, else $SPECLENS_TARGET_URL)")
     p.add_argument("--model", help="model name (default: first of GET /v1/models)")

@@ -8,7 +8,7 @@ prefix plus the target's next token is kept (see clients/draft_verify_core.py fo
 strategies and what the top-N limit means). Both servers must share one tokenizer.
 
     launchers/opt_verify.sh --target facebook/opt-1.3b --draft facebook/opt-350m -- \\
-        .venv/bin/python -m clients.gsm8k_draft_verify --prompt-format plain --num-samples 20 --baseline
+        .venv/bin/python -m speclens.clients.gsm8k_draft_verify --prompt-format plain --num-samples 20 --baseline
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import os
 import random
 import time
 
-from clients import cli_common as cc
-from clients import draft_verify_core as core
-from clients import draft_verify_metrics as dm
-from clients.answers import answers_match, extract_answer
-from clients.dv_report import build_result, print_summary
-from clients.http import OpenAIServer, ServerError, api_key_from
-from clients.problems import Problem, generated, gsm8k
+from speclens.clients import cli_common as cc
+from speclens.clients import draft_verify_core as core
+from speclens.clients import draft_verify_metrics as dm
+from speclens.clients.answers import answers_match, extract_answer
+from speclens.clients.dv_report import build_result, print_summary
+from speclens.clients.http import OpenAIServer, ServerError, api_key_from
+from speclens.clients.problems import Problem, generated, gsm8k
 
 EOS_NAMES = {"</s>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>", "<|im_end|>", "<eos>", "<|end|>"}
 
@@ -167,7 +167,7 @@ async def work(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m clients.gsm8k_draft_verify", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.gsm8k_draft_verify", description=__doc__.split("\n\n")[0])
     p.add_argument("--draft-url", default=os.environ.get("SPECLENS_DRAFT_URL"),
                    help="draft server (default $SPECLENS_DRAFT_URL)")
     p.add_argument("--target-url", default=os.environ.get("SPECLENS_TARGET_URL"),

@@ -1,7 +1,7 @@
 """Merge a LoRA adapter into its draft model and save a plain checkpoint vLLM can use as a
 speculative draft (vLLM's drafter loads no adapter). Needs torch, transformers and peft.
 
-    .venv/bin/python -m clients.lora_merge --base BASE_DRAFT --adapter data/checkpoints/best --out merged_draft
+    .venv/bin/python -m speclens.clients.lora_merge --base BASE_DRAFT --adapter data/checkpoints/best --out merged_draft
     launchers/qwen3.sh --target TARGET --draft merged_draft --port 8002   # then clients.three_mode --lora-url ...
 
 The output directory must not exist yet; the merge is written to a temporary sibling directory
@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 
-from clients.cli_common import UsageError
+from speclens.clients.cli_common import UsageError
 
 
 def merge(base: str, adapter: str, out: str) -> str:
@@ -45,7 +45,7 @@ def merge(base: str, adapter: str, out: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m clients.lora_merge", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.lora_merge", description=__doc__.split("\n\n")[0])
     p.add_argument("--base", required=True, help="base draft model (directory or hub id)")
     p.add_argument("--adapter", required=True, help="LoRA adapter directory")
     p.add_argument("--out", required=True, help="merged checkpoint directory (must not exist)")

@@ -4,7 +4,7 @@ accuracy. Prompts are rendered with the reference's chat template (/tokenize) an
 ids to /v1/completions with return_token_ids, so the comparison is token for token.
 
     launchers/baseline.sh --port 8000 -- launchers/qwen3.sh --port 8001 -- \\
-        .venv/bin/python -m clients.losslessness --reference-url http://127.0.0.1:8000 \\
+        .venv/bin/python -m speclens.clients.losslessness --reference-url http://127.0.0.1:8000 \\
         --candidate-url http://127.0.0.1:8001 --num-samples 20
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 
-from clients import cli_common as cc
-from clients.answers import answers_match, extract_answer
-from clients.http import OpenAIServer, api_key_from
-from clients.problems import generated, gsm8k
-from clients.stats import ratio, rounded
+from speclens.clients import cli_common as cc
+from speclens.clients.answers import answers_match, extract_answer
+from speclens.clients.http import OpenAIServer, api_key_from
+from speclens.clients.problems import generated, gsm8k
+from speclens.clients.stats import ratio, rounded
 
 CLIENT = "losslessness"
 
@@ -111,7 +111,7 @@ async def work(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m clients.losslessness", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.losslessness", description=__doc__.split("\n\n")[0])
     p.add_argument("--reference-url", default=os.environ.get("SPECLENS_TARGET_URL"),
                    help="server without speculation (default $SPECLENS_TARGET_URL)")
     p.add_argument("--candidate-url", default=os.environ.get("SPECLENS_URL"),

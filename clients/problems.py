@@ -1,5 +1,5 @@
 """Problem sources for the clients: the generated GSM8K-style problems the tiny pair was trained on
-(launchers/tiny/corpus.py, held-out split; the default on CPU), the Hugging Face datasets
+(clients/arithmetic.py, held-out split; the default on CPU), the Hugging Face datasets
 openai/gsm8k and an AIME 2025 set, and plain prompt files (one prompt per line).
 
 Hub loaders probe the hub with a 3-second TCP connect first (as launchers/fetch_dataset.py does),
@@ -9,15 +9,13 @@ skips the probe and uses the local datasets cache only.
 
 from __future__ import annotations
 
-import importlib
 import random
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-from clients.answers import extract_answer, normalize_number
-from clients.cli_common import UsageError
-from clients.hub import hub_endpoint, hub_offline, hub_reachable
+from speclens.clients import arithmetic
+from speclens.clients.answers import extract_answer, normalize_number
+from speclens.clients.cli_common import UsageError
+from speclens.clients.hub import hub_endpoint, hub_offline, hub_reachable
 
 AIME_DEFAULT = "yentinglin/aime_2025"
 
@@ -32,17 +30,9 @@ class Problem:
     reference: str
 
 
-def _corpus():  # noqa: ANN202 - the module
-    try:
-        return importlib.import_module("launchers.tiny.corpus")
-    except ModuleNotFoundError:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        return importlib.import_module("launchers.tiny.corpus")
-
-
 def generated(seed: int, n: int) -> list[Problem]:
     """`n` held-out generated problems for `seed` (deterministic)."""
-    return [Problem(p.question, str(p.answer), p.worked_answer) for p in _corpus().generate(seed, n, "heldout")]
+    return [Problem(p.question, str(p.answer), p.worked_answer) for p in arithmetic.generate(seed, n, "heldout")]
 
 
 def _load_hub(repo: str, config: str | None, split: str):  # noqa: ANN202 - a datasets.Dataset

@@ -2,8 +2,8 @@
 model taking over at trigger points (clients/spec_thinking_core.py), on AIME-style problems.
 
     launchers/qwen3.sh --two-servers --target Qwen/Qwen3-32B --draft Qwen/Qwen3-1.7B -- \\
-        .venv/bin/python -m clients.spec_thinking --dataset aime --num-problems 5 --num-runs 5
-    launchers/qwen3.sh --two-servers -- .venv/bin/python -m clients.spec_thinking --max-tokens 128  # tiny pair
+        .venv/bin/python -m speclens.clients.spec_thinking --dataset aime --num-problems 5 --num-runs 5
+    launchers/qwen3.sh --two-servers -- .venv/bin/python -m speclens.clients.spec_thinking --max-tokens 128  # tiny pair
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import argparse
 import os
 import time
 
-from clients import cli_common as cc
-from clients import spec_thinking_core as core
-from clients.answers import answers_match, extract_answer
-from clients.http import OpenAIServer, api_key_from
-from clients.problems import AIME_DEFAULT, aime, generated
-from clients.stats import describe, ratio, rounded
+from speclens.clients import cli_common as cc
+from speclens.clients import spec_thinking_core as core
+from speclens.clients.answers import answers_match, extract_answer
+from speclens.clients.http import OpenAIServer, api_key_from
+from speclens.clients.problems import AIME_DEFAULT, aime, generated
+from speclens.clients.stats import describe, ratio, rounded
 
 CLIENT = "spec_thinking"
 AIME_TEMPLATE = "{question}\nReturn your final response within \\boxed{{}}."
@@ -122,7 +122,7 @@ def print_summary(result: dict, path: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m clients.spec_thinking", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.spec_thinking", description=__doc__.split("\n\n")[0])
     p.add_argument("--small-url", default=os.environ.get("SPECLENS_SMALL_URL"), help="default $SPECLENS_SMALL_URL")
     p.add_argument("--large-url", default=os.environ.get("SPECLENS_LARGE_URL"), help="default $SPECLENS_LARGE_URL")
     p.add_argument("--small-model")

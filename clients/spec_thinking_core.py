@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from clients.http import OpenAIServer
+from speclens.clients.http import OpenAIServer
 
 DEFAULT_TRIGGERS = "\\n\\n, wait, Wait, but"
 MAX_STOP_STRINGS = 4  # vLLM rejects more stop strings per request (VLLM_MAX_STOP_STRINGS, default 4)

@@ -1,11 +1,11 @@
 """Three-mode suite: target only / speculative with the base draft / speculative with a
 LoRA-adapted draft, over a prompts file. Each mode is a running server (vLLM's drafter takes no
-adapter, so the LoRA draft is merged first: `python -m clients.lora_merge`). Start them with:
+adapter, so the LoRA draft is merged first: `python -m speclens.clients.lora_merge`). Start them with:
 
     launchers/baseline.sh -m TARGET --port 8000                      # target_only
     launchers/qwen3.sh --target TARGET --draft BASE_DRAFT --port 8001   # spec_base
     launchers/qwen3.sh --target TARGET --draft MERGED_DRAFT --port 8002 # spec_lora
-    .venv/bin/python -m clients.three_mode --target-url http://127.0.0.1:8000 \\
+    .venv/bin/python -m speclens.clients.three_mode --target-url http://127.0.0.1:8000 \\
         --base-url http://127.0.0.1:8001 --lora-url http://127.0.0.1:8002 -f prompts.txt --limit 15 -o out.json
 
 Acceptance per prompt: see clients/three_mode_core.py. Summary formulas: clients/three_mode_report.py.
@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 
-from clients import cli_common as cc
-from clients import three_mode_core as core
-from clients import three_mode_report as report
-from clients.http import OpenAIServer, api_key_from
-from clients.problems import generated, prompt_file, sample
+from speclens.clients import cli_common as cc
+from speclens.clients import three_mode_core as core
+from speclens.clients import three_mode_report as report
+from speclens.clients.http import OpenAIServer, api_key_from
+from speclens.clients.problems import generated, prompt_file, sample
 
 MODES = (("target_only", "target_url", False), ("spec_base", "base_url", True), ("spec_lora", "lora_url", True))
 
@@ -69,7 +69,7 @@ async def work(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m clients.three_mode", description=__doc__.split("\n\n")[0],
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.three_mode", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__.split("\n\n", 1)[1])
     env = os.environ.get

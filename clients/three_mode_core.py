@@ -15,8 +15,8 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from clients.http import OpenAIServer, ServerError
-from parsers.prometheus import SpecScrape, diff_scrapes, parse_scrape
+from speclens.clients.http import OpenAIServer, ServerError
+from speclens.parsers.prometheus import SpecScrape, diff_scrapes, parse_scrape
 
 SETTLE_TRIES = 10
 SETTLE_SECONDS = 0.1

@@ -18,9 +18,9 @@ import time
 
 from rich.table import Table
 
-from clients.cli_common import fmt, pct, stdout_console
-from clients.stats import mean, ratio, rounded
-from clients.three_mode_core import Measured
+from speclens.clients.cli_common import fmt, pct, stdout_console
+from speclens.clients.stats import mean, ratio, rounded
+from speclens.clients.three_mode_core import Measured
 
 CLIENT = "three_mode"
 LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lora": "Spec Dec (LoRA)"}

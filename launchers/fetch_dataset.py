@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from clients.hub import hub_endpoint, hub_offline, hub_reachable
+from speclens.clients.hub import hub_endpoint, hub_offline, hub_reachable
 
 
 def _die(message: str) -> None:

@@ -248,16 +248,16 @@ tiny::build() {
 # usage: analysis::run RUN_DIR   (acceptance_analysis.txt in the legacy layout, the text report on
 #   stdout, speedup.md when RUN_DIR/baseline exists, and report.md with plots)
 analysis::run() {
-  local run_dir=$1 speclens=("$SPECLENS_PY" -m analyzers.cli acceptance "$1")
+  local run_dir=$1 speclens=("$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$1")
   step::run "$run_dir" analysis-legacy "${speclens[@]}" --format legacy -o "$run_dir/acceptance_analysis.txt" ||
     lib::log "warning: no acceptance_analysis.txt (see the message above); the raw files are in $run_dir"
   "${speclens[@]}" --format text
   if [[ -f "$run_dir/baseline/guidellm_results.json" ]]; then
-    local speedup=("$SPECLENS_PY" -m analyzers.cli speedup "$run_dir/baseline" "$run_dir")
+    local speedup=("$SPECLENS_PY" -m speclens.analyzers.cli speedup "$run_dir/baseline" "$run_dir")
     step::run "$run_dir" analysis-speedup "${speedup[@]}" --format md -o "$run_dir/speedup.md" || return
     "${speedup[@]}" --format text
   fi
-  step::run "$run_dir" analysis-report "$SPECLENS_PY" -m analyzers.cli report "$run_dir" -o "$run_dir/report.md"
+  step::run "$run_dir" analysis-report "$SPECLENS_PY" -m speclens.analyzers.cli report "$run_dir" -o "$run_dir/report.md"
 }
 
 # usage: launch::defaults   (globals shared by the small launchers; override with flags)

@@ -5,7 +5,7 @@
 #   Without models on a CPU machine: the tiny pair. COMMAND runs with SPECLENS_DRAFT_URL and
 #   SPECLENS_TARGET_URL set; the servers stop after it.
 #   example: launchers/opt_verify.sh --target facebook/opt-1.3b --draft facebook/opt-350m -- \
-#            .venv/bin/python -m clients.gsm8k_draft_verify --num-samples 20
+#            .venv/bin/python -m speclens.clients.gsm8k_draft_verify --num-samples 20
 set -Eeuo pipefail
 # shellcheck source=launchers/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

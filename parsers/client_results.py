@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.errors import ParseError
-from parsers.files import open_input
+from speclens.parsers.errors import ParseError
+from speclens.parsers.files import open_input
 
 _NUM = (int, float)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.errors import ParseError
-from parsers.json_file import read_json
-from parsers.load_config import DriverAggregates, LoadConfig, guidellm_aggregates, guidellm_load_config
+from speclens.parsers.errors import ParseError
+from speclens.parsers.json_file import read_json
+from speclens.parsers.load_config import DriverAggregates, LoadConfig, guidellm_aggregates, guidellm_load_config
 
 STATUSES = ("successful", "errored", "incomplete")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from parsers.errors import ParseError
-from parsers.files import open_input
+from speclens.parsers.errors import ParseError
+from speclens.parsers.files import open_input
 
 
 def read_json(path: str) -> Any:

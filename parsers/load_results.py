@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.errors import ParseError
-from parsers.guidellm import LoadRun, parse_guidellm
-from parsers.json_file import read_json
-from parsers.vllm_bench import is_vllm_bench, parse_vllm_bench
+from speclens.parsers.errors import ParseError
+from speclens.parsers.guidellm import LoadRun, parse_guidellm
+from speclens.parsers.json_file import read_json
+from speclens.parsers.vllm_bench import is_vllm_bench, parse_vllm_bench
 
 GUIDELLM, VLLM_BENCH = "guidellm", "vllm-bench-serve"
 PREFERRED_NAME = "guidellm_results.json"

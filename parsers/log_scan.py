@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, TypeVar
 
-from parsers.files import note_read, open_input
+from speclens.parsers.files import note_read, open_input
 
 T = TypeVar("T")
 Thin = Callable[[list], list]  # see scan_lines

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.errors import ParseError
+from speclens.parsers.errors import ParseError
 
 _PREFIX = "vllm:spec_decode_"
 _FIELDS = {

@@ -77,7 +77,7 @@ class ThroughputLine:
     message: str = ""
 
     def fields(self) -> dict[str, str]:
-        from parsers.throughput_line import parse_fields
+        from speclens.parsers.throughput_line import parse_fields
 
         return parse_fields(self.message)
 

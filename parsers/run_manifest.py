@@ -23,9 +23,9 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.errors import ParseError
-from parsers.files import open_input
-from parsers.load_config import data_lengths
+from speclens.parsers.errors import ParseError
+from speclens.parsers.files import open_input
+from speclens.parsers.load_config import data_lengths
 
 SERVER_DEFAULT = "server default"
 

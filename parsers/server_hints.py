@@ -16,9 +16,9 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from parsers.files import open_input
-from parsers.run_manifest import SERVER_DEFAULT
-from parsers.startup import MARKER, parse_startup
+from speclens.parsers.files import open_input
+from speclens.parsers.run_manifest import SERVER_DEFAULT
+from speclens.parsers.startup import MARKER, parse_startup
 
 HEAD_BYTES = 1 << 18
 _OVERRIDE_RE = re.compile(r"'override_generation_config': \{[^}]*'temperature': ([-+0-9.eE]+)")

@@ -28,8 +28,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.files import open_input
-from parsers.log_prefix import strip_ansi
+from speclens.parsers.files import open_input
+from speclens.parsers.log_prefix import strip_ansi
 
 HEAD_BYTES = 1 << 16
 RUN_DIR_FILES = ("vllm_server.log", "vllm_server.log.gz", "metrics_after.prom", "guidellm_results.json", "run.json")
@@ -94,7 +94,7 @@ def _is_text(head: bytes) -> bool:
 
 def classify_json(doc: Any) -> FileKind:
     """The kind of a parsed JSON document."""
-    from parsers.vllm_bench import is_vllm_bench
+    from speclens.parsers.vllm_bench import is_vllm_bench
 
     if isinstance(doc, dict):
         if is_vllm_bench(doc):

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.errors import ParseError
-from parsers.guidellm import Benchmark, LoadRun, RequestRow
-from parsers.load_config import CHAT, COMPLETIONS, DriverAggregates, LoadConfig, number, whole
+from speclens.parsers.errors import ParseError
+from speclens.parsers.guidellm import Benchmark, LoadRun, RequestRow
+from speclens.parsers.load_config import CHAT, COMPLETIONS, DriverAggregates, LoadConfig, number, whole
 
 REQUIRED = ("input_lens", "output_lens", "ttfts", "itls")
 AGGREGATE = ("completed", "duration", "request_throughput")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.errors import ParseError
-from parsers.files import open_input
+from speclens.parsers.errors import ParseError
+from speclens.parsers.files import open_input
 
 RESULT_MARKER = "Serving Benchmark Result"
 SPEC_MARKER = "Speculative Decoding"

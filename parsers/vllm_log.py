@@ -17,10 +17,10 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 
-from parsers import spec_line, startup, throughput_line
-from parsers.log_prefix import stamp_of, strip_ansi
-from parsers.log_scan import open_log, scan_lines
-from parsers.records import (
+from speclens.parsers import spec_line, startup, throughput_line
+from speclens.parsers.log_prefix import stamp_of, strip_ansi
+from speclens.parsers.log_scan import open_log, scan_lines
+from speclens.parsers.records import (
     LogRecord,
     ServerStart,
     SpecCumulative,
@@ -30,7 +30,7 @@ from parsers.records import (
     TruncatedInput,
     UnparsedSpecLine,
 )
-from parsers.timestamps import YearlessClock, seconds_in_year
+from speclens.parsers.timestamps import YearlessClock, seconds_in_year
 
 STATS_DISABLED_MARKER = "disabling stats logging"
 # " metrics:" covers both spec markers in one pass; the reader tells them apart.

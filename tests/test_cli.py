@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT, write_log
 
-SPECLENS = [sys.executable, "-m", "analyzers.cli"]
+SPECLENS = [sys.executable, "-m", "speclens.analyzers.cli"]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -107,7 +107,7 @@ def test_plots_get_the_same_permissions_as_the_markdown(tmp_path: Path) -> None:
 def test_report_without_matplotlib_is_one_line_and_leaves_no_plots_folder(tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     hide = ("import sys; sys.modules['matplotlib'] = None; sys.argv = ['speclens', 'report', sys.argv[1], '-o', "
-            "sys.argv[2]]; from analyzers.cli import main; main()")
+            "sys.argv[2]]; from speclens.analyzers.cli import main; main()")
     proc = subprocess.run([sys.executable, "-c", hide, str(RECORDED / "draft-greedy"), str(out)], capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 70 and proc.stdout == ""

@@ -25,7 +25,7 @@ def tiny_disk(tmp_path: Path):
 
 def test_disk_full_while_writing_a_report(tiny_disk: Path) -> None:
     out = tiny_disk / "report.json"
-    speclens = [sys.executable, "-m", "analyzers.cli", "acceptance", "--format", "json", "-o", str(out)]
+    speclens = [sys.executable, "-m", "speclens.analyzers.cli", "acceptance", "--format", "json", "-o", str(out)]
     assert subprocess.run([*speclens, str(RECORDED / "ngram-greedy")], cwd=ROOT).returncode == 0
     earlier = out.read_bytes()
     (tiny_disk / "filler").write_bytes(b"x" * (256 * 1024 - len(earlier) - 8192))  # about 8 KiB stay free

@@ -13,9 +13,9 @@ import csv
 import io
 import os
 
-from analyzers.compare import CompareReport, CompareRow
-from analyzers.render.plain import tables_to_markdown, tables_to_text
-from analyzers.render.tables import NA, Table, fmt, vector
+from speclens.analyzers.compare import CompareReport, CompareRow
+from speclens.analyzers.render.plain import tables_to_markdown, tables_to_text
+from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
            "per-position", "conditional", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from analyzers.report import Report
+from speclens.analyzers.report import Report
 
 
 def render_json(report: Report) -> str:

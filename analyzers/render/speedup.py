@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 
-from analyzers.render.plain import tables_to_markdown, tables_to_text
-from analyzers.render.tables import NA, Table, fmt
-from analyzers.speedup_models import Comparison, LoadLevel, SpeedupReport
+from speclens.analyzers.render.plain import tables_to_markdown, tables_to_text
+from speclens.analyzers.render.tables import NA, Table, fmt
+from speclens.analyzers.speedup_models import Comparison, LoadLevel, SpeedupReport
 
 DECIDED = "decided by output_throughput (system output tokens / benchmark window)"
 

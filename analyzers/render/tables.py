@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzers.report import MAL_V0, AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
-from analyzers.window import RELATION_TEXT, SPAN_TEXT
+from speclens.analyzers.report import MAL_V0, AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
+from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT
 
 NA = "n/a"
 UNKNOWN = "?"

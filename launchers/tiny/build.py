@@ -4,7 +4,7 @@ Usage (from the repo root, with the serving venv, which has torch/transformers):
 
     .venv/bin/python launchers/tiny/build.py            # build or reuse
     .venv/bin/python launchers/tiny/build.py --print-path  # path only
-    .venv/bin/python -m launchers.tiny.build --out DIR   # explicit dir
+    .venv/bin/python -m speclens.launchers.tiny.build --out DIR   # explicit dir
 
 Output: ``${SPECLENS_CACHE:-$HOME/.cache/speclens}/tiny/<recipe-hash>/`` with
 ``target/``, ``draft/`` and ``eagle3/`` (HF checkpoints sharing one tokenizer),
@@ -30,7 +30,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ["build.py", "corpus.py", "tokenizer.py", "train.py", "eagle3.py", "stages.py"]
+SOURCES = ["build.py", "tokenizer.py", "train.py", "eagle3.py", "stages.py", "../../clients/arithmetic.py"]  # from here
 
 RECIPE = {
     "seed": 1234,
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        from launchers.tiny import stages  # heavy imports (torch) only when building
+        from speclens.launchers.tiny import stages  # heavy imports (torch) only when building
 
         report = stages.build_all(RECIPE, tmp, log=lambda m: print(m, flush=True))
         report["recipe_hash"] = digest
@@ -126,5 +126,4 @@ def write_json(path: Path, obj) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE.parent.parent))  # repo root, for `launchers.tiny`
     sys.exit(main())

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import torch
 
-from launchers.tiny import corpus, eagle3, train
-from launchers.tiny import tokenizer as tk
+from speclens.clients import arithmetic as corpus
+from speclens.launchers.tiny import eagle3, train
+from speclens.launchers.tiny import tokenizer as tk
 
 THREADS = 2
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.acceptance import build_report
-from analyzers.render import RENDERERS
-from analyzers.report import TargetReport, Window
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.render import RENDERERS
+from speclens.analyzers.report import TargetReport, Window
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT, SPEC_RUNS, write_log
 
 

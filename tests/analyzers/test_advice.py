@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.advice import advise, cost_ratio_from_pair, expected_acceptance_length
-from analyzers.anomalies import check_source, check_target
-from analyzers.report import Counts, IntervalPoint, LogDetail, Metrics, SegmentInfo, SourceResult, TargetReport
-from analyzers.run_report import write_run_report
+from speclens.analyzers.advice import advise, cost_ratio_from_pair, expected_acceptance_length
+from speclens.analyzers.anomalies import check_source, check_target
+from speclens.analyzers.report import Counts, IntervalPoint, LogDetail, Metrics, SegmentInfo, SourceResult, TargetReport
+from speclens.analyzers.run_report import write_run_report
 from tests.conftest import RECORDED
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analyzers.acceptance import build_report
-from analyzers.bench_source import CONSOLE_HALF_STEP, fit_rounded
-from analyzers.report import Window
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.bench_source import CONSOLE_HALF_STEP, fit_rounded
+from speclens.analyzers.report import Window
 from tests.conftest import ROOT
 
 DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"

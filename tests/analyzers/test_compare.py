@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzers import compare as compare_module
-from analyzers.compare import SORT_KEYS, CompareRow, compare_runs, expand_run_dirs, run_compare, sort_rows
+from speclens.analyzers import compare as compare_module
+from speclens.analyzers.compare import SORT_KEYS, CompareRow, compare_runs, expand_run_dirs, run_compare, sort_rows
 from tests.conftest import RECORDED, ROOT
 
 RUN_EVAL = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"
@@ -19,7 +19,7 @@ LOAD_DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analyzers.cli", "compare", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "compare", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
 
 
@@ -95,7 +95,7 @@ def test_unknown_sort_column_lists_every_key() -> None:
 
 
 def test_sort_keys_are_every_rendered_column() -> None:
-    from analyzers.render.compare import HEADERS
+    from speclens.analyzers.render.compare import HEADERS
 
     fields = [n for n, info in CompareRow.model_fields.items() if not info.exclude and n != "notes"]
     assert list(SORT_KEYS) == fields and len(HEADERS) == len(SORT_KEYS)
@@ -254,7 +254,7 @@ def test_csv_has_every_column_and_na_inside_lists() -> None:
 
 
 def test_report_renders_a_client_result_json(tmp_path: Path) -> None:
-    from analyzers.client_report import client_markdown
+    from speclens.analyzers.client_report import client_markdown
 
     path = _legacy_client_json(tmp_path)
     text = client_markdown(str(path))

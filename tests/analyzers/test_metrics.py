@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzers.metrics import (
+from speclens.analyzers.metrics import (
     acceptance_metrics, conditional, draft_acceptance_rate, legacy_weighted, mean_acceptance_length, per_position,
 )
-from analyzers.report import Counts
+from speclens.analyzers.report import Counts
 
 
 def counts(**kw: object) -> Counts:

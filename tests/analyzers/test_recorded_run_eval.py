@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from analyzers.acceptance import build_report
-from analyzers.report import Window
-from analyzers.speedup import build_speedup
-from parsers.load_results import read_load_results
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.report import Window
+from speclens.analyzers.speedup import build_speedup
+from speclens.parsers.load_results import read_load_results
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"
@@ -49,7 +49,7 @@ def test_recorded_concurrency_4_pair_prints_both_throughputs_and_the_deciding_on
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "analyzers.cli", "speedup", str(NGRAM_C4 / "baseline"), str(NGRAM_C4),
+    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "speedup", str(NGRAM_C4 / "baseline"), str(NGRAM_C4),
                            "-o", str(tmp_path / "s.json")], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0 and proc.stderr == ""
     report = json.loads((tmp_path / "s.json").read_text())
@@ -71,7 +71,7 @@ def test_recorded_draft_model_concurrency_4_pair() -> None:
     # draft-c4: 40 x 128 = 5120 tokens per phase; baseline 5120 / 15.354001045 s = 333.464 tok/s, spec
     # 5120 / 10.543261528 s = 485.618 tok/s, speedup 15.354001045 / 10.543261528 = 1.456; the per-request
     # means 131.506 -> 185.701 tok/s = 1.412x
-    from analyzers.comparability import gather_context
+    from speclens.analyzers.comparability import gather_context
 
     run = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-c4"
     base = gather_context(read_load_results(str(run / "baseline" / "guidellm_results.json")), str(run / "baseline"), None)

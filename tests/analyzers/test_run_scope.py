@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.acceptance import build_report
-from analyzers.render import RENDERERS
-from analyzers.report import TargetReport, Window
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.render import RENDERERS
+from speclens.analyzers.report import TargetReport, Window
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"

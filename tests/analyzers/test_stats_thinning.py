@@ -5,19 +5,18 @@ interval series, and on generated line sequences; plus the rule itself on hand-m
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import analyzers.log_source as log_source
-from analyzers.acceptance import build_report
-from analyzers.report import Window
-from parsers import vllm_log
-from parsers.sniff import sniff
-from parsers.vllm_log import drop_repeated_stats_lines
+import speclens.analyzers.log_source as log_source
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.report import Window
+from speclens.parsers import vllm_log
+from speclens.parsers.sniff import sniff
+from speclens.parsers.vllm_log import drop_repeated_stats_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = sorted(str(p) for p in (ROOT / "fixtures").rglob("*")
@@ -49,11 +48,7 @@ def test_fixture_logs_give_the_same_report(window: Window, monkeypatch: pytest.M
 
 
 def test_generated_log_with_restarts_gives_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import gen_log
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    from benchmarks import gen_log
     path = str(tmp_path / "vllm_server.log")
     gen_log.generate("3M", 11, path)
     assert sum(1 for _ in vllm_log.read_vllm_log(path, every_stats_line=False)) < sum(

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.acceptance import build_report
-from analyzers.report import TargetReport, Window
-from analyzers.window import (
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.report import TargetReport, Window
+from speclens.analyzers.window import (
     FORMS, YEAR_SECONDS, Anchor, LogWindow, parse_bound, parse_run_time, parse_window, window_length,
 )
-from parsers.timestamps import seconds_in_year
+from speclens.parsers.timestamps import seconds_in_year
 from tests.conftest import CONSTRUCTED, RECORDED, write_log
 
 DRAFT_LOG = RECORDED / "draft-greedy" / "vllm_server.log"  # spec lines 21:52:53, 21:53:03, 21:53:13

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.answers import answers_match, extract_answer, normalize_number
+from speclens.clients.answers import answers_match, extract_answer, normalize_number
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from clients import gsm8k_accuracy, gsm8k_draft_verify
-from clients.problems import generated
-from parsers.client_results import (AccuracyResult, DraftVerifyResult, SpecThinkingResult, ThreeModeResult,
+from speclens.clients import gsm8k_accuracy, gsm8k_draft_verify
+from speclens.clients.problems import generated
+from speclens.parsers.client_results import (AccuracyResult, DraftVerifyResult, SpecThinkingResult, ThreeModeResult,
                                     parse_client_result, read_client_result)
-from parsers.errors import ParseError
+from speclens.parsers.errors import ParseError
 
 
 def test_round_trip_draft_verify_and_accuracy(world, server, run_client, tmp_path) -> None:

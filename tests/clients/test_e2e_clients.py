@@ -80,7 +80,7 @@ def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def session_a(e2e_dir: Path) -> Path:
     out, port = e2e_dir / "a", _free_pair()
     out.mkdir()
-    m = f"{PY} -m clients."
+    m = f"{PY} -m speclens.clients."
     script = " && ".join([
         f"{m}gsm8k_draft_verify --num-samples 3 --max-tokens 64 --baseline --timeout 60 -o {out}/dv.json",
         f"{m}gsm8k_draft_verify --strategy probabilistic --temperature 0.8 --num-samples 2 --max-tokens 48 "
@@ -103,7 +103,7 @@ def session_a(e2e_dir: Path) -> Path:
 def session_b(e2e_dir: Path) -> Path:
     out, port = e2e_dir / "b", _free_pair()
     out.mkdir()
-    m, ref = f"{PY} -m clients.", f"http://127.0.0.1:{port}"
+    m, ref = f"{PY} -m speclens.clients.", f"http://127.0.0.1:{port}"
     script = " && ".join([
         f'{m}three_mode --target-url {ref} --base-url "$SPECLENS_URL" --skip-lora --limit 3 --max-tokens 48 '
         f"--timeout 60 -o {out}/tm.json",

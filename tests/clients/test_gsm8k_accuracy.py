@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clients import gsm8k_accuracy
-from clients.problems import generated
+from speclens.clients import gsm8k_accuracy
+from speclens.clients.problems import generated
 
 
 def test_accuracy_and_json_shape(world, server, run_client) -> None:

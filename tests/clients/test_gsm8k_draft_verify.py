@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from clients import gsm8k_draft_verify
-from clients.problems import generated
+from speclens.clients import gsm8k_draft_verify
+from speclens.clients.problems import generated
 
 
 def script_question(world, question: str, answer: str, draft_wrong_at: int | None) -> None:

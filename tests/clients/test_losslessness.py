@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from clients import losslessness
-from clients.losslessness import first_divergence
-from clients.problems import generated
-from parsers.client_results import LosslessnessResult, parse_client_result
+from speclens.clients import losslessness
+from speclens.clients.losslessness import first_divergence
+from speclens.clients.problems import generated
+from speclens.parsers.client_results import LosslessnessResult, parse_client_result
 from tests.clients.fake_server import FakeServer, FakeWorld
 
 

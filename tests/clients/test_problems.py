@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clients.cli_common import UsageError, write_result
-from clients.problems import Problem, generated, prompt_file, sample
+from speclens.clients.cli_common import UsageError, write_result
+from speclens.clients.problems import Problem, generated, prompt_file, sample
 
 
 def test_generated_is_deterministic_with_answers() -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from clients import spec_thinking
-from clients.problems import generated
-from clients.spec_thinking_core import parse_triggers
-from parsers.client_results import SpecThinkingResult, parse_client_result
+from speclens.clients import spec_thinking
+from speclens.clients.problems import generated
+from speclens.clients.spec_thinking_core import parse_triggers
+from speclens.parsers.client_results import SpecThinkingResult, parse_client_result
 
 
 def test_parse_triggers() -> None:

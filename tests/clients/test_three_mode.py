@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clients import three_mode
-from parsers.client_results import ThreeModeResult, parse_client_result
+from speclens.clients import three_mode
+from speclens.parsers.client_results import ThreeModeResult, parse_client_result
 from tests.clients.fake_server import FakeServer, FakeWorld
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.acceptance import build_report
-from analyzers.report import Window
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.report import Window
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

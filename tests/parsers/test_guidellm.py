@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ParseError
-from parsers.guidellm import read_guidellm
+from speclens.parsers.errors import ParseError
+from speclens.parsers.guidellm import read_guidellm
 from tests.conftest import RECORDED
 
 REQUEST = {"prompt_tokens": 64, "output_tokens": 128, "request_latency": 1.5, "time_to_first_token_ms": 100.0,
@@ -83,7 +83,7 @@ def test_truncated_json_names_the_line(tmp_path: Path) -> None:
 
 
 def test_load_config_of_each_generation() -> None:
-    from parsers.load_config import CHAT, COMPLETIONS
+    from speclens.parsers.load_config import CHAT, COMPLETIONS
 
     drivers = RECORDED.parent / "load-drivers"
     # 0.3.1: requests[0].request_type "text_completions"; request_loader.data "prompt_tokens=32,output_tokens=64";
@@ -110,7 +110,7 @@ def test_aggregates_are_the_drivers_own_numbers() -> None:
 
 
 def test_vllm_bench_aggregates_without_detail() -> None:
-    from parsers.load_results import read_load_results
+    from speclens.parsers.load_results import read_load_results
 
     path = RECORDED.parent / "load-drivers" / "vllm-bench-0.32.0-concurrency2" / "vllm_bench_result.json"
     b = read_load_results(str(path)).benchmarks[0]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.json_file import read_json
-from parsers.load_results import GUIDELLM, VLLM_BENCH, find_load_results, load_driver
+from speclens.parsers.json_file import read_json
+from speclens.parsers.load_results import GUIDELLM, VLLM_BENCH, find_load_results, load_driver
 from tests.conftest import ROOT
 
 RECORDED = ROOT / "fixtures" / "recorded"

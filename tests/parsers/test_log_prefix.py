@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.log_prefix import Prefix, parse_prefix, strip_ansi
+from speclens.parsers.log_prefix import Prefix, parse_prefix, strip_ansi
 
 from .lines import CYAN, PREFIX, PREFIX_OLD, PROCESS_TAG, RESET
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers import log_scan
-from parsers.log_scan import BLOCK, MAX_LINE, is_gzip, open_log, scan_lines
+from speclens.parsers import log_scan
+from speclens.parsers.log_scan import BLOCK, MAX_LINE, is_gzip, open_log, scan_lines
 
 from .lines import BIG_MARKED, SPEC_155, api, big_log, padded
 
@@ -181,7 +181,7 @@ def scan_file(path: Path, on_chunk=None) -> list[tuple[int, bytes | None]]:
 @pytest.fixture
 def parallel_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts calls of the parallel path, so a test cannot pass by silently scanning in-process."""
-    import parsers.log_scan as log_scan
+    import speclens.parsers.log_scan as log_scan
 
     calls: list[int] = []
     real = log_scan._scan_parallel
@@ -205,7 +205,7 @@ def test_parallel_data_serial_line_numbers() -> None:
 @pytest.mark.parametrize("piece", [64 << 10, MiB, 5 * MiB + 3], ids=["64KiB", "1MiB", "5MiB+3"])
 def test_parallel_scan_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel_calls: list[int],
                                     workers: int, piece: int) -> None:
-    import parsers.log_scan as log_scan
+    import speclens.parsers.log_scan as log_scan
 
     data = parallel_data()
     path = tmp_path / "vllm_server.log"
@@ -225,7 +225,7 @@ def test_parallel_scan_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_parallel_scan_of_a_50_mib_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         parallel_calls: list[int]) -> None:
     # the real PIECE (16 MiB), PARALLEL_MIN lowered from 128 to 48 MiB; 12 copies of big_log, each 8389 lines
-    import parsers.log_scan as log_scan
+    import speclens.parsers.log_scan as log_scan
 
     monkeypatch.setattr(log_scan, "PARALLEL_MIN", 48 << 20)
     monkeypatch.setenv("SPECLENS_SCAN_WORKERS", "2")
@@ -245,7 +245,7 @@ def test_abandoning_a_parallel_scan_reaps_its_workers(tmp_path: Path, monkeypatc
                                                       parallel_calls: list[int]) -> None:
     import os
 
-    import parsers.log_scan as log_scan
+    import speclens.parsers.log_scan as log_scan
 
     path = tmp_path / "vllm_server.log"
     path.write_bytes(parallel_data())

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ParseError
-from parsers.prometheus import (
+from speclens.parsers.errors import ParseError
+from speclens.parsers.prometheus import (
     CounterReset, EngineCounters, diff_scrapes, latest_created, parse_scrape, read_scrape, same_lifetime,
 )
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers.guidellm import RequestRow
-from parsers.prometheus import diff_scrapes, read_scrape
-from parsers.load_results import read_load_results
-from parsers.vllm_bench import parse_vllm_bench
+from speclens.parsers.guidellm import RequestRow
+from speclens.parsers.prometheus import diff_scrapes, read_scrape
+from speclens.parsers.load_results import read_load_results
+from speclens.parsers.vllm_bench import parse_vllm_bench
 
 DRIVERS = Path(__file__).resolve().parents[2] / "fixtures" / "recorded" / "load-drivers"
 MODEL = "/root/.cache/speclens/tiny/8102871a98c876bc/target"  # served name = the target's path (GET /v1/models)

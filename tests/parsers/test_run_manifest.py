@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from parsers.run_manifest import SERVER_DEFAULT, parse_manifest, read_manifest
-from parsers.server_hints import read_server_hints
+from speclens.parsers.run_manifest import SERVER_DEFAULT, parse_manifest, read_manifest
+from speclens.parsers.server_hints import read_server_hints
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.sniff import sniff
+from speclens.parsers.sniff import sniff
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT
 
 DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"

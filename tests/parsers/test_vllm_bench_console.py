@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.errors import ParseError
-from parsers.vllm_bench_console import parse_bench_console, read_bench_console
+from speclens.parsers.errors import ParseError
+from speclens.parsers.vllm_bench_console import parse_bench_console, read_bench_console
 from tests.conftest import ROOT
 
 DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers.records import (
+from speclens.parsers.records import (
     ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, UnparsedSpecLine,
 )
-from parsers.vllm_log import read_vllm_log
+from speclens.parsers.vllm_log import read_vllm_log
 
 from .lines import (
     CYAN, RESET, SPEC_155, SPEC_B, SPEC_C, SPEC_D, SPEC_E, STATS_DISABLED, THROUGHPUT_V0, THROUGHPUT_V1,
@@ -330,7 +330,7 @@ def test_stats_logging_disabled_warning(tmp_path: Path) -> None:
 
 
 def test_parallel_scan_gives_the_same_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import parsers.log_scan as log_scan
+    import speclens.parsers.log_scan as log_scan
 
     path = tmp_path / "vllm_server.log"
     path.write_bytes(big_log())

@@ -12,8 +12,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers.records import SpecInterval, UnparsedSpecLine
-from parsers.vllm_log import _FAST_SPEC, _FAST_STATS, _parse_general, parse_line, read_vllm_log
+from speclens.parsers.records import SpecInterval, UnparsedSpecLine
+from speclens.parsers.vllm_log import _FAST_SPEC, _FAST_STATS, _parse_general, parse_line, read_vllm_log
 
 from .lines import V1_0_10_2, api, rates, write_bytes_tmp
 

@@ -1,4 +1,6 @@
-"""Seeded generator of GSM8K-style grade-school arithmetic word problems.
+"""Seeded generator of GSM8K-style grade-school arithmetic word problems: the training corpus of
+the embedded tiny model pair (launchers/tiny, train split) and the clients' `--dataset generated`
+workload (held-out split). Answers are read back by `speclens.clients.answers.extract_answer`.
 
 Every problem is a (question, worked_answer, answer) triple; the worked answer
 reasons step by step and ends with ``#### <number>`` like GSM8K.  The numbers
@@ -9,9 +11,10 @@ Train and held-out problems never share a question: a problem belongs to the
 ``HELDOUT_BUCKETS``; ``generate`` keeps drawing until it has ``n`` problems of
 the requested split.  Same (seed, n, split) -> same list, on every machine.
 
-    >>> from launchers.tiny.corpus import generate, extract_answer
+    >>> from speclens.clients.arithmetic import generate
+    >>> from speclens.clients.answers import extract_answer
     >>> p = generate(seed=1, n=1, split="heldout")[0]
-    >>> extract_answer(p.worked_answer) == p.answer
+    >>> extract_answer(p.worked_answer) == str(p.answer)
     True
 """
 
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from dataclasses import dataclass
 from typing import Callable, Literal
 
@@ -153,12 +155,3 @@ def generate(seed: int, n: int, split: Split = "train") -> list[Problem]:
         if split_of(p.question) == split:
             out.append(p)
     return out
-
-
-_ANSWER_RE = re.compile(r"####\s*(-?\d+)")
-
-
-def extract_answer(text: str) -> int | None:
-    """The integer after the first ``####`` in ``text`` (None when absent)."""
-    m = _ANSWER_RE.search(text)
-    return int(m.group(1)) if m else None
