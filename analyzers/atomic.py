@@ -37,9 +37,14 @@ def check_output(path: str, protected: list[str] | None = None) -> None:
         raise OutputRefused(f"{path}: directory {directory} does not exist; create it or choose another -o path")
 
 
-def write_atomic(path: str, text: str | bytes, protected: list[str] | None = None) -> None:
+class OutputExists(OutputRefused):
+    """`replace=False` and the path exists (or was created meanwhile)."""
+
+
+def write_atomic(path: str, text: str | bytes, protected: list[str] | None = None, replace: bool = True) -> None:
     """Write `text` (UTF-8) or bytes to `path` atomically, with the permissions the umask gives;
-    refuse what `check_output` refuses."""
+    refuse what `check_output` refuses. `replace=False` never replaces a file: the complete temp
+    file is hard-linked into place, so one created meanwhile is kept (OutputExists)."""
     check_output(path, protected)
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -53,7 +58,17 @@ def write_atomic(path: str, text: str | bytes, protected: list[str] | None = Non
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise OutputExists(f"{path}: already exists; choose another path") from None
+            _remove(tmp)
+    except OutputExists:
+        _remove(tmp)
+        raise
     except OSError as err:
         _remove(tmp)
         raise OutputRefused(f"{path}: cannot write it ({err.strerror}); choose another -o path") from None

@@ -3,11 +3,11 @@ a path, writes the PNG atomically and returns its file name."""
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 
 from speclens.analyzers.advice import Advice
-from speclens.analyzers.atomic import umask
+from speclens.analyzers.atomic import write_atomic
 from speclens.analyzers.report import IntervalPoint, SourceResult
 from speclens.analyzers.speedup_models import SpeedupReport
 
@@ -24,12 +24,10 @@ def _figure():  # noqa: ANN202
 
 def _save(plt, fig, path: str) -> str:  # noqa: ANN001
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
-    os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; every output gets the same umask rule
-    os.close(fd)
-    fig.savefig(tmp, format="png")
+    png = io.BytesIO()
+    fig.savefig(png, format="png")
     plt.close(fig)
-    os.replace(tmp, path)
+    write_atomic(path, png.getvalue())  # the one atomic writer: same umask rule as every output
     return os.path.basename(path)
 
 

@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -60,26 +59,14 @@ def check_output(path: str, overwrite: bool) -> None:
 
 
 def write_result(path: str, data: dict[str, Any], overwrite: bool) -> None:
-    """Write JSON atomically (temp file in the same directory, fsync, then rename, or hard link
-    when not overwriting so that a file created meanwhile is never replaced)."""
-    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".speclens-", suffix=".tmp", dir=directory)
+    """Write JSON atomically through the one writer (speclens.analyzers.atomic); without
+    `overwrite` a file created meanwhile is never replaced."""
+    from speclens.analyzers.atomic import OutputExists, write_atomic
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise UsageError(f"{path} already exists; pass --overwrite or choose another --output") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n", replace=overwrite)
+    except OutputExists:
+        raise UsageError(f"{path} already exists; pass --overwrite or choose another --output") from None
 
 
 def make_progress(console: Console | None = None) -> Progress:
