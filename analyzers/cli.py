@@ -16,6 +16,7 @@ from typer.core import TyperArgument
 
 from speclens.analyzers import __version__
 from speclens.analyzers.compare_keys import SORT_KEYS
+from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, SPEEDUP_FORMATS
 
 
 def _argument_usage(self: TyperArgument) -> str:
@@ -34,19 +35,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                        "scrapes and load-driver results. Formulas: README.md, 'What the numbers mean'.")
 
 
-class Format(str, Enum):
-    text = "text"
-    md = "md"
-    json = "json"
-    csv = "csv"
-    legacy = "legacy"
-
-
-class TableFormat(str, Enum):
-    text = "text"
-    md = "md"
-    json = "json"
-    csv = "csv"
+# --format choices: the renderer registries' keys (analyzers.formats; tests/test_cli_outputs.py checks them)
+Format = Enum("Format", {name: name for name in ACCEPTANCE_FORMATS}, type=str)
+SpeedupFormat = Enum("SpeedupFormat", {name: name for name in SPEEDUP_FORMATS}, type=str)
+CompareFormat = Enum("CompareFormat", {name: name for name in COMPARE_FORMATS}, type=str)
 
 
 FORMAT_HELP = "Output format (default: text, or what the -o extension says: .json .md .csv .txt)."
@@ -110,7 +102,7 @@ def speedup(
     baseline: Annotated[str, typer.Argument(metavar="BASELINE", help=(
         "Target-only run: a run directory, a guidellm result JSON (0.2-0.8) or a vllm bench serve JSON."))],
     spec: Annotated[str, typer.Argument(metavar="SPEC", help="The speculative run under the same load (same kinds).")],
-    fmt: Annotated[TableFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    fmt: Annotated[SpeedupFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
     seed: Annotated[int | None, typer.Option(metavar="N", hidden=True, help=SEED_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help=(
@@ -133,7 +125,7 @@ def speedup(
     from speclens.analyzers.commands import format_or_exit
     from speclens.analyzers.speedup_command import run_speedup
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(SpeedupFormat.__members__))
     sys.exit(run_speedup(baseline, spec, chosen, output, force))
 
 
@@ -143,7 +135,7 @@ def compare(
         "Run directories, folders of them (searched; DIR/baseline belongs to DIR; folders with nothing readable "
         "are listed as skipped), client result JSONs (clients/), load-driver JSONs (guidellm / vllm bench serve, "
         "any name), vLLM logs."))],
-    fmt: Annotated[TableFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    fmt: Annotated[CompareFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
     sort: Annotated[str | None, typer.Option(metavar="KEY", help=(
         "Sort by a column: " + ", ".join(SORT_KEYS) + ". A leading - sorts descending (-speedup); n/a sorts last "
@@ -161,7 +153,7 @@ def compare(
     from speclens.analyzers.commands import format_or_exit
     from speclens.analyzers.compare import run_compare
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(TableFormat.__members__))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(CompareFormat.__members__))
     sys.exit(run_compare(paths, chosen, output, sort))
 
 

@@ -121,3 +121,15 @@ def test_an_unwritable_directory_is_named_not_the_temp_file() -> None:
     proc = run("acceptance", str(RECORDED / "draft-greedy"), "-o", "/proc/speclens-out.txt")
     assert_one_line_error(proc, "/proc/speclens-out.txt: cannot write in /proc (No such file or directory); "
                                 "choose another -o path")
+
+
+def test_format_choices_are_the_renderer_registries() -> None:
+    from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, SPEEDUP_FORMATS
+    from speclens.analyzers.render import RENDERERS
+    from speclens.analyzers.render.compare import COMPARE_RENDERERS
+    from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
+
+    assert tuple(RENDERERS) == ACCEPTANCE_FORMATS
+    assert tuple(SPEEDUP_RENDERERS) == SPEEDUP_FORMATS and tuple(COMPARE_RENDERERS) == COMPARE_FORMATS
+    help_text = run("acceptance", "-h").stdout
+    assert "<text|md|json|csv|legacy>" in help_text  # the CLI offers exactly the registry's names

@@ -96,5 +96,5 @@ def render_compare_csv(r: CompareReport) -> str:
     return out.getvalue()
 
 
-COMPARE_RENDERERS = {"text": render_compare_text, "md": render_compare_markdown, "csv": render_compare_csv,
-                     "json": lambda r: r.model_dump_json(indent=2) + "\n"}
+COMPARE_RENDERERS = {"text": render_compare_text, "md": render_compare_markdown,
+                     "json": lambda r: r.model_dump_json(indent=2) + "\n", "csv": render_compare_csv}
