@@ -180,6 +180,28 @@ def report(
     sys.exit(run_report(run_dir, output, cost_ratio))
 
 
+@app.command()
+def render(
+    report_json: Annotated[str, typer.Argument(metavar="REPORT.json", help=(
+        "A JSON report written by `speclens acceptance|speedup|compare --format json`."))],
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=(
+        "Output format (default: text, or what the -o extension says); legacy for acceptance reports only."))] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+) -> None:
+    """Re-render a saved JSON report in another format, without re-reading its inputs.
+
+    The report is validated against the typed model of its schema version first; a report of
+    another schema version is refused with the versions this speclens reads.
+
+    Example: `speclens render run/acceptance.json --format md -o run/acceptance.md`.
+    """
+    from speclens.analyzers.commands import format_or_exit
+    from speclens.analyzers.render_command import run_render
+
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__))
+    sys.exit(run_render(report_json, chosen, output))
+
+
 def main() -> None:
     try:
         app(prog_name="speclens")

@@ -1,0 +1,110 @@
+"""`speclens render REPORT.json --format FMT`: re-render a saved JSON report without re-reading
+its inputs (the idea of guidellm's `export`). The report says what it is (`tool`) and which schema
+it follows (`schema_version`); it is validated against that typed model before any renderer
+sees it. A report of another schema version is refused with one line naming the versions this
+speclens reads and how to get a current one (re-run the command on the inputs the report lists).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from speclens.analyzers.commands import EXIT_OK, emit, input_boundary
+from speclens.parsers.errors import ParseError
+from speclens.parsers.json_file import read_json
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    command: str  # the command that writes it
+    schema_version: int
+    model: Callable[[], type[BaseModel]]  # imported lazily
+    renderers: Callable[[], dict[str, Callable[[Any], str]]]
+
+
+def _acceptance() -> type[BaseModel]:
+    from speclens.analyzers.report import Report
+
+    return Report
+
+
+def _acceptance_renderers() -> dict[str, Callable[[Any], str]]:
+    from speclens.analyzers.render import RENDERERS
+
+    return RENDERERS
+
+
+def _speedup() -> type[BaseModel]:
+    from speclens.analyzers.speedup_models import SpeedupReport
+
+    return SpeedupReport
+
+
+def _speedup_renderers() -> dict[str, Callable[[Any], str]]:
+    from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
+
+    return SPEEDUP_RENDERERS
+
+
+def _compare() -> type[BaseModel]:
+    from speclens.analyzers.compare import CompareReport
+
+    return CompareReport
+
+
+def _compare_renderers() -> dict[str, Callable[[Any], str]]:
+    from speclens.analyzers.render.compare import COMPARE_RENDERERS
+
+    return COMPARE_RENDERERS
+
+
+KINDS = {
+    "speclens": ReportKind("speclens acceptance", 2, _acceptance, _acceptance_renderers),
+    "speclens speedup": ReportKind("speclens speedup", 2, _speedup, _speedup_renderers),
+    "speclens compare": ReportKind("speclens compare", 2, _compare, _compare_renderers),
+}
+
+
+def load_report(path: str) -> tuple[ReportKind, BaseModel]:
+    """The typed report saved at `path` (ParseError when it is not one this speclens reads)."""
+    doc = read_json(path)
+    tool = doc.get("tool") if isinstance(doc, dict) else None
+    kind = KINDS.get(tool) if isinstance(tool, str) else None
+    if kind is None:
+        raise ParseError(path, None, "expected a JSON report written by `speclens acceptance|speedup|compare --format "
+                         "json`", f"its 'tool' is {tool!r}" if tool is not None else "it has no 'tool' field")
+    version = doc.get("schema_version")
+    if version != kind.schema_version:
+        raise ParseError(path, None, f"a {kind.command} report of schema version {version!r}; this speclens reads "
+                         f"schema {kind.schema_version}", f"re-run `{kind.command}` on the inputs the report lists "
+                         "to get a current one")
+    try:
+        return kind, kind.model().model_validate(doc)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ParseError(path, None, f"a {kind.command} report (schema {version}) that does not validate: {where}: "
+                         f"{first['msg']}", "was it edited by hand? re-run the command") from None
+
+
+@input_boundary
+def run_render(path: str, fmt: str, output: str | None) -> int:
+    if not os.path.isfile(path):
+        raise ParseError(path, None, "no such file", "pass a JSON report written with --format json")
+    from speclens.parsers.sniff import sniff
+
+    looks = sniff(path)
+    if looks.kind != "unknown_json":
+        raise ParseError(path, None, f"this is {looks.hint()}",
+                         "speclens render reads JSON reports written by speclens acceptance|speedup|compare --format json")
+    kind, report = load_report(path)
+    renderers = kind.renderers()
+    if fmt not in renderers:
+        raise ValueError(f"--format {fmt}: a {kind.command} report renders as {', '.join(renderers)}")
+    emit(renderers[fmt](report), output, [path])
+    return EXIT_OK
