@@ -104,17 +104,19 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
 @input_boundary
 def run_report(run_dir: str, output: str | None, cost_ratio: float | None) -> int:
     from speclens.analyzers.run_report import write_run_report
+    from speclens.parsers.run_dir import detect
 
-    if run_dir.endswith(".json") and os.path.isfile(run_dir):
+    here = detect(run_dir)
+    if here.run is not None:
+        written = write_run_report(run_dir, output or here.run.report, cost_ratio)
+    elif here.exists and run_dir.endswith(".json"):
         from speclens.analyzers.client_report import client_markdown
 
         emit(client_markdown(run_dir), output, [run_dir])
         if output is None:
             return EXIT_OK
         written = [output]
-    elif not os.path.isdir(run_dir):
-        raise ParseError(run_dir, None, "expected a run directory or a client result JSON")
     else:
-        written = write_run_report(run_dir, output or os.path.join(run_dir, "report.md"), cost_ratio)
+        raise ParseError(run_dir, None, "expected a run directory or a client result JSON")
     sys.stderr.write("speclens: wrote " + ", ".join(written) + "\n")
     return EXIT_OK

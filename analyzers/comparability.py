@@ -1,7 +1,7 @@
 """Did the baseline and the spec run see the same workload, and which of them speculates?
 
 Each run is described by what is on disk next to its load-driver JSON (`RunContext`): the run
-directory's `run.json` (parsers.run_manifest), the head of its `vllm_server.log`
+directory's `run.json` (parsers.run_manifest: its settings), the head of its `vllm_server.log`
 (parsers.server_hints), its `metrics_before/after.prom`, and the driver JSON itself
 (parsers.load_config). For each key the first source in this order that BOTH runs have is
 compared, and the source is reported; a key neither source pair covers is "unknown" (reported,
@@ -22,38 +22,37 @@ line (`speculative_config=...`), the /metrics counters, run.json's `--speculativ
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from speclens.analyzers.speedup_models import KeyCheck
 from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.prometheus import diff_scrapes, read_scrape
-from speclens.parsers.run_manifest import RunManifest, read_manifest
+from speclens.parsers.run_dir import MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect
+from speclens.parsers.run_manifest import RunSettings, read_run_settings
 from speclens.parsers.server_hints import ServerHints, read_server_hints
 
 TOLERANCE = 0.05
-_LOGS = ("vllm_server.log", "vllm_server.log.gz")
 
 
 @dataclass
 class RunContext:
     load: LoadRun
     folder: str | None = None
-    manifest: RunManifest | None = None
+    settings: RunSettings | None = None  # from run.json
     hints: ServerHints | None = None
     speculation: bool | None = None
     speculation_evidence: str = "no evidence found (no run.json, server log, /metrics scrape or spec_decode keys)"
 
 
-def _scrape_evidence(folder: str) -> tuple[bool | None, str]:
-    after, before = os.path.join(folder, "metrics_after.prom"), os.path.join(folder, "metrics_before.prom")
-    if not os.path.isfile(after):
+def _scrape_evidence(here: Detected) -> tuple[bool | None, str]:
+    after, before = here.file(METRICS_AFTER), here.file(METRICS_BEFORE)
+    if after is None:
         return None, ""
     scrape = read_scrape(after)
     if not scrape.engines:
         return False, f"{after} has no vllm:spec_decode_* counters"
     drafts = sum(e.drafts or 0 for e in scrape.engines.values())
-    if os.path.isfile(before):
+    if before is not None:
         deltas, _ = diff_scrapes(read_scrape(before), scrape)
         drafts = sum(e.drafts or 0 for e in deltas.values())
     return True, f"{after}: vllm:spec_decode_* counters, {drafts} drafts during the run"
@@ -64,17 +63,18 @@ def gather_context(load: LoadRun, folder: str | None, bench_drafts: int | None) 
     ctx = RunContext(load, folder)
     evidence: list[tuple[bool | None, str]] = []
     if folder:
-        manifest = os.path.join(folder, "run.json")
-        ctx.manifest = read_manifest(manifest) if os.path.isfile(manifest) else None
-        log = next((os.path.join(folder, n) for n in _LOGS if os.path.isfile(os.path.join(folder, n))), None)
+        here = detect(folder)
+        manifest = here.file(MANIFEST)
+        ctx.settings = read_run_settings(manifest) if manifest else None
+        log = here.log
         ctx.hints = read_server_hints(log) if log else None
         if ctx.hints and ctx.hints.spec_configured is not None:
             evidence.append((ctx.hints.spec_configured, f"{log} engine line: " + (
                 f"speculative_config method={ctx.hints.spec_method}" if ctx.hints.spec_configured else "speculative_config=None")))
-        evidence.append(_scrape_evidence(folder))
-        if ctx.manifest and ctx.manifest.has_server_command:
-            evidence.append((ctx.manifest.speculative_config is not None, f"{manifest} server_command " + (
-                "has --speculative-config" if ctx.manifest.speculative_config else "has no --speculative-config")))
+        evidence.append(_scrape_evidence(here))
+        if ctx.settings and ctx.settings.has_server_command:
+            evidence.append((ctx.settings.speculative_config is not None, f"{manifest} server_command " + (
+                "has --speculative-config" if ctx.settings.speculative_config else "has no --speculative-config")))
         if ctx.hints and ctx.hints.spec_lines:
             evidence.append((True, f"{log} has SpecDecoding metrics lines"))
     if bench_drafts is not None:
@@ -126,16 +126,16 @@ def _measured(run: LoadRun, attr: str, total: str) -> float | None:
 def _temperature(ctx: RunContext) -> tuple[str | None, object]:
     if ctx.load.config.temperatures:
         return "request bodies (temperature)", ctx.load.config.temperatures
-    if ctx.manifest and ctx.manifest.temperature is not None:
-        return "run.json server_command / temperature", ctx.manifest.temperature
+    if ctx.settings and ctx.settings.temperature is not None:
+        return f"{MANIFEST} server_command / temperature", ctx.settings.temperature
     if ctx.hints and ctx.hints.temperature is not None:
         return "server log non-default args", ctx.hints.temperature
     return None, None
 
 
 def key_checks(base: RunContext, spec: RunContext) -> list[KeyCheck]:
-    bm, sm, bl, sl = base.manifest, spec.manifest, base.load, spec.load
-    checks = [_check("model (target)", [("run.json server_command / target", bm and bm.target, sm and sm.target),
+    bm, sm, bl, sl = base.settings, spec.settings, base.load, spec.load
+    checks = [_check("model (target)", [(f"{MANIFEST} server_command / target", bm and bm.target, sm and sm.target),
                                         ("server log engine line", base.hints and base.hints.model, spec.hints and spec.hints.model),
                                         ("driver JSON model", bl.model, sl.model)])]
     (tb_src, tb), (ts_src, ts) = _temperature(base), _temperature(spec)
@@ -147,11 +147,11 @@ def key_checks(base: RunContext, spec: RunContext) -> list[KeyCheck]:
     else:
         checks.append(_check("temperature", [(tb_src or ts_src or "none", tb, ts)]))
     for key, total in (("prompt_tokens", "prompt_tokens"), ("output_tokens", "output_tokens")):
-        checks.append(_check(key, [("run.json --data / data_spec", bm and getattr(bm, key), sm and getattr(sm, key)),
+        checks.append(_check(key, [(f"{MANIFEST} --data / data_spec", bm and getattr(bm, key), sm and getattr(sm, key)),
                                    ("driver JSON data config", getattr(bl.config, key), getattr(sl.config, key)),
                                    ("measured mean per request", _measured(bl, key, total), _measured(sl, key, total))]))
     checks.append(_check("max_tokens", [("request bodies (max_tokens)", bl.config.max_tokens, sl.config.max_tokens)]))
-    checks.append(_check("endpoint", [("run.json --backend request_format", bm and bm.endpoint, sm and sm.endpoint),
+    checks.append(_check("endpoint", [(f"{MANIFEST} --backend request_format", bm and bm.endpoint, sm and sm.endpoint),
                                       ("driver JSON", bl.config.endpoint, sl.config.endpoint)]))
     return checks
 

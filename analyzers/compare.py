@@ -1,9 +1,9 @@
 """`speclens compare PATH...`: one row per run directory (analyzers.compare_row), sortable.
 
-PATHs are expanded by `expand_run_dirs`: a run directory (it holds a vLLM log, a /metrics
-scrape, run.json or a `*.json` file) is a row; its `baseline/` belongs to it (the speedup
-reference); its other subfolders and any folder of run folders are searched in turn (down to
-MAX_DEPTH levels). A folder with nothing readable is listed once in `skipped`, not as a row.
+PATHs are expanded by `expand_run_dirs`: a run directory (`parsers.run_dir.detect`: it holds
+a vLLM log, a /metrics scrape, run.json or guidellm_results.json) or a folder holding any
+`*.json` file is a row; its `baseline/` belongs to it (the speedup reference); its other
+subfolders and any folder of run folders are searched in turn (down to MAX_DEPTH levels). A folder with nothing readable is listed once in `skipped`, not as a row.
 Every directory is summarized independently (in worker processes for large sets), so hundreds
 of directories take seconds. A row with an `error` is still shown, and makes the exit status 2.
 """
@@ -19,17 +19,15 @@ from pydantic import BaseModel
 
 from speclens.analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_boundary
 from speclens.analyzers.compare_keys import SORT_KEYS
-from speclens.analyzers.compare_row import BASELINE_DIR, CompareRow, Skipped, summarize
+from speclens.analyzers.compare_row import CompareRow, Skipped, summarize
 from speclens.analyzers.console import fail, warn
-from speclens.analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
 from speclens.parsers.files import note_read
-from speclens.parsers.load_results import MANIFEST_NAME
+from speclens.parsers.run_dir import BASELINE, detect
 
 __all__ = ["SORT_KEYS", "CompareReport", "CompareRow", "Skipped", "compare_runs", "expand_run_dirs", "sort_rows"]
 
 PARALLEL_FROM = 32
 MAX_DEPTH = 6
-RUN_FILES = frozenset((*LOG_NAMES, BEFORE_NAME, AFTER_NAME, MANIFEST_NAME))
 NO_RUN_FILES = "no vLLM log, /metrics scrape, run.json or JSON file, here or in its subfolders"
 
 
@@ -48,19 +46,17 @@ def _walk(path: str, depth: int, seen: set[str], found: list[str], skipped: list
     if real in seen:
         return True  # already listed (a symlink or a repeated argument): not "nothing readable"
     seen.add(real)
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
+    here = detect(path)
+    if here.error is not None:
         found.append(path)  # summarize reports why it cannot be read
         return True
-    names = {e.name for e in entries if not e.is_dir()}
-    is_run = bool(names & RUN_FILES) or any(n.lower().endswith(".json") for n in names)
+    is_run = here.kind == "run_dir" or bool(here.json_files)
     start = len(found)
     if is_run:
         found.append(path)
     empty: list[str] = []
-    for sub in sorted(e.path for e in entries if e.is_dir() and not e.name.startswith(".")
-                      and not (is_run and e.name == BASELINE_DIR)):
+    for sub in (os.path.join(path, name) for name in here.subdirs
+                if not name.startswith(".") and not (is_run and name == BASELINE)):
         if depth >= MAX_DEPTH:
             reason = f"more than {MAX_DEPTH} levels below the argument; pass it directly"
             skipped.append(Skipped(path=sub, reason=reason))

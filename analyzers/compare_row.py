@@ -16,15 +16,16 @@ import os
 from pydantic import BaseModel, Field
 
 from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.inputs import AFTER_NAME, BEFORE_NAME, LOG_NAMES
 from speclens.analyzers.load_metrics import output_throughput, request_output_tps
 from speclens.analyzers.report import Window
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import Benchmark, LoadRun
 from speclens.parsers.json_file import read_json
-from speclens.parsers.load_results import MANIFEST_NAME, find_load_results, load_driver, parse_load_results
+from speclens.parsers.load_results import find_load_results, load_driver, parse_load_results
+from speclens.parsers.run_dir import (
+    LOGS, MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect, read_manifest,
+)
 
-BASELINE_DIR = "baseline"
 NOTHING_READABLE = "no vLLM log, /metrics scrape, run.json or load-driver JSON"
 
 
@@ -80,13 +81,11 @@ def _acceptance(row: CompareRow, path: str) -> None:
 
 
 def _manifest(row: CompareRow, path: str) -> None:
-    doc = read_json(path)
-    config = doc.get("config") if isinstance(doc, dict) else None
-    if not isinstance(config, dict):
-        raise ParseError(path, None, "expected a run.json object with a 'config' object",
-                         "was it written by run_eval.sh?")
-    row.dataset = config.get("dataset") or None
-    row.method = row.method or config.get("method") or None
+    manifest = read_manifest(path)
+    config = manifest.require_config(path) if manifest is not None else None
+    if config is not None:
+        row.dataset = config.dataset or None
+        row.method = row.method or config.method or None
 
 
 def _load_label(b: Benchmark) -> str:
@@ -127,26 +126,24 @@ def _baseline(row: CompareRow, folder: str, errors: list[str]) -> None:
         row.notes.append(f"the baseline ran another load ({_load_label(b)}), so the speedup compares different loads")
 
 
-def _server_files(path: str) -> list[str]:
-    """The run directory's log and scrapes that `speclens acceptance` reads (before only with after)."""
-    present = {n: p for n in (*LOG_NAMES, BEFORE_NAME, AFTER_NAME) if os.path.isfile(p := os.path.join(path, n))}
-    if AFTER_NAME not in present:
-        present.pop(BEFORE_NAME, None)
-    return list(present.values())
+def _server_files(here: Detected) -> list[str]:
+    """The run directory's logs and scrapes that `speclens acceptance` reads (before only with after)."""
+    names = [*LOGS, METRICS_BEFORE, METRICS_AFTER] if METRICS_AFTER in here.present else [*LOGS]
+    return [p for p in map(here.file, names) if p]
 
 
-def summarize_dir(path: str) -> CompareRow | Skipped:
+def summarize_dir(path: str, here: Detected | None = None) -> CompareRow | Skipped:
     """The row of one run directory, or `Skipped` when it holds nothing readable."""
     row, errors = CompareRow(run=path), []
-    row.files_read = _server_files(path)
+    here = here or detect(path)
+    row.files_read = _server_files(here)
     if row.files_read:
         try:
             _acceptance(row, path)
         except (ParseError, OSError, ValueError) as err:
             errors.append(describe(err))
-    manifest = os.path.join(path, MANIFEST_NAME)
-    has_manifest = os.path.isfile(manifest)
-    if has_manifest:
+    manifest = here.file(MANIFEST)
+    if manifest is not None:
         row.files_read.append(manifest)
         try:
             _manifest(row, manifest)
@@ -165,7 +162,7 @@ def summarize_dir(path: str) -> CompareRow | Skipped:
         _load(row, found.run)
     if found.unused:
         row.notes.append(f"also load-driver results, not used: {', '.join(map(os.path.basename, found.unused))}")
-    if os.path.isdir(baseline := os.path.join(path, BASELINE_DIR)):
+    if here.run is not None and os.path.isdir(baseline := here.run.baseline.root):
         _baseline(row, baseline, errors)
     row.error = "; ".join(errors) or None
     return row
@@ -223,8 +220,9 @@ def summarize_file(path: str) -> CompareRow:
 
 def summarize(path: str) -> CompareRow | Skipped:
     """The row of one PATH (run directory or file); input problems become the row's `error`."""
-    if os.path.isdir(path):
-        return summarize_dir(path)
-    if os.path.isfile(path):
+    here = detect(path)
+    if here.is_dir:  # one that cannot be listed: its row says why (find_load_results)
+        return summarize_dir(path, here)
+    if here.exists:
         return summarize_file(path)
-    return CompareRow(run=path, error=f"{path}: no such file or directory; check the path", files_read=[])
+    return CompareRow(run=path, error=f"{path}: {here.what.description}; check the path", files_read=[])

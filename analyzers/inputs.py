@@ -1,11 +1,12 @@
-"""What a PATH argument holds: a run directory, a vLLM log, one scrape, or a before/after pair.
+"""What a PATH argument holds for `speclens acceptance`: a run directory, a vLLM log, one
+scrape, or a before/after pair; what each path is comes from `parsers.run_dir.detect`.
 
-A run directory is recognized by its files: `vllm_server.log` (or `.log.gz`), and
-`metrics_before.prom` / `metrics_after.prom`. A file is recognized by its content
-(`parsers.sniff`): a vLLM log (plain or gzip), a /metrics scrape (two consecutive scrapes form a
-before/after pair, in that order), a `vllm bench serve` result JSON or console output; anything
-else (empty, binary, a guidellm JSON, ...) is refused with one line naming what it looks like and
-which command reads it.
+A run directory is read for its server log (`vllm_server.log` or `.log.gz`) and its
+`metrics_before.prom` / `metrics_after.prom` (the before scrape only with the after one). A file
+is read for what its content is (a `.prom` file is a scrape by its name): a vLLM log (plain or
+gzip), a /metrics scrape (two consecutive scrapes form a before/after pair, in that order), a
+`vllm bench serve` result JSON or console output; anything else (empty, binary, a guidellm JSON,
+...) is refused with one line naming what it looks like and which command reads it.
 Inputs are hashed (sha256) for provenance; a plain log is hashed on a second thread while it is
 scanned, so it is read once.
 """
@@ -20,11 +21,7 @@ from dataclasses import dataclass
 
 from speclens.parsers.errors import ParseError
 from speclens.parsers.files import open_input
-from speclens.parsers.sniff import sniff
-
-LOG_NAMES = ("vllm_server.log", "vllm_server.log.gz")
-BEFORE_NAME = "metrics_before.prom"
-AFTER_NAME = "metrics_after.prom"
+from speclens.parsers.run_dir import LOG, METRICS_AFTER, METRICS_BEFORE, Detected, detect
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,55 +41,48 @@ def _check_file(path: str) -> None:
         raise ParseError(path, None, "file is not readable", "check its permissions")
 
 
-def _run_dir(path: str) -> Target:
-    def present(name: str) -> str | None:
-        full = os.path.join(path, name)
-        return full if os.path.isfile(full) else None
-
-    log = next((p for p in map(present, LOG_NAMES) if p), None)
-    before, after = present(BEFORE_NAME), present(AFTER_NAME)
-    if log is None and after is None:
-        results = [n for n in sorted(os.listdir(path)) if n.endswith(".json") and n != "run.json"]
+def _run_dir(here: Detected) -> Target:
+    if here.error is not None:
+        raise ParseError(here.path, None, f"cannot list the directory ({here.error})", "check its permissions")
+    log, before, after = here.log, here.file(METRICS_BEFORE), here.file(METRICS_AFTER)
+    if not here.has_server_data:
+        results = here.json_files
         hint = (f"it holds {', '.join(results[:3])}: load-driver results are read by `speclens speedup` and "
                 "`speclens compare`" if results else "point at a speclens run directory, a vLLM log file or .prom scrapes")
-        raise ParseError(path, None, f"expected a run directory holding {LOG_NAMES[0]} and/or {AFTER_NAME}", hint)
+        raise ParseError(here.path, None, f"expected a run directory holding {LOG} and/or {METRICS_AFTER}", hint)
     for file in (log, before, after):
         if file:
             _check_file(file)
-    return Target(path, "run_dir", log, before if after else None, after)
+    return Target(here.path, "run_dir", log, before if after else None, after)
 
 
 _ACCEPTS = "a vLLM server log, a /metrics scrape (.prom), a run directory or a vllm bench serve result"
+_TARGET_KINDS = {"vllm_log": "log", "unknown_text": "log", "prometheus": "metrics", "vllm_bench_json": "bench_json",
+                 "vllm_bench_console": "bench_console"}  # unknown text is scanned as a log; no lines is a notice
 
 
-def _file_target(path: str) -> Target:
-    """The target of one file argument, by what the file holds (never by its name alone)."""
+def _file_target(here: Detected) -> Target:
+    """The target of one file argument, by what the file holds (a .prom file: by its name)."""
+    path = here.path
     _check_file(path)
-    kind = sniff(path)
-    if kind.kind in ("vllm_log", "unknown_text"):
-        return Target(path, "log", log=path)  # unknown text is scanned as a log; no lines is a notice
-    if kind.kind == "prometheus":
-        return Target(path, "metrics", after=path)
-    if kind.kind == "vllm_bench_json":
-        return Target(path, "bench_json", results=path)
-    if kind.kind == "vllm_bench_console":
-        return Target(path, "bench_console", results=path)
-    raise ParseError(path, None, f"this is {kind.hint()}", f"speclens acceptance reads {_ACCEPTS}")
+    kind = _TARGET_KINDS.get(here.kind)
+    if kind is None:
+        raise ParseError(path, None, f"this is {here.what.hint()}", f"speclens acceptance reads {_ACCEPTS}")
+    if kind == "log":
+        return Target(path, kind, log=path)
+    return Target(path, kind, after=path) if kind == "metrics" else Target(path, kind, results=path)
 
 
 def resolve_targets(paths: list[str]) -> list[Target]:
     """Turn the CLI's PATH arguments into analysis targets, in order. Two consecutive scrapes
-    (by content, any name) form a before/after pair, in that order."""
+    (by content or a .prom name) form a before/after pair, in that order."""
     targets: list[Target] = []
     for path in paths:
-        if os.path.isdir(path):
-            targets.append(_run_dir(path))
+        here = detect(path)
+        if here.is_dir:
+            targets.append(_run_dir(here))
             continue
-        if path.endswith(".prom"):
-            _check_file(path)
-            target = Target(path, "metrics", after=path)
-        else:
-            target = _file_target(path)
+        target = _file_target(here)
         previous = targets[-1] if targets else None
         if target.kind == "metrics" and previous is not None and previous.kind == "metrics":
             targets[-1] = Target(f"{previous.after} → {path}", "metrics_pair", before=previous.after, after=path)

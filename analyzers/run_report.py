@@ -1,11 +1,10 @@
 """`speclens report DIR`: everything known about one run directory in one Markdown file, with
-PNG plots written next to it (`<name>_plots/`): acceptance tables, per-position and conditional
-bars, acceptance length per log interval, speedup vs load (when DIR/baseline exists), advice on k
-and the anomaly checks."""
+PNG plots written next to it (`<name>_plots/`: `parsers.run_dir.plots_dir`): acceptance
+tables, per-position and conditional bars, acceptance length per log interval, speedup vs load
+(when DIR/baseline exists), advice on k and the anomaly checks."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from functools import partial
@@ -23,17 +22,16 @@ from speclens.analyzers.render.tables import Table, fmt, target_tables
 from speclens.analyzers.report import Window
 from speclens.analyzers.speedup import build_speedup
 from speclens.parsers.load_results import read_load_results
+from speclens.parsers.run_dir import RunFiles, plots_dir, read_manifest
 
 
-def _temperature(run_dir: str) -> float | None:
-    path = os.path.join(run_dir, "run.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path, encoding="utf-8") as handle:
-        value = json.load(handle).get("config", {}).get("temperature")
+def _temperature(files: RunFiles) -> float | None:
+    """The temperature run.json's config records (None: not recorded, or the server's default)."""
+    manifest = read_manifest(files.manifest)
+    value = manifest.config.temperature if manifest is not None and manifest.config is not None else None
     try:
         return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+    except ValueError:
         return None
 
 
@@ -42,7 +40,7 @@ def write_run_report(run_dir: str, out: str, cost_ratio: float | None) -> list[s
     report = build_report([run_dir], Window(), keep_series=True)
     target = report.targets[0]
     check_output(out)  # refused before anything is written
-    plots_dir = os.path.splitext(out)[0] + "_plots"
+    files, plots_to = RunFiles(run_dir), plots_dir(out)
     tables: list[Table] = target_tables(target)
     plots: list[tuple[str, str, Callable[[str], str]]] = []  # (alt text, file name, writer)
     source = target.source(target.primary)
@@ -53,15 +51,14 @@ def write_run_report(run_dir: str, out: str, cost_ratio: float | None) -> list[s
         plots.append(("acceptance length per interval", "intervals.png",
                       partial(plot_series, log.log.series, log.counts.k)))
     speedup = None
-    baseline = os.path.join(run_dir, "baseline", "guidellm_results.json")
-    results = os.path.join(run_dir, "guidellm_results.json")
+    baseline, results = files.baseline.load_results, files.load_results
     if os.path.isfile(baseline) and os.path.isfile(results):
-        speedup = build_speedup(gather_context(read_load_results(baseline), os.path.dirname(baseline), None),
+        speedup = build_speedup(gather_context(read_load_results(baseline), files.baseline.root, None),
                                 gather_context(read_load_results(results), run_dir, None), __version__, [])
         tables += speedup_tables(speedup)
         if speedup.levels:
             plots.append(("speedup vs load", "speedup.png", partial(plot_speedup, speedup)))
-    notices = check_target(target, _temperature(run_dir))
+    notices = check_target(target, _temperature(files))
     if source is not None and source.metrics.conditional and source.counts.k:
         source_name = "given by --cost-ratio" if cost_ratio is not None else "none"
         if cost_ratio is None and speedup is not None and speedup.levels:
@@ -84,19 +81,19 @@ def write_run_report(run_dir: str, out: str, cost_ratio: float | None) -> list[s
     if notices:
         tables.append(Table("Anomaly checks", ["level", "code", "message"], [[n.level, n.code, n.message] for n in notices]))
     text = tables_to_markdown(f"speclens report: {run_dir}", f"speclens {__version__}", tables)
-    written = _write_plots(plots_dir, plots)
-    rel = os.path.basename(plots_dir)
+    written = _write_plots(plots_to, plots)
+    rel = os.path.basename(plots_to)
     text += "\n## Plots\n\n" + "\n\n".join(f"![{alt}]({rel}/{name})" for alt, name, _ in plots) + "\n" if plots else ""
     write_atomic(out, text, protected=[i.path for i in report.inputs])
     return [out] + written
 
 
-def _write_plots(plots_dir: str, plots: list[tuple[str, str, Callable[[str], str]]]) -> list[str]:
-    """Write each plot into `plots_dir` (created only when there is a plot; matplotlib is imported
+def _write_plots(folder: str, plots: list[tuple[str, str, Callable[[str], str]]]) -> list[str]:
+    """Write each plot into `folder` (created only when there is a plot; matplotlib is imported
     first, so a missing install leaves no empty folder behind)."""
     if not plots:
         return []
     import matplotlib  # noqa: F401 - fail before the folder exists
 
-    os.makedirs(plots_dir, exist_ok=True)
-    return [os.path.join(plots_dir, write(os.path.join(plots_dir, name))) for _, name, write in plots]
+    os.makedirs(folder, exist_ok=True)
+    return [os.path.join(folder, write(os.path.join(folder, name))) for _, name, write in plots]

@@ -1,22 +1,23 @@
 """A run directory's own time window, from its run.json, and what a window did to a log.
 
-run.json (launchers/manifest.py) holds `started_at`/`ended_at` of the whole run and, since
-schema 1 with step times, `started_at`/`ended_at` per step, all local time with year and UTC
-offset (`2026-11-22T23:54:22+0000`). The window the /metrics delta covers is from the start of
-the `metrics-before` step to the end of the `metrics-after` step; run directories written
-before steps had times fall back to the run's start and end. Those times anchor the log's
-year-less clock (`analyzers.window.Anchor`).
+run.json (`parsers.run_dir.RunManifest`, written by launchers/manifest.py) holds
+`started_at`/`ended_at` of the whole run and, since schema 1 with step times,
+`started_at`/`ended_at` per step, all local time with year and UTC offset
+(`2026-11-22T23:54:22+0000`). The window the /metrics delta covers is from the start of the
+`metrics-before` step to the end of the `metrics-after` step; run directories written before
+steps had times fall back to the run's start and end. Those times anchor the log's year-less
+clock (`analyzers.window.Anchor`).
 """
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 
 from speclens.analyzers.log_source import LogFold
 from speclens.analyzers.report import AppliedWindow, Notice, Window
 from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT, Anchor, parse_run_time
+from speclens.parsers.errors import ParseError
+from speclens.parsers.run_dir import MANIFEST, RunFiles, read_manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,28 +27,21 @@ class RunScope:
     basis: str  # which run.json entries the window comes from
 
 
-def _step(steps: object, name: str) -> dict:
-    if not isinstance(steps, list):
-        return {}
-    return next((s for s in steps if isinstance(s, dict) and s.get("name") == name), {})
-
-
 def read_run_scope(run_dir: str) -> RunScope | None:
     """The run's window from `run_dir/run.json`, or None when there is no usable one."""
-    path = os.path.join(run_dir, "run.json")
     try:
-        with open(path, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except (OSError, ValueError):
+        manifest = read_manifest(RunFiles(run_dir).manifest)
+    except (ParseError, OSError):
         return None
-    if not isinstance(doc, dict):
+    if manifest is None:
         return None
-    before, after = _step(doc.get("steps"), "metrics-before"), _step(doc.get("steps"), "metrics-after")
-    since, until = before.get("started_at"), after.get("ended_at")
-    basis = "run.json steps metrics-before → metrics-after"
+    before, after = manifest.step("metrics-before"), manifest.step("metrics-after")
+    since = before.started_at if before else None
+    until = after.ended_at if after else None
+    basis = f"{MANIFEST} steps metrics-before → metrics-after"
     if parse_run_time(since) is None:
-        since, until = doc.get("started_at"), doc.get("ended_at")
-        basis = "run.json started_at → ended_at"
+        since, until = manifest.started_at, manifest.ended_at
+        basis = f"{MANIFEST} started_at → ended_at"
     start = parse_run_time(since)
     if start is None:
         return None

@@ -2,7 +2,7 @@
 
 Each argument is a run directory (its load-driver JSON: `parsers.load_results.find_load_results`)
 or a guidellm / vllm bench serve result JSON. Anything else is named for what it is
-(`parsers.sniff`: "a vLLM server log; read it with `speclens acceptance`"), exit 2. A run's
+(`parsers.run_dir.detect`: "a vLLM server log; read it with `speclens acceptance`"), exit 2. A run's
 run.json, server log and /metrics scrapes (its directory, or the folder of a result file that
 holds them) describe its settings and whether it speculates (analyzers.comparability).
 
@@ -17,16 +17,15 @@ import os
 from speclens.analyzers.commands import EXIT_OK, emit, input_boundary
 from speclens.analyzers.console import warn
 from speclens.parsers.errors import ParseError
+from speclens.parsers.run_dir import Detected, detect
 
-CONTEXT_FILES = ("run.json", "vllm_server.log", "vllm_server.log.gz", "metrics_after.prom")
 USAGE = "speedup reads run directories, guidellm result JSON (0.2-0.8) and vllm bench serve --save-result JSON"
 
 
-def _not_load_results(path: str) -> ParseError:
-    from speclens.parsers.sniff import sniff
-
+def _not_load_results(here: Detected) -> ParseError:
+    path = here.path
     try:
-        kind = sniff(path)
+        kind = here.what
     except OSError as err:
         return ParseError(path, None, f"cannot read the file ({err.strerror or err})", "check its permissions")
     if kind.kind == "run_json":
@@ -41,27 +40,28 @@ def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
     from speclens.parsers.load_results import VLLM_BENCH, find_load_results, load_driver, parse_load_results
     from speclens.parsers.vllm_bench import parse_vllm_bench
 
-    if not os.path.exists(path):
+    here = detect(path)
+    if not here.exists:
         raise ParseError(path, None, "no such file or directory", "check the path")
-    if os.path.isdir(path):
+    if here.is_dir:
         found = find_load_results(path)
         if found.run is None:
             if found.errors:
                 raise found.errors[0]
             raise ParseError(path, None, "a directory holding no guidellm or vllm bench serve result JSON", (
                 "it looks like a run directory: read it with `speclens acceptance` or `speclens report`; "
-                if any(os.path.isfile(os.path.join(path, n)) for n in CONTEXT_FILES) else "") + USAGE)
+                if here.has_server_data else "") + USAGE)
         file, run, folder = found.used, found.run, path
     else:
         try:
             doc = read_json(path)
         except ParseError:
-            raise _not_load_results(path) from None
+            raise _not_load_results(here) from None
         if load_driver(doc) is None:
-            raise _not_load_results(path)
+            raise _not_load_results(here)
         file, run = path, parse_load_results(path, doc)
         parent = os.path.dirname(os.path.abspath(path))
-        folder = parent if any(os.path.isfile(os.path.join(parent, n)) for n in CONTEXT_FILES) else None
+        folder = parent if detect(parent).kind == "run_dir" else None  # its run.json, log, scrapes
     drafts = None
     if run.schema == VLLM_BENCH:
         spec = parse_vllm_bench(file, read_json(file))[1]

@@ -1,8 +1,11 @@
 """Write a run directory's `run.json`: argv, resolved configuration, versions, hardware, git
 commit, start/end times and every step's command, exit status, seconds and start/end time (the
-steps `metrics-before` .. `metrics-after` bound the window the /metrics delta covers). JSON is built here, never by
-shell string interpolation. Secrets never enter it: values of --api-key/--hf-token style
-options and of *_API_KEY / *_TOKEN variables are replaced by "***". Every write is atomic.
+steps `metrics-before` .. `metrics-after` bound the window the /metrics delta covers), through
+the typed `speclens.parsers.run_dir.RunManifest` (the layout's one owner), never by shell string
+interpolation. Secrets never enter it: values of --api-key/--hf-token style options and of
+*_API_KEY / *_TOKEN variables are replaced by "***". Every write is atomic
+(`speclens.analyzers.atomic.write_atomic`). A run.json that cannot be read or written is one
+line on stderr and exit 2.
 
 usage (from bash):
   python launchers/manifest.py init RUN_DIR -- ARGV...
@@ -21,11 +24,15 @@ import platform
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from importlib import metadata
 
-SCHEMA_VERSION = 1
+from speclens.analyzers.atomic import write_atomic
+from speclens.parsers.errors import ParseError
+from speclens.parsers.run_dir import (
+    MANIFEST_SCHEMA_VERSION, Hardware, RunConfig, RunFiles, RunManifest, Step, Versions, manifest_json, parse_manifest,
+)
+
 _SECRET_OPTION = re.compile(r"^--?(api[-_]?key|hf[-_]?token|token|password)$", re.IGNORECASE)
 _SECRET_INLINE = re.compile(r"((?:api_key|token|password)=)[^,\s]+", re.IGNORECASE)
 
@@ -46,24 +53,20 @@ def redact(argv: list[str]) -> list[str]:
     return out
 
 
-def _path(run_dir: str) -> str:
-    return os.path.join(run_dir, "run.json")
+def load(run_dir: str) -> RunManifest:
+    """The run.json being updated (opened directly: it is this script's own output, not an input)."""
+    path = RunFiles(run_dir).manifest
+    with open(path, encoding="utf-8") as handle:
+        try:
+            doc = json.load(handle)
+        except json.JSONDecodeError as err:
+            raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})",
+                             "the file is truncated or not JSON") from None
+    return parse_manifest(path, doc)
 
 
-def load(run_dir: str) -> dict:
-    with open(_path(run_dir), encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def save(run_dir: str, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".run.json.", dir=run_dir)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; run.json holds no secrets
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=False)
-        handle.write("\n")
-    os.replace(tmp, _path(run_dir))
+def save(run_dir: str, manifest: RunManifest) -> None:
+    write_atomic(RunFiles(run_dir).manifest, manifest_json(manifest))
 
 
 def _now(epoch: float | None = None) -> str:
@@ -124,32 +127,55 @@ def main(argv: list[str]) -> int:
     if command == "spec-config":
         print(spec_config(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else None))
         return 0
-    run_dir = rest[0]
-    if command == "init":
-        save(run_dir, {"schema_version": SCHEMA_VERSION, "tool": "speclens run_eval.sh", "argv": redact(rest[2:]),
-                       "started_at": _now(), "ended_at": None, "status": None, "config": {}, "steps": []})
-    elif command == "config":
-        data = load(run_dir)
-        for item in rest[1:]:
-            key, _, value = item.partition("=")
-            data["config"][key] = "***" if _SECRET_OPTION.match(f"--{key}") else value
-        save(run_dir, data)
-    elif command == "step":
-        name, status, started, ended = rest[1], int(rest[2]), float(rest[3]), float(rest[4])
-        data = load(run_dir)
-        data["steps"].append({"name": name, "exit_status": status, "seconds": round(ended - started, 3),
-                              "started_at": _now(started), "ended_at": _now(ended), "command": redact(rest[6:])})
-        save(run_dir, data)
-    elif command == "finish":
-        data = load(run_dir)
-        data.update(ended_at=_now(), status=int(rest[1]), git_commit=_git_commit(), hardware=_hardware(),
-                    versions={"python": platform.python_version(), "speclens": _version("speclens"),
-                              "vllm": _version("vllm"), "guidellm": _version("guidellm"), "torch": _version("torch")})
-        save(run_dir, data)
-    else:
+    if command not in _UPDATES:
         print(f"manifest.py: unknown command {command!r}", file=sys.stderr)
         return 2
+    try:
+        _UPDATES[command](rest[0], rest[1:])
+    except IndexError:
+        print(f"manifest.py {command}: missing arguments (usage: the top of launchers/manifest.py)", file=sys.stderr)
+        return 2
+    except (ParseError, OSError, ValueError) as err:  # ValueError: OutputRefused, a bad number
+        text = f"{err.filename}: {err.strerror}" if isinstance(err, OSError) and err.filename else str(err)
+        print(f"manifest.py {command}: {text}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _init(run_dir: str, rest: list[str]) -> None:
+    save(run_dir, RunManifest(schema_version=MANIFEST_SCHEMA_VERSION, tool="speclens run_eval.sh",
+                              argv=redact(rest[1:]), started_at=_now(), ended_at=None, status=None,
+                              config=RunConfig(), steps=[]))
+
+
+def _config(run_dir: str, rest: list[str]) -> None:
+    manifest = load(run_dir)
+    values = manifest.config.model_dump(exclude_unset=True) if manifest.config else {}
+    for item in rest:
+        key, _, value = item.partition("=")
+        values[key] = "***" if _SECRET_OPTION.match(f"--{key}") else value
+    manifest.config = RunConfig.model_validate(values)
+    save(run_dir, manifest)
+
+
+def _step(run_dir: str, rest: list[str]) -> None:
+    name, status, started, ended = rest[0], int(rest[1]), float(rest[2]), float(rest[3])
+    manifest = load(run_dir)
+    manifest.steps = [*manifest.steps, Step(name=name, exit_status=status, seconds=round(ended - started, 3),
+                                            started_at=_now(started), ended_at=_now(ended), command=redact(rest[5:]))]
+    save(run_dir, manifest)
+
+
+def _finish(run_dir: str, rest: list[str]) -> None:
+    manifest = load(run_dir)
+    manifest.ended_at, manifest.status, manifest.git_commit = _now(), int(rest[0]), _git_commit()
+    manifest.hardware = Hardware.model_validate(_hardware())
+    manifest.versions = Versions(python=platform.python_version(), speclens=_version("speclens"),
+                                 vllm=_version("vllm"), guidellm=_version("guidellm"), torch=_version("torch"))
+    save(run_dir, manifest)
+
+
+_UPDATES = {"init": _init, "config": _config, "step": _step, "finish": _finish}
 
 
 if __name__ == "__main__":

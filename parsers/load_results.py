@@ -2,10 +2,11 @@
 `vllm bench serve` JSON, told apart by their content, whatever the file is called.
 
 `load_driver(doc)` names the driver of a parsed JSON document (cheap: a few key look-ups);
-`find_load_results(folder)` finds a run folder's load-driver JSON: `guidellm_results.json` when
-it exists, else the first `*.json` by name whose content is load results (`guidellm.json`,
-`benchmarks.json`, `vllm-bench-serve.json`, ...). Client result JSONs (parsers/client_results.py)
-and speclens's own `run.json` are not load results.
+`find_load_results(folder)` finds a run folder's load-driver JSON: the run directory's own
+(`parsers.run_dir.LOAD_RESULTS`, guidellm_results.json) when it exists, else the first `*.json`
+by name whose content is load results (`guidellm.json`, `benchmarks.json`,
+`vllm-bench-serve.json`, ...). Client result JSONs (parsers/client_results.py) and the run's
+manifest (run.json) are not load results.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from typing import Any
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import LoadRun, parse_guidellm
 from speclens.parsers.json_file import read_json
+from speclens.parsers.run_dir import LOAD_RESULTS, detect
 from speclens.parsers.vllm_bench import is_vllm_bench, parse_vllm_bench
 
 GUIDELLM, VLLM_BENCH = "guidellm", "vllm-bench-serve"
-PREFERRED_NAME = "guidellm_results.json"
-MANIFEST_NAME = "run.json"  # speclens run_eval.sh's manifest, never load results
 
 
 def load_driver(doc: Any) -> str | None:
@@ -86,25 +86,22 @@ def _use(path: str, doc: Any, found: FolderLoadResults) -> None:
 
 
 def find_load_results(folder: str) -> FolderLoadResults:
-    """The load-driver JSON of a run folder. `guidellm_results.json` is preferred and, when it
+    """The load-driver JSON of a run folder. Its guidellm_results.json is preferred and, when it
     exists, the only file read; otherwise every other `*.json` (not run.json) is read in name
     order and the first holding load results is used. Never raises for bad files: see `errors`."""
     found = FolderLoadResults()
-    preferred = os.path.join(folder, PREFERRED_NAME)
-    if os.path.isfile(preferred):
+    here = detect(folder)
+    why = here.error or (None if here.is_dir else "Not a directory" if here.exists else "No such file or directory")
+    if why is not None:
+        found.errors.append(ParseError(folder, None, f"cannot list the folder ({why})"))
+        return found
+    preferred = here.file(LOAD_RESULTS)
+    if preferred is not None:
         doc = _read(preferred, found)
         if not found.errors:
             _use(preferred, doc, found)
         return found
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.lower().endswith(".json") and n != MANIFEST_NAME)
-    except OSError as err:
-        found.errors.append(ParseError(folder, None, f"cannot list the folder ({err.strerror or err})"))
-        return found
-    for name in names:
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            continue
+    for path in (os.path.join(folder, name) for name in here.json_files):
         failed = len(found.errors)
         doc = _read(path, found)
         if len(found.errors) > failed:

@@ -1,4 +1,5 @@
-"""The load and server settings a run directory's `run.json` (launchers/manifest.py) records.
+"""The load and server settings a run directory's `run.json` records (`RunSettings`), derived
+from its typed `parsers.run_dir.RunManifest` (the one reader of run.json).
 
 Both phases of `run_eval.sh --baseline` write `config.server_command` and `config.load_command`
 (shell-quoted argv); the speculative phase also writes resolved fields (`target`,
@@ -21,17 +22,15 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
-from typing import Any
 
-from speclens.parsers.errors import ParseError
-from speclens.parsers.files import open_input
 from speclens.parsers.load_config import data_lengths
+from speclens.parsers.run_dir import RunManifest, read_manifest
 
 SERVER_DEFAULT = "server default"
 
 
 @dataclass(frozen=True, slots=True)
-class RunManifest:
+class RunSettings:
     path: str
     target: str | None = None
     has_server_command: bool = False
@@ -43,7 +42,7 @@ class RunManifest:
     profile: str | None = None
 
 
-def _argv(value: Any) -> list[str]:
+def _argv(value: str | None) -> list[str]:
     if not isinstance(value, str) or not value.strip():
         return []
     try:
@@ -80,37 +79,30 @@ def _kv(text: str | None, key: str) -> str | None:
     return None
 
 
-def parse_manifest(path: str, doc: Any) -> RunManifest:
-    config = doc.get("config") if isinstance(doc, dict) else None
-    if not isinstance(config, dict):
-        raise ParseError(path, None, "expected a run.json object with a 'config' object",
-                         "pass a run directory written by run_eval.sh (launchers/manifest.py)")
-    server, load = _argv(config.get("server_command")), _argv(config.get("load_command"))
+def run_settings(path: str, manifest: RunManifest) -> RunSettings:
+    """The settings of a read run.json (`path`: where it was read, for errors)."""
+    config = manifest.require_config(path)
+    server, load = _argv(config.server_command), _argv(config.load_command)
     target = server[server.index("serve") + 1] if "serve" in server[:-1] else None
-    target = target or config.get("target") or config.get("model") or None
+    target = target or config.target or config.model or None
     spec = _option(server, "--speculative-config", "--speculative_config") if server else None
-    if not server and config.get("speculative_config"):
-        spec = str(config["speculative_config"])
+    if not server and config.speculative_config:
+        spec = config.speculative_config
     if server:
         temperature = _temperature_override(_option(server, "--override-generation-config", "--override_generation_config"))
     else:
-        raw = config.get("temperature")
+        raw = config.temperature
         try:
             temperature = float(raw) if raw not in (None, "") else (SERVER_DEFAULT if raw == "" else None)
-        except (TypeError, ValueError):
+        except ValueError:
             temperature = None
-    prompt, output = data_lengths(_option(load, "--data") or config.get("data_spec") or "")
-    profile = _option(load, "--profile") or config.get("profile") or None
-    return RunManifest(path, target if isinstance(target, str) else None, bool(server), spec, temperature, prompt, output,
-                       _kv(_option(load, "--backend"), "request_format"), profile if isinstance(profile, str) else None)
+    prompt, output = data_lengths(_option(load, "--data") or config.data_spec or "")
+    profile = _option(load, "--profile") or config.profile or None
+    return RunSettings(path, target, bool(server), spec, temperature, prompt, output,
+                       _kv(_option(load, "--backend"), "request_format"), profile)
 
 
-def read_manifest(path: str) -> RunManifest:
-    try:
-        with open_input(path, "r", encoding="utf-8") as handle:
-            doc = json.load(handle)
-    except json.JSONDecodeError as err:
-        raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the run.json is truncated or not JSON") from None
-    except UnicodeDecodeError as err:
-        raise ParseError(path, None, f"expected UTF-8 JSON, found an invalid byte at offset {err.start}") from None
-    return parse_manifest(path, doc)
+def read_run_settings(path: str) -> RunSettings | None:
+    """The settings recorded in the run.json at `path`; None when there is no such file."""
+    manifest = read_manifest(path)
+    return run_settings(path, manifest) if manifest is not None else None

@@ -3,11 +3,13 @@ command can say "this is a guidellm result; `speclens speedup` reads it" instead
 a format it was never meant to read.
 
 `sniff(path)` reads at most `HEAD_BYTES` of a text file (decompressed for gzip) and parses a
-JSON file whole (result files are small next to logs). Kinds and the command that reads each:
+JSON file whole (result files are small next to logs); a directory is described by
+`parsers.run_dir.detect`, the one entry point for PATH arguments. Kinds and the command that
+reads each:
 
 | kind | what | read by |
 |---|---|---|
-| `run_dir` | a directory with vllm_server.log / metrics_after.prom / guidellm_results.json / run.json | acceptance, compare, report |
+| `run_dir` | a directory holding any of a run directory's data files (parsers.run_dir) | acceptance, compare, report |
 | `vllm_log` | a vLLM server log (plain or gzip) | acceptance |
 | `prometheus` | a /metrics scrape (Prometheus text) | acceptance |
 | `vllm_bench_json` | `vllm bench serve --save-result` JSON | acceptance (spec_decode_* keys), speedup |
@@ -30,9 +32,9 @@ from typing import Any
 
 from speclens.parsers.files import open_input
 from speclens.parsers.log_prefix import strip_ansi
+from speclens.parsers.run_dir import MANIFEST, detect
 
 HEAD_BYTES = 1 << 16
-RUN_DIR_FILES = ("vllm_server.log", "vllm_server.log.gz", "metrics_after.prom", "guidellm_results.json", "run.json")
 _SPEC_MARKERS = ("SpecDecoding metrics:", "Speculative metrics:")
 _STAMP_RE = re.compile(r"(?:^|\s|\))(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+\d\d-\d\d \d\d:\d\d:\d\d\s+\[?[^\]\s]+:\d+\]\s")
 _BENCH_CONSOLE = "Serving Benchmark Result"
@@ -65,7 +67,7 @@ _READERS = {
 }
 
 
-def _kind(kind: str, description: str) -> FileKind:
+def file_kind(kind: str, description: str) -> FileKind:
     return FileKind(kind, description, _READERS.get(kind))
 
 
@@ -98,15 +100,15 @@ def classify_json(doc: Any) -> FileKind:
 
     if isinstance(doc, dict):
         if is_vllm_bench(doc):
-            return _kind("vllm_bench_json", "a `vllm bench serve --save-result` JSON")
+            return file_kind("vllm_bench_json", "a `vllm bench serve --save-result` JSON")
         if isinstance(doc.get("benchmarks"), list):
-            return _kind("guidellm_json", "a guidellm result JSON (load-driver timings, no acceptance counts)")
+            return file_kind("guidellm_json", "a guidellm result JSON (load-driver timings, no acceptance counts)")
         if "steps" in doc and "config" in doc and "argv" in doc:
-            return _kind("run_json", "a run directory's run.json manifest")
+            return file_kind("run_json", f"a run directory's {MANIFEST} manifest")
         if "client" in doc or {"config", "summary", "results"} <= set(doc) or {"config", "metrics", "results"} <= set(doc) \
                 or {"metadata", "per_prompt"} <= set(doc) or "speculative_thinking" in doc:
-            return _kind("client_json", "a speclens client result JSON")
-    return _kind("unknown_json", "a JSON document of no format speclens knows")
+            return file_kind("client_json", "a speclens client result JSON")
+    return file_kind("unknown_json", "a JSON document of no format speclens knows")
 
 
 def _is_log_line(line: str) -> bool:
@@ -118,29 +120,27 @@ def _is_log_line(line: str) -> bool:
 
 def _classify_text(text: str, gz: bool) -> FileKind:
     if _BENCH_CONSOLE in text:
-        return _kind("vllm_bench_console", "the console output of `vllm bench serve`")
+        return file_kind("vllm_bench_console", "the console output of `vllm bench serve`")
     if any(map(_is_log_line, text.splitlines())):
-        return _kind("vllm_log", "a gzip-compressed vLLM server log" if gz else "a vLLM server log")
+        return file_kind("vllm_log", "a gzip-compressed vLLM server log" if gz else "a vLLM server log")
     lines = [line for line in text.splitlines()[:20] if line.strip()]
     if lines and any(not line.startswith("#") for line in lines) and all(
             line.startswith("#") or _SAMPLE_RE.fullmatch(line) for line in lines):
-        return _kind("prometheus", "a Prometheus /metrics scrape")
+        return file_kind("prometheus", "a Prometheus /metrics scrape")
     if any(marker in text for marker in _GUIDELLM_CONSOLE):
-        return _kind("guidellm_console", "guidellm's console output (its result is the JSON it wrote)")
-    return _kind("unknown_text", "text of no format speclens knows")
+        return file_kind("guidellm_console", "guidellm's console output (its result is the JSON it wrote)")
+    return file_kind("unknown_text", "text of no format speclens knows")
 
 
 def sniff(path: str) -> FileKind:
     """What `path` looks like (raises OSError when it cannot be read)."""
     if os.path.isdir(path):
-        if any(os.path.isfile(os.path.join(path, name)) for name in RUN_DIR_FILES):
-            return _kind("run_dir", "a run directory")
-        return _kind("directory", "a directory with no run-directory files")
+        return detect(path).what
     if os.path.getsize(path) == 0:
-        return _kind("empty", "an empty file (0 bytes)")
+        return file_kind("empty", "an empty file (0 bytes)")
     head, gz = _head(path)
     if not _is_text(head):
-        return _kind("binary", "gzip data that does not decompress to text" if gz else "binary data, not text")
+        return file_kind("binary", "gzip data that does not decompress to text" if gz else "binary data, not text")
     text = head.decode("utf-8", "ignore")
     if not gz and text.lstrip()[:1] in ("{", "["):
         return _sniff_json(path)
@@ -152,5 +152,5 @@ def _sniff_json(path: str) -> FileKind:
         with open_input(path, "r", encoding="utf-8") as handle:
             doc = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return _kind("unknown_json", "a truncated or invalid JSON document")
+        return file_kind("unknown_json", "a truncated or invalid JSON document")
     return classify_json(doc)

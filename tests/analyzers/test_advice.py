@@ -9,6 +9,7 @@ from speclens.analyzers.advice import advise, cost_ratio_from_pair, expected_acc
 from speclens.analyzers.anomalies import check_source, check_target
 from speclens.analyzers.report import Counts, IntervalPoint, LogDetail, Metrics, SegmentInfo, SourceResult, TargetReport
 from speclens.analyzers.run_report import write_run_report
+from speclens.parsers.errors import ParseError
 from tests.conftest import RECORDED
 
 
@@ -68,3 +69,13 @@ def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
     text = (run / "report.md").read_text()
     assert "![speedup vs load](report_plots/speedup.png)" in text and "## Advice on k" in text
     assert all(Path(p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written[1:])
+
+
+def test_report_names_a_corrupt_run_json_and_writes_nothing(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(RECORDED / "ngram-greedy", run)
+    (run / "run.json").write_text('{"config": {"temperature": \n')
+    with pytest.raises(ParseError) as err:
+        write_run_report(str(run), str(run / "report.md"), None)
+    assert str(err.value) == f"{run / 'run.json'}:2: invalid JSON (Expecting value); the file is truncated or not JSON"
+    assert not (run / "report.md").exists() and not (run / "report_plots").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +230,21 @@ def test_command_names_a_log_for_what_it_is(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().err == (
         f"speclens: error: {log}: a vLLM server log, not a load-driver result; read it with `speclens acceptance`; "
         "speedup reads run directories, guidellm result JSON (0.2-0.8) and vllm bench serve --save-result JSON\n")
+
+
+def test_a_folder_without_load_results_is_told_what_reads_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    usage = "speedup reads run directories, guidellm result JSON (0.2-0.8) and vllm bench serve --save-result JSON"
+    manifest_only = tmp_path / "manifest_only"
+    manifest_only.mkdir()
+    (manifest_only / "run.json").write_bytes((RUN / "run.json").read_bytes())
+    # run.json alone is nothing `speclens acceptance` reads: no "read it with acceptance" hint
+    assert run_speedup(str(manifest_only), str(RUN), "text", None) == 2
+    assert capsys.readouterr().err == (
+        f"speclens: error: {manifest_only}: a directory holding no guidellm or vllm bench serve result JSON; {usage}\n")
+    server_data = tmp_path / "server_data"
+    server_data.mkdir()
+    (server_data / "metrics_after.prom").write_bytes((RUN / "metrics_after.prom").read_bytes())
+    assert run_speedup(str(server_data), str(RUN), "text", None) == 2
+    assert capsys.readouterr().err == (
+        f"speclens: error: {server_data}: a directory holding no guidellm or vllm bench serve result JSON; it looks "
+        f"like a run directory: read it with `speclens acceptance` or `speclens report`; {usage}\n")

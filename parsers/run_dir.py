@@ -1,0 +1,284 @@
+"""The one owner of a run directory's layout: every file and folder name `run_eval.sh` writes
+(`RunFiles`, also for its `baseline/` sub-run), the typed `run.json` (`RunManifest`, read by
+`read_manifest`), and `detect(path)`: what a PATH argument is, for every command.
+
+    RUN/vllm_server.log[.gz] vllm_server.pid metrics_before.prom metrics_after.prom
+        guidellm_results.json guidellm_output.log run.json acceptance_analysis.txt speedup.md
+        report.md report_plots/ tmp/ baseline/ (the same files for the target alone)
+
+`python -m speclens.parsers.run_dir --bash` prints these names as bash variables; the committed
+launchers/run_files.sh is that output (tests/parsers/test_run_dir.py keeps them equal).
+
+run.json (written by launchers/manifest.py through `RunManifest`): `schema_version` 1 since the
+first release; steps carry `started_at`/`ended_at` since the log window was scoped (still 1);
+older files without `schema_version`, steps without times and `config.model` without
+`config.target` read too. Unknown keys are kept, so a newer file reads and rewrites unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from speclens.parsers.errors import ParseError
+from speclens.parsers.json_file import read_json
+
+if TYPE_CHECKING:
+    from speclens.parsers.sniff import FileKind
+
+LOG = "vllm_server.log"
+LOG_GZ = f"{LOG}.gz"  # a compressed log reads like the plain one
+PID = "vllm_server.pid"
+METRICS_BEFORE, METRICS_AFTER = "metrics_before.prom", "metrics_after.prom"
+LOAD_RESULTS, LOAD_OUTPUT = "guidellm_results.json", "guidellm_output.log"
+MANIFEST = "run.json"
+LEGACY = "acceptance_analysis.txt"
+SPEEDUP, REPORT = "speedup.md", "report.md"
+TMP, BASELINE = "tmp", "baseline"
+SCRAPE_SUFFIX = ".prom"  # a file so named is a /metrics scrape, whatever else it holds
+PLOTS_SUFFIX = "_plots"  # report.md's plots go to report_plots/
+
+LOGS = (LOG, LOG_GZ)  # the plain log first: it is the one read when both exist
+RUN_DIR_MARKERS = frozenset((*LOGS, METRICS_BEFORE, METRICS_AFTER, LOAD_RESULTS, MANIFEST))  # any: a run directory
+FILES = (*LOGS, PID, METRICS_BEFORE, METRICS_AFTER, LOAD_RESULTS, LOAD_OUTPUT, MANIFEST, LEGACY, SPEEDUP, REPORT)
+BASH_VARIABLES = (("RUN_FILE_LOG", LOG), ("RUN_FILE_PID", PID), ("RUN_FILE_METRICS_BEFORE", METRICS_BEFORE),
+                  ("RUN_FILE_METRICS_AFTER", METRICS_AFTER), ("RUN_FILE_LOAD_RESULTS", LOAD_RESULTS),
+                  ("RUN_FILE_LOAD_OUTPUT", LOAD_OUTPUT), ("RUN_FILE_MANIFEST", MANIFEST), ("RUN_FILE_LEGACY", LEGACY),
+                  ("RUN_FILE_SPEEDUP", SPEEDUP), ("RUN_FILE_REPORT", REPORT), ("RUN_DIR_TMP", TMP),
+                  ("RUN_DIR_BASELINE", BASELINE))
+
+
+def plots_dir(report_path: str) -> str:
+    """Where a Markdown report's plots go: `report.md` -> `report_plots/`, next to it."""
+    return os.path.splitext(report_path)[0] + PLOTS_SUFFIX
+
+
+def _at(name: str) -> property:
+    return property(lambda self: os.path.join(self.root, name), doc=f"ROOT/{name}")
+
+
+@dataclass(frozen=True, slots=True)
+class RunFiles:
+    """The paths of one run directory's files (whether they exist or not: see `detect`)."""
+
+    root: str
+    log, log_gz, pid = _at(LOG), _at(LOG_GZ), _at(PID)
+    metrics_before, metrics_after = _at(METRICS_BEFORE), _at(METRICS_AFTER)
+    load_results, load_output, manifest = _at(LOAD_RESULTS), _at(LOAD_OUTPUT), _at(MANIFEST)
+    legacy, speedup, report, tmp = _at(LEGACY), _at(SPEEDUP), _at(REPORT), _at(TMP)
+
+    @property
+    def report_plots(self) -> str:
+        return plots_dir(self.report)
+
+    @property
+    def baseline(self) -> RunFiles:
+        """The target-alone phase of `run_eval.sh --baseline`: the same layout one level down."""
+        return RunFiles(os.path.join(self.root, BASELINE))
+
+
+class _Lenient(BaseModel):
+    """Unknown keys are kept (and written back); numbers where text is expected are read as text."""
+
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, protected_namespaces=())
+
+
+class Step(_Lenient):
+    name: str
+    exit_status: int | None = None
+    seconds: float | None = None
+    started_at: str | None = None  # local time with year and offset; absent before the log window was scoped
+    ended_at: str | None = None
+    command: list[str] = []
+
+
+class RunConfig(_Lenient):
+    """`manifest.py config KEY=VALUE` pairs (text, as bash passed them), in the order run_eval.sh
+    writes them; the baseline phase has only the two commands (and `failure`)."""
+
+    model: str | None = None  # what -m named; older files name the served model only here
+    target: str | None = None
+    method: str | None = None
+    num_speculative_tokens: str | None = None
+    speculative_config: str | None = None
+    dataset: str | None = None
+    data_spec: str | None = None
+    profile: str | None = None
+    max_requests: str | None = None
+    max_seconds: str | None = None
+    tensor_parallel_size: str | None = None
+    host: str | None = None
+    port: str | None = None
+    temperature: str | None = None  # "" = the server's default
+    tiny_pair: str | None = None
+    baseline: str | None = None
+    api_key_set: str | None = None
+    server_command: str | None = None  # shell-quoted argv
+    load_command: str | None = None
+    failure: str | None = None
+
+
+class Hardware(_Lenient):
+    machine: str | None = None
+    processor: str | None = None
+    cpus: int | None = None
+    memory_gib: float | None = None
+    gpus: list[str] = []
+
+
+class Versions(_Lenient):
+    python: str | None = None
+    speclens: str | None = None
+    vllm: str | None = None
+    guidellm: str | None = None
+    torch: str | None = None
+
+
+MANIFEST_SCHEMA_VERSION = 1
+_WRITTEN_BY = "was it written by run_eval.sh (launchers/manifest.py)?"
+
+
+class RunManifest(_Lenient):
+    """run.json. Written with `manifest_json`: only the keys that were set, so a file reads and
+    rewrites byte for byte."""
+
+    schema_version: int | None = None  # None: written before run.json had a version
+    tool: str | None = None
+    argv: list[str] = []
+    started_at: str | None = None
+    ended_at: str | None = None
+    status: int | None = None
+    config: RunConfig | None = None
+    steps: list[Step] = []
+    git_commit: str | None = None
+    hardware: Hardware | None = None
+    versions: Versions | None = None
+
+    def step(self, name: str) -> Step | None:
+        """The first step called `name`."""
+        return next((s for s in self.steps if s.name == name), None)
+
+    def require_config(self, path: str) -> RunConfig:
+        """`config`, or ParseError (`path`: where this was read) when the file has none."""
+        if self.config is None:
+            raise ParseError(path, None, f"expected a {MANIFEST} object with a 'config' object", _WRITTEN_BY)
+        return self.config
+
+
+def parse_manifest(path: str, doc: object) -> RunManifest:
+    """A parsed run.json document as a `RunManifest` (ParseError naming the first bad key)."""
+    if not isinstance(doc, dict):
+        raise ParseError(path, None, f"expected a {MANIFEST} object, found {type(doc).__name__}", _WRITTEN_BY)
+    try:
+        return RunManifest.model_validate(doc)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise ParseError(path, None, f"expected {MANIFEST} '{where}' to be valid ({first['msg']})",
+                         _WRITTEN_BY) from None
+
+
+def read_manifest(path: str) -> RunManifest | None:
+    """The run.json at `path`, or None when there is none; ParseError when it cannot be read."""
+    if not os.path.isfile(path):
+        return None
+    return parse_manifest(path, read_json(path))
+
+
+def manifest_json(manifest: RunManifest) -> str:
+    """The text of run.json: the keys that were set, in model order, indented by 2."""
+    return json.dumps(manifest.model_dump(mode="json", exclude_unset=True), indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What a path is. A directory: the run-directory files it holds (`present`), its `*.json`
+    files other than run.json, and its subfolders, by name. A file: what its content looks like (`what`, from
+    parsers.sniff, read on first use), except that a `.prom` file is a scrape by its name (the
+    Prometheus parser then names the exact line that is wrong)."""
+
+    path: str
+    exists: bool
+    is_dir: bool = False
+    present: frozenset[str] = frozenset()
+    json_files: tuple[str, ...] = ()
+    subdirs: tuple[str, ...] = ()
+    run: RunFiles | None = None  # a directory's layout
+    error: str | None = None  # why a directory could not be listed (then it lists nothing)
+
+    @cached_property
+    def what(self) -> FileKind:
+        from speclens.parsers.sniff import file_kind, sniff  # sniff reads this module's names
+
+        if not self.exists:
+            return file_kind("missing", "no such file or directory")
+        if self.error is not None:
+            return file_kind("unlistable", f"a directory that cannot be listed ({self.error})")
+        if self.is_dir:
+            return (file_kind("run_dir", "a run directory") if self.present & RUN_DIR_MARKERS
+                    else file_kind("directory", "a directory with no run-directory files"))
+        if self.path.endswith(SCRAPE_SUFFIX):
+            return file_kind("prometheus", "a Prometheus /metrics scrape")
+        return sniff(self.path)
+
+    @property
+    def kind(self) -> str:
+        return self.what.kind
+
+    def file(self, name: str) -> str | None:
+        """The path of the run-directory file `name` when it exists here."""
+        return os.path.join(self.path, name) if name in self.present else None
+
+    @property
+    def log(self) -> str | None:
+        """The server log (the plain one when both it and a .gz exist)."""
+        return next((p for p in map(self.file, LOGS) if p), None)
+
+    @property
+    def has_server_data(self) -> bool:
+        """A server log or an after scrape: what acceptance numbers come from."""
+        return self.log is not None or METRICS_AFTER in self.present
+
+
+def detect(path: str) -> Detected:
+    """What `path` is. A directory is listed once (`error` says why it could not be); a file is
+    not opened until `.what` is asked (sniff raises OSError for an unreadable one)."""
+    if not os.path.isdir(path):
+        return Detected(path, os.path.exists(path))
+    files: list[str] = []
+    subdirs: list[str] = []
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    subdirs.append(entry.name)
+                elif entry.is_file():
+                    files.append(entry.name)
+    except OSError as err:
+        return Detected(path, True, True, run=RunFiles(path), error=err.strerror or str(err))
+    json_files = sorted(n for n in files if n.lower().endswith(".json") and n != MANIFEST)
+    return Detected(path, True, True, frozenset(files) & frozenset(FILES), tuple(json_files), tuple(sorted(subdirs)),
+                    RunFiles(path))
+
+
+def bash_variables() -> str:
+    """launchers/run_files.sh: the names as bash variables (the values need no quoting)."""
+    head = ("# launchers/run_files.sh: the file names of a run directory, for the bash launchers (sourced by\n"
+            "# launchers/lib.sh). GENERATED from speclens.parsers.run_dir (the one owner of the layout) by\n"
+            "#   .venv/bin/python -m speclens.parsers.run_dir --bash > launchers/run_files.sh\n"
+            "# and checked equal to it by tests/parsers/test_run_dir.py. Do not edit by hand.\n"
+            "# shellcheck disable=SC2034  # read by the scripts that source this file\n")
+    return head + "".join(f"{name}={value}\n" for name, value in BASH_VARIABLES)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--bash"]:
+        print("usage: python -m speclens.parsers.run_dir --bash   (prints launchers/run_files.sh)", file=sys.stderr)
+        sys.exit(2)
+    sys.stdout.write(bash_variables())
