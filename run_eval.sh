@@ -24,20 +24,19 @@
 #   --dry-run                    print every command, run nothing
 #   --keep-server                leave the server running at the end (its PID is printed)
 set -Eeuo pipefail
+shopt -s inherit_errexit  # command substitutions keep set -e too
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=launchers/lib.sh
-source "$ROOT/launchers/lib.sh"
+# shellcheck source=launchers/lib_analysis.sh
+source "$ROOT/launchers/lib_analysis.sh"  # and launchers/lib.sh
 
-eval::usage() { sed -n '2,/^set -Eeuo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
-
-eval::defaults() {
+run_eval::defaults() {
   MODEL="" DATASET=emulated OUTPUT_DIR="" BASE_MODEL="" METHOD="" K=3 TP=2 GPU_UTIL=0.8
   HOST=127.0.0.1 PORT=8000 PROFILE=synchronous MAX_REQUESTS=20 MAX_SECONDS=600 PROMPT_TOKENS=64
   OUTPUT_TOKENS=128 TEMPERATURE="" BASELINE="" API_KEY=${VLLM_API_KEY:-} DRY_RUN="" KEEP_SERVER=""
   EXTRA_VLLM_ARGS=()
 }
 
-eval::parse() {
+run_eval::parse() {
   while (($#)); do
     case "$1" in
       -m|--model) MODEL=$2; shift ;;
@@ -60,7 +59,7 @@ eval::parse() {
       --baseline) BASELINE=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --keep-server) KEEP_SERVER=1 ;;
-      -h|--help) eval::usage; exit 0 ;;
+      -h|--help) lib::usage "${BASH_SOURCE[0]}"; exit 0 ;;
       --) shift; EXTRA_VLLM_ARGS=("$@"); break ;;
       *) lib::die "unknown option '$1' (see --help)" 2 ;;
     esac
@@ -68,49 +67,47 @@ eval::parse() {
   done
 }
 
-eval::main() {
+run_eval::main() {
   local argv=("$@")
-  eval::defaults
-  eval::parse "$@"
-  eval::resolve
-  if [[ -n "$DRY_RUN" ]]; then eval::dry_run; return; fi
-  preflight::need curl setsid "${SPECLENS_GUIDELLM:-$(dirname "$SPECLENS_PY")/guidellm}"
+  run_eval::defaults
+  run_eval::parse "$@"
+  run_eval::resolve
+  if [[ -n "$DRY_RUN" ]]; then run_eval::dry_run; return 0; fi
+  preflight::need curl setsid "$GUIDELLM"
   preflight::port_free "$HOST" "$PORT"
   mkdir -p "$(dirname "$OUTPUT_DIR")"
   mkdir "$OUTPUT_DIR" 2>/dev/null || lib::die "output directory $OUTPUT_DIR already exists; pass a new -o DIR" 2
   preflight::disk "$OUTPUT_DIR" 512
   lib::install_traps
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" init "$OUTPUT_DIR" -- "${argv[@]}"
-  trap 'eval::finish $?' EXIT
-  eval::record_config
-  [[ -z "$TINY" ]] || step::run "$OUTPUT_DIR" build-tiny-pair tiny::build
-  eval::phase "$OUTPUT_DIR" "$SPEC_CONFIG"
-  [[ -z "$BASELINE" ]] || { mkdir "$OUTPUT_DIR/baseline"; "$SPECLENS_PY" "$ROOT/launchers/manifest.py" init "$OUTPUT_DIR/baseline" -- "${argv[@]}"; eval::phase "$OUTPUT_DIR/baseline" ""; }
-  analysis::run "$OUTPUT_DIR"
+  lib::at_exit run_eval::finish
+  run_eval::record_config
+  if [[ -n "$TINY_PAIR" ]]; then
+    tiny::build_command
+    step::run "$OUTPUT_DIR" build-tiny-pair "${TINY_BUILD_CMD[@]}" >&2
+  fi
+  run_eval::phase "$OUTPUT_DIR" "$SPEC_CONFIG"
+  if [[ -n "$BASELINE" ]]; then
+    mkdir "$OUTPUT_DIR/$RUN_DIR_BASELINE"
+    "$SPECLENS_PY" "$ROOT/launchers/manifest.py" init "$OUTPUT_DIR/$RUN_DIR_BASELINE" -- "${argv[@]}"
+    run_eval::phase "$OUTPUT_DIR/$RUN_DIR_BASELINE" ""
+  fi
+  analysis::run "$OUTPUT_DIR" "$BASELINE"
   lib::log "run directory: $OUTPUT_DIR"
 }
 
-eval::finish() {
-  local status=$1
-  trap - EXIT
-  lib::stop_all
-  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" finish "$OUTPUT_DIR" "$status" || true
-  exit "$status"
-}
+# usage: run_eval::finish STATUS   (exit hook, after every server is stopped: run.json's end and status)
+run_eval::finish() { "$SPECLENS_PY" "$ROOT/launchers/manifest.py" finish "$OUTPUT_DIR" "$1" || true; }
 
-# usage: eval::resolve   (turns the options into TARGET, SPEC_CONFIG, SERVED, TOKENIZER, DATA_SPEC…)
-eval::resolve() {
-  local gpus
-  gpus=$(serve::gpu_count)
-  TINY=""
-  if [[ -z "$MODEL" || "$MODEL" == tiny ]]; then
-    [[ -n "$MODEL" ]] || (( gpus == 0 )) || lib::die "a GPU is visible: pass -m MODEL (or -m tiny for the embedded pair)" 2
-    TINY=$(tiny::path) || lib::die "cannot locate the tiny model cache; run ./setup.sh" 2
-    lib::log "no -m given${MODEL:+ (-m tiny)}: using the embedded tiny model pair in $TINY (built offline, CPU-sized)"
-    METHOD=${METHOD:-draft_model} TEMPERATURE=${TEMPERATURE:-0} TARGET="$TINY/target" SERVED=tiny
+# usage: run_eval::resolve   (turns the options into TARGET, SPEC_CONFIG, SERVED, TOKENIZER, DATA_SPEC…)
+run_eval::resolve() {
+  run_eval::check_numbers
+  tiny::choose "$MODEL" -m
+  if [[ -n "$TINY_PAIR" ]]; then
+    METHOD=${METHOD:-draft_model} TEMPERATURE=${TEMPERATURE:-0} TARGET="$TINY_PAIR/target" SERVED=tiny
     case "$METHOD" in
-      draft_model) SPEC_MODEL="$TINY/draft" ;;
-      eagle3) SPEC_MODEL="$TINY/eagle3" ;;
+      draft_model) SPEC_MODEL="$TINY_PAIR/draft" ;;
+      eagle3) SPEC_MODEL="$TINY_PAIR/eagle3" ;;
       ngram) SPEC_MODEL="" ;;
       *) lib::die "the tiny pair supports --method draft_model, eagle3 or ngram, not '$METHOD'" 2 ;;
     esac
@@ -122,25 +119,39 @@ eval::resolve() {
   else
     TARGET=$MODEL SPEC_MODEL="" SERVED=$MODEL  # a speculators-format checkpoint: vLLM reads its config
   fi
-  TOKENIZER=$TARGET
-  SPEC_CONFIG=""
+  TOKENIZER=$TARGET SPEC_CONFIG="" GEN_CONFIG=""
   [[ -z "$METHOD" ]] || SPEC_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" spec-config "$METHOD" "$K" "$SPEC_MODEL")
-  if (( gpus == 0 )); then
+  [[ -z "$TEMPERATURE" ]] || GEN_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" gen-config "$TEMPERATURE")
+  if (( GPU_COUNT == 0 )); then
     TP=1
-  elif (( TP > gpus )); then
-    lib::log "--tensor-parallel-size $TP but only $gpus GPU(s) visible: using $gpus"
-    TP=$gpus
+  elif (( TP > GPU_COUNT )); then
+    lib::log "--tensor-parallel-size $TP but only $GPU_COUNT GPU(s) visible: using $GPU_COUNT"
+    TP=$GPU_COUNT
   fi
+  GUIDELLM=${SPECLENS_GUIDELLM:-$(dirname "$SPECLENS_PY")/guidellm}
   [[ -n "$OUTPUT_DIR" ]] || OUTPUT_DIR="eval_results_$(date +%Y%m%d_%H%M%S)"
-  eval::resolve_data
-  eval::resolve_profile
+  run_eval::resolve_data
+  run_eval::resolve_profile
   if [[ "$HOST" != 127.* && "$HOST" != localhost && "$HOST" != "::1" && -z "$API_KEY" ]]; then
     lib::log "warning: serving on non-loopback host $HOST without --api-key: anyone who can reach it can use it"
   fi
 }
 
-# usage: eval::resolve_data   (DATA_SPEC for guidellm --data)
-eval::resolve_data() {
+# usage: run_eval::check_numbers   (the numeric options, each refused with exit 2 when it is not one)
+run_eval::check_numbers() {
+  lib::positive_int --num-speculative-tokens "$K"
+  lib::positive_int --tensor-parallel-size "$TP"
+  lib::positive_int --port "$PORT"
+  lib::positive_int --max-requests "$MAX_REQUESTS"
+  lib::positive_int --prompt-tokens "$PROMPT_TOKENS"
+  lib::positive_int --output-tokens "$OUTPUT_TOKENS"
+  lib::number --max-seconds "$MAX_SECONDS"
+  lib::number --gpu-memory-utilization "$GPU_UTIL"
+  [[ -z "$TEMPERATURE" ]] || lib::number --temperature "$TEMPERATURE"
+}
+
+# usage: run_eval::resolve_data   (DATA_SPEC for guidellm --data)
+run_eval::resolve_data() {
   local path
   case "$DATASET" in
     emulated) DATA_SPEC="kind=synthetic_text,prompt_tokens=$PROMPT_TOKENS,output_tokens=$OUTPUT_TOKENS" ;;
@@ -153,8 +164,8 @@ eval::resolve_data() {
   esac
 }
 
-# usage: eval::resolve_profile   (PROFILE_SPEC for guidellm --profile)
-eval::resolve_profile() {
+# usage: run_eval::resolve_profile   (PROFILE_SPEC for guidellm --profile)
+run_eval::resolve_profile() {
   case "$PROFILE" in
     synchronous|throughput) PROFILE_SPEC="kind=$PROFILE" ;;
     concurrent:[0-9]*) PROFILE_SPEC="kind=concurrent,streams=${PROFILE#concurrent:}" ;;
@@ -163,53 +174,51 @@ eval::resolve_profile() {
   esac
 }
 
-# usage: eval::server_cmd SPEC_CONFIG   (sets SERVER_CMD)
-eval::server_cmd() {
-  serve::vllm_cmd
-  SERVER_CMD=("${VLLM_CMD[@]}" serve "$TARGET" --host "$HOST" --port "$PORT" --served-model-name "$SERVED"
-              --tensor-parallel-size "$TP" --seed 42)
-  if serve::has_gpu; then
-    SERVER_CMD+=(--gpu-memory-utilization "$GPU_UTIL")
-  else
-    SERVER_CMD+=(--max-model-len 1024 --enforce-eager)
-  fi
-  [[ -z "$1" ]] || SERVER_CMD+=(--speculative-config "$1")
-  [[ -z "$TEMPERATURE" ]] ||
-    SERVER_CMD+=(--override-generation-config "$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" gen-config "$TEMPERATURE")")
-  SERVER_CMD+=("${EXTRA_VLLM_ARGS[@]}")
+# usage: run_eval::server_command SPEC_CONFIG   (sets SERVER_CMD: the target, with speculation when
+#   SPEC_CONFIG is not empty, the sampling defaults and the user's extra vLLM arguments last)
+run_eval::server_command() {
+  local args=()
+  [[ -z "$1" ]] || args+=(--speculative-config "$1")
+  [[ -z "$GEN_CONFIG" ]] || args+=(--override-generation-config "$GEN_CONFIG")
+  serve::command "$TARGET" "$PORT" "$SERVED" "${args[@]}" "${EXTRA_VLLM_ARGS[@]}"
+  SERVER_CMD=("${SERVE_CMD[@]}")
 }
 
-# usage: eval::load_cmd RUN_DIR   (sets LOAD_CMD: guidellm against the server)
-eval::load_cmd() {
-  LOAD_CMD=("${SPECLENS_GUIDELLM:-$(dirname "$SPECLENS_PY")/guidellm}" run
-            --backend "kind=openai_http,target=http://$HOST:$PORT,model=$SERVED,request_format=/v1/chat/completions"
+# usage: run_eval::load_command RUN_DIR [API_KEY]   (sets LOAD_CMD: guidellm against the server. With
+#   API_KEY the backend spec carries it (guidellm reads it from nowhere else): the command that is run.
+#   Without it: the command that is recorded in run.json and printed by --dry-run.)
+run_eval::load_command() {
+  local backend="kind=openai_http,target=http://$HOST:$PORT,model=$SERVED,request_format=/v1/chat/completions"
+  [[ -z "${2:-}" ]] || backend+=",api_key=$2"
+  LOAD_CMD=("$GUIDELLM" run --backend "$backend"
             --tokenizer "kind=huggingface_auto,model=$TOKENIZER" --profile "$PROFILE_SPEC"
             --constraint "kind=max_requests,count=$MAX_REQUESTS" --constraint "kind=max_duration,seconds=$MAX_SECONDS"
-            --data "$DATA_SPEC" --output "kind=json,path=$1/guidellm_results.json" --output kind=console
+            --data "$DATA_SPEC" --output "kind=json,path=$1/$RUN_FILE_LOAD_RESULTS" --output kind=console
             --disable-console-interactive)
 }
 
-# usage: eval::phase RUN_DIR SPEC_CONFIG   (one server lifetime: boot, scrape, load, scrape, stop)
-eval::phase() {
-  local dir=$1 url="http://$HOST:$PORT" started status=0
-  eval::server_cmd "$2"
-  eval::load_cmd "$dir"
+# usage: run_eval::phase RUN_DIR SPEC_CONFIG   (one server lifetime: boot, scrape, load, scrape, stop)
+run_eval::phase() {
+  local dir=$1 url="http://$HOST:$PORT" started
+  run_eval::server_command "$2"
+  run_eval::load_command "$dir"
   serve::env "$dir"
   [[ -z "$API_KEY" ]] || export VLLM_API_KEY="$API_KEY"  # vLLM reads it from the environment: not in argv
   started=$EPOCHREALTIME
-  vllm::start "$dir/vllm_server.log" "$dir/vllm_server.pid" "${SERVER_CMD[@]}"
+  vllm::start "$dir/$RUN_FILE_LOG" "$dir/$RUN_FILE_PID" "${SERVER_CMD[@]}"
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "server_command=${SERVER_CMD[*]@Q}" \
     "load_command=${LOAD_CMD[*]@Q}"
-  vllm::wait_healthy "$url" "$VLLM_PID" "$dir/vllm_server.log" "${BOOT_TIMEOUT:-900}" || status=$?
-  step::record "$dir" boot "$status" "$started"
-  (( status == 0 )) || exit 3
-  step::run "$dir" metrics-before metrics::scrape "$url" "$dir/metrics_before.prom" || true
-  step::run "$dir" load eval::guidellm "$dir" || eval::load_failed "$dir" "$VLLM_PID"
+  vllm::wait_healthy "$url" "$VLLM_PID" "$dir/$RUN_FILE_LOG" "${BOOT_TIMEOUT:-900}"
+  step::record "$dir" boot "$(( VLLM_HEALTHY ? 0 : 1 ))" "$started"
+  (( VLLM_HEALTHY )) || exit 3
+  step::try "$dir" metrics-before metrics::scrape "$url" "$dir/$RUN_FILE_METRICS_BEFORE"
+  run_eval::load "$dir"
+  (( STEP_STATUS == 0 )) || run_eval::load_failed "$dir" "$VLLM_PID"
   sleep "$((VLLM_LOG_STATS_INTERVAL + 1))"  # let the last stats interval reach the log
-  step::run "$dir" metrics-after metrics::scrape "$url" "$dir/metrics_after.prom" || true
+  step::try "$dir" metrics-after metrics::scrape "$url" "$dir/$RUN_FILE_METRICS_AFTER"
   if [[ -n "$KEEP_SERVER" ]]; then
     lib::log "--keep-server: server left running, stop it with: kill -TERM -- -$VLLM_PID"
-    _LIB_GROUPS=() _LIB_TMPDIRS=()  # the kept server still uses its TMPDIR
+    lib::keep_running
   else
     started=$EPOCHREALTIME
     lib::stop_all
@@ -217,61 +226,54 @@ eval::phase() {
   fi
 }
 
-# usage: eval::load_failed RUN_DIR SERVER_PID   (keeps the raw files, analyzes what there is, exits 4)
-eval::load_failed() {
+# usage: run_eval::load RUN_DIR   (the load step: guidellm in its own process group, output in
+#   guidellm_output.log, watched from here: if the server dies mid-load, guidellm's group is stopped at
+#   once (step::watch, status 5) instead of erroring until its deadline; the partial output stays.
+#   Recorded with the command of LOAD_CMD, without the API key. Sets STEP_STATUS.)
+run_eval::load() {
+  local dir=$1 started=$EPOCHREALTIME
+  run_eval::load_command "$dir" "$API_KEY"
+  step::start "${LOAD_CMD[@]}" >"$dir/$RUN_FILE_LOAD_OUTPUT" 2>&1 </dev/null
+  step::watch "$VLLM_PID" "the load (guidellm)"
+  run_eval::load_command "$dir"
+  step::record "$dir" load "$STEP_STATUS" "$started" "${LOAD_CMD[@]}"
+}
+
+# usage: run_eval::load_failed RUN_DIR SERVER_PID   (keeps the raw files, analyzes what there is, exits 4)
+run_eval::load_failed() {
   local dir=$1 pid=$2 why="guidellm failed"
   kill -0 "$pid" 2>/dev/null || why="the server died during the load"
-  printf 'error: %s; raw files kept in %s (last lines of guidellm_output.log:)\n' "$why" "$dir" >&2
-  tail -n 15 "$dir/guidellm_output.log" >&2 || true
+  printf 'error: %s; raw files kept in %s (last lines of %s:)\n' "$why" "$dir" "$RUN_FILE_LOAD_OUTPUT" >&2
+  tail -n 15 "$dir/$RUN_FILE_LOAD_OUTPUT" >&2 || true
   lib::stop_all
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "failure=$why"
   "$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$dir" --format text >&2 || true
   exit 4
 }
 
-# usage: eval::guidellm RUN_DIR   (guidellm under a watchdog: if the server dies mid-load, this step's
-#   whole process group (guidellm, its workers and this step) is stopped at once instead of erroring
-#   until its deadline; the partial output stays. The API key reaches guidellm through its backend
-#   spec (guidellm reads it from nowhere else); it is not written to run.json.)
-eval::guidellm() {
-  local cmd=("${LOAD_CMD[@]}") load_pid status=0
-  [[ -z "$API_KEY" ]] || cmd[3]="${cmd[3]},api_key=$API_KEY"
-  "${cmd[@]}" >"$1/guidellm_output.log" 2>&1 </dev/null &
-  load_pid=$!
-  while kill -0 "$load_pid" 2>/dev/null; do
-    if ! kill -0 "$VLLM_PID" 2>/dev/null; then
-      lib::log "the server (pid $VLLM_PID) died during the load; stopping guidellm"
-      kill -TERM -- "-$BASHPID" 2>/dev/null || kill -TERM "$load_pid" 2>/dev/null || true
-      sleep 10
-      kill -KILL -- "-$BASHPID" 2>/dev/null || true
-      return 5
-    fi
-    sleep 1
-  done
-  wait "$load_pid" || status=$?
-  return "$status"
-}
-
-eval::record_config() {
+run_eval::record_config() {
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$OUTPUT_DIR" "model=$MODEL" "target=$TARGET" \
     "method=$METHOD" "num_speculative_tokens=$K" "speculative_config=$SPEC_CONFIG" "dataset=$DATASET" \
     "data_spec=$DATA_SPEC" "profile=$PROFILE_SPEC" "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" \
-    "tensor_parallel_size=$TP" "host=$HOST" "port=$PORT" "temperature=$TEMPERATURE" "tiny_pair=$TINY" \
+    "tensor_parallel_size=$TP" "host=$HOST" "port=$PORT" "temperature=$TEMPERATURE" "tiny_pair=$TINY_PAIR" \
     "baseline=${BASELINE:-0}" "api_key_set=$([[ -n "$API_KEY" ]] && echo yes || echo no)"
 }
 
-eval::dry_run() {
-  [[ -z "$TINY" ]] || printf '%q ' "$SPECLENS_PY" "$ROOT/launchers/tiny/build.py"; [[ -z "$TINY" ]] || echo
-  eval::server_cmd "$SPEC_CONFIG"; printf '%q ' "${SERVER_CMD[@]}"; echo
-  eval::load_cmd "$OUTPUT_DIR"; printf '%q ' "${LOAD_CMD[@]}"; echo
+# usage: run_eval::dry_run   (prints, one per line, every command a run would execute, from the same
+#   builders: the tiny build, each phase's server and load, each analysis step)
+run_eval::dry_run() {
+  local step
+  if [[ -n "$TINY_PAIR" ]]; then tiny::build_command; lib::print_cmd "${TINY_BUILD_CMD[@]}"; fi
+  run_eval::server_command "$SPEC_CONFIG"; lib::print_cmd "${SERVER_CMD[@]}"
+  run_eval::load_command "$OUTPUT_DIR"; lib::print_cmd "${LOAD_CMD[@]}"
   if [[ -n "$BASELINE" ]]; then
-    eval::server_cmd ""; printf '%q ' "${SERVER_CMD[@]}"; echo
-    eval::load_cmd "$OUTPUT_DIR/baseline"; printf '%q ' "${LOAD_CMD[@]}"; echo
+    run_eval::server_command ""; lib::print_cmd "${SERVER_CMD[@]}"
+    run_eval::load_command "$OUTPUT_DIR/$RUN_DIR_BASELINE"; lib::print_cmd "${LOAD_CMD[@]}"
   fi
-  printf '%q ' "$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$OUTPUT_DIR" --format legacy -o "$OUTPUT_DIR/acceptance_analysis.txt"; echo
-  [[ -z "$BASELINE" ]] || { printf '%q ' "$SPECLENS_PY" -m speclens.analyzers.cli speedup "$OUTPUT_DIR/baseline" "$OUTPUT_DIR" \
-    --format md -o "$OUTPUT_DIR/speedup.md"; echo; }
-  printf '%q ' "$SPECLENS_PY" -m speclens.analyzers.cli report "$OUTPUT_DIR" -o "$OUTPUT_DIR/report.md"; echo
+  analysis::steps "$BASELINE"
+  for step in "${ANALYSIS_STEPS[@]}"; do
+    analysis::command "$step" "$OUTPUT_DIR"; lib::print_cmd "${ANALYSIS_CMD[@]}"
+  done
 }
 
-lib::is_sourced || eval::main "$@"
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || run_eval::main "$@"

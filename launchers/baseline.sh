@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# usage: launchers/baseline.sh [-m TARGET] [--port P] [--tensor-parallel-size N] [-- COMMAND...]
-#   The target alone, no speculation: the reference every speedup is measured against.
-#   Without -m on a CPU machine: the tiny target. COMMAND runs with SPECLENS_URL set.
+# usage: launchers/baseline.sh [-m TARGET] [COMMON OPTIONS] [-- COMMAND...]
+#   The target alone, no speculation: the reference every speedup is measured against. Without -m
+#   on a CPU machine (or with -m tiny): the tiny target. COMMAND runs with SPECLENS_URL set and the
+#   server stops after it; without, it serves until Ctrl-C.
+#   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
+#                   -k, --num-speculative-tokens K (3, unused here)  --log-dir DIR (launcher_runs/DATE_PID)
+#                   -h, --help
 #   example: launchers/baseline.sh -m meta-llama/Llama-3.1-8B-Instruct --port 8000
 set -Eeuo pipefail
-# shellcheck source=launchers/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shopt -s inherit_errexit  # command substitutions keep set -e too
+# shellcheck source=launchers/lib_launch.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 baseline::main() {
   local model=""
@@ -15,14 +20,18 @@ baseline::main() {
   while (($#)); do
     case "$1" in
       -m|--model) model=$2; shift ;;
-      *) lib::die "unknown option '$1'" 2 ;;
+      *) lib::die "unknown option '$1' (see --help)" 2 ;;
     esac
     shift
   done
   lib::install_traps
-  if launch::tiny_if_needed "$model"; then model="$TINY_PAIR/target"; fi
+  tiny::choose "$model" -m
+  if [[ -n "$TINY_PAIR" ]]; then
+    tiny::build >&2
+    model="$TINY_PAIR/target"
+  fi
   launch::serve baseline "$PORT" "$model"
   SPECLENS_URL=$LAUNCH_URL launch::run_or_hold
 }
 
-lib::is_sourced || baseline::main "$@"
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || baseline::main "$@"

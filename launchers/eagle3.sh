@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# usage: launchers/eagle3.sh [-m SPECULATOR] [--base-model VERIFIER] [--port P] [-k K] [--log-dir DIR] [-- COMMAND...]
+# usage: launchers/eagle3.sh [-m SPECULATOR] [--base-model VERIFIER] [COMMON OPTIONS] [-- COMMAND...]
 #   Serves an EAGLE3 speculator: a speculators-format checkpoint directly (vLLM reads its verifier),
-#   or a head plus --base-model. Without -m on a CPU machine: the tiny target with its trained
-#   EAGLE3 head. With `-- COMMAND` it runs COMMAND (SPECLENS_URL set) and stops the server after.
+#   or a head plus --base-model. Without -m on a CPU machine (or with -m tiny): the tiny target with
+#   its trained EAGLE3 head. With `-- COMMAND` it runs COMMAND (SPECLENS_URL set) and stops the server
+#   after; without, it serves until Ctrl-C.
+#   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
+#                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
 #   example: launchers/eagle3.sh -m RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3 --port 8000
 #   example: launchers/eagle3.sh -- curl -s localhost:8000/v1/models
 set -Eeuo pipefail
-# shellcheck source=launchers/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shopt -s inherit_errexit  # command substitutions keep set -e too
+# shellcheck source=launchers/lib_launch.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 eagle3::main() {
   local model="" base="" spec
@@ -18,12 +22,14 @@ eagle3::main() {
     case "$1" in
       -m|--model) model=$2; shift ;;
       --base-model) base=$2; shift ;;
-      *) lib::die "unknown option '$1'" 2 ;;
+      *) lib::die "unknown option '$1' (see --help)" 2 ;;
     esac
     shift
   done
   lib::install_traps
-  if launch::tiny_if_needed "$model"; then
+  tiny::choose "$model" -m
+  if [[ -n "$TINY_PAIR" ]]; then
+    tiny::build >&2
     model="$TINY_PAIR/eagle3" base="$TINY_PAIR/target"
   fi
   if [[ -n "$base" ]]; then
@@ -35,4 +41,4 @@ eagle3::main() {
   SPECLENS_URL=$LAUNCH_URL launch::run_or_hold
 }
 
-lib::is_sourced || eagle3::main "$@"
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || eagle3::main "$@"

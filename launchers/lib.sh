@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# launchers/lib.sh: sourced by every launcher and by run_eval.sh. Small named functions, each
-# with a usage line. Lifecycle: preflight → vllm::start (setsid, own log, pidfile, cleanup
-# registered at once) → vllm::wait_healthy (deadline + liveness) → work → vllm::stop (TERM to
-# the process group, grace, KILL). Never kills by name or by port. Commands are arrays.
+# launchers/lib.sh: sourced by every launcher (through lib_launch.sh), run_eval.sh (through
+# lib_analysis.sh) and setup.sh, always under `set -Eeuo pipefail`. Small named functions, each with
+# a usage line. Lifecycle: preflight → vllm::start (setsid, own log, pidfile, cleanup registered at
+# once) → vllm::wait_healthy (deadline + liveness) → work → vllm::stop (TERM to the process group,
+# grace, KILL). Never kills by name or by port. Commands are arrays, each built by one function.
+# `set -e` has no holes here: no function is called as a condition (`if f`, `f || x`, `f && x` turn
+# `set -e` off inside f and everything it runs). Checks report through variables (GPU_COUNT,
+# TINY_PAIR, VLLM_HEALTHY, STEP_STATUS); everything else fails the script when it fails.
 [[ -n "${_SPECLENS_LIB_LOADED:-}" ]] && return 0
 _SPECLENS_LIB_LOADED=1
 
@@ -10,10 +14,14 @@ SPECLENS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SPECLENS_PY=${SPECLENS_PY:-$SPECLENS_ROOT/.venv/bin/python}
 SPECLENS_CACHE=${SPECLENS_CACHE:-$HOME/.cache/speclens}
 LIB_STOP_GRACE=${LIB_STOP_GRACE:-20}
+# shellcheck source=launchers/run_files.sh
+source "$SPECLENS_ROOT/launchers/run_files.sh"  # RUN_FILE_* / RUN_DIR_*: the run directory's file names
 _LIB_GROUPS=()
 _LIB_EXITING=""
+_LIB_EXIT_HOOKS=()
 _LIB_STEP_PGID=""
 _LIB_TMPDIRS=()
+_LIB_GPUS_DETECTED=""
 declare -gA _LIB_PIDFILES=()  # server pgid -> its pidfile, removed once that group is stopped
 
 # usage: lib::log MESSAGE...   (to stderr, timestamped)
@@ -22,22 +30,42 @@ lib::log() { printf '[speclens %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 # usage: lib::die MESSAGE [EXIT_CODE]   (one clear line on stderr, then exit)
 lib::die() { printf 'error: %s\n' "$1" >&2; exit "${2:-1}"; }
 
-# usage: lib::is_sourced   (true when the calling script was sourced, not executed)
-lib::is_sourced() { [[ "${BASH_SOURCE[-1]}" != "$0" ]]; }
+# usage: lib::usage SCRIPT   (prints SCRIPT's header: its comment lines after the shebang, without '# ')
+lib::usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$1"; }
 
-# usage: lib::install_traps   (cleanup on EXIT; INT → exit 130, TERM → exit 143)
+# usage: lib::print_cmd ARGV...   (one line, each word shell-quoted: what --dry-run prints)
+lib::print_cmd() {
+  printf '%q' "$1"
+  shift
+  if (($#)); then printf ' %q' "$@"; fi
+  printf '\n'
+}
+
+# usage: lib::positive_int OPTION VALUE   (dies with exit 2 unless VALUE is a whole number >= 1)
+lib::positive_int() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || lib::die "$1 must be a whole number >= 1, not '$2'" 2; }
+
+# usage: lib::number OPTION VALUE   (dies with exit 2 unless VALUE is a decimal number >= 0)
+lib::number() { [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || lib::die "$1 must be a number >= 0, not '$2'" 2; }
+
+# usage: lib::install_traps   (EXIT: stop every process group, then the lib::at_exit hooks; INT → exit 130,
+#   TERM → exit 143)
 lib::install_traps() {
   trap 'lib::on_exit' EXIT
   trap 'lib::log "interrupted (SIGINT)"; exit 130' INT
   trap 'lib::log "terminated (SIGTERM)"; exit 143' TERM
 }
 
-# usage: lib::on_exit   (EXIT trap: stop every registered process group, keep the exit status)
+# usage: lib::at_exit FUNCTION   (the EXIT trap calls FUNCTION STATUS once every process group is stopped;
+#   the exit status stays STATUS)
+lib::at_exit() { _LIB_EXIT_HOOKS+=("$1"); }
+
+# usage: lib::on_exit   (EXIT trap: stop every registered process group, run the hooks, keep the exit status)
 lib::on_exit() {
-  local status=$?
+  local status=$? hook
   [[ -n "$_LIB_EXITING" ]] && return "$status"
   _LIB_EXITING=1
   lib::stop_all
+  for hook in "${_LIB_EXIT_HOOKS[@]}"; do "$hook" "$status"; done
   exit "$status"
 }
 
@@ -53,12 +81,33 @@ lib::stop_all() {
   lib::remove_tmpdirs
 }
 
+# usage: lib::keep_running   (the servers started so far outlive the script: their groups are no longer
+#   stopped at exit, and their pidfiles and TMPDIRs, which they still use, stay)
+lib::keep_running() { _LIB_GROUPS=() _LIB_TMPDIRS=() _LIB_PIDFILES=(); }
+
 # usage: lib::remove_tmpdirs   (the servers' TMPDIRs: ZMQ sockets and vllm_dist_* files vLLM leaves)
 lib::remove_tmpdirs() {
   local dir
   for dir in "${_LIB_TMPDIRS[@]}"; do rm -rf -- "$dir"; done
   _LIB_TMPDIRS=()
 }
+
+# usage: gpu::detect   (sets GPU_COUNT, the NVIDIA GPUs `nvidia-smi -L` lists (0 without nvidia-smi or a
+#   working driver), and GPU_FIRST, the first one's line; asks nvidia-smi once per shell, however often
+#   called. Run when this file is sourced: everything else reads GPU_COUNT.)
+gpu::detect() {
+  [[ -z "$_LIB_GPUS_DETECTED" ]] || return 0
+  _LIB_GPUS_DETECTED=1
+  local line
+  GPU_COUNT=0 GPU_FIRST=""
+  command -v nvidia-smi >/dev/null 2>&1 || return 0
+  while IFS= read -r line; do
+    [[ "$line" == GPU* ]] || continue
+    GPU_COUNT=$((GPU_COUNT + 1))
+    GPU_FIRST=${GPU_FIRST:-$line}
+  done < <(nvidia-smi -L 2>/dev/null || true)
+}
+gpu::detect
 
 # usage: preflight::need COMMAND...   (each must be on PATH or an executable path)
 preflight::need() {
@@ -94,43 +143,49 @@ preflight::disk() {
   (( free >= $2 )) || lib::die "only ${free} MiB free under $1; need at least $2 MiB" 2
 }
 
-# usage: vllm::start LOG PIDFILE COMMAND...   (sets VLLM_PID; the server leads its own process group)
+# usage: vllm::start LOG PIDFILE COMMAND...   (sets VLLM_PID; the server leads its own process group by
+#   the time this returns, so stopping that group right after cannot miss it)
 vllm::start() {
-  local log=$1 pidfile=$2
+  local log=$1 pidfile=$2 tries=0
   shift 2
   setsid "$@" >"$log" 2>&1 </dev/null &
   VLLM_PID=$!
+  until kill -0 -- "-$VLLM_PID" 2>/dev/null || ! kill -0 "$VLLM_PID" 2>/dev/null || (( ++tries > 500 )); do
+    sleep 0.01
+  done
   lib::register_group "$VLLM_PID"
   printf '%s\n' "$VLLM_PID" >"$pidfile"
   _LIB_PIDFILES[$VLLM_PID]=$pidfile
   lib::log "started (pid $VLLM_PID, log $log): ${*@Q}"
 }
 
-# usage: vllm::wait_healthy URL PID LOG TIMEOUT_S [INTERVAL_S]
-#   0 when GET URL/health answers 200; 1 (with the last 50 log lines) when the process died or
-#   the deadline passed (then the server is stopped).
+# usage: vllm::wait_healthy URL PID LOG TIMEOUT_S [INTERVAL_S]   (sets VLLM_HEALTHY: 1 once GET URL/health
+#   answers 200; 0 when the process died or the deadline passed, after printing the last 50 log lines and
+#   stopping the server. Returns 0 either way: the caller decides.)
+# shellcheck disable=SC2034  # VLLM_HEALTHY is read by the caller
 vllm::wait_healthy() {
   local url=$1 pid=$2 log=$3 timeout=$4 interval=${5:-2} tries=0
   local deadline=$((SECONDS + timeout))
+  VLLM_HEALTHY=0
   while (( SECONDS < deadline )); do
     tries=$((tries + 1))
     if curl -sf --max-time 2 -o /dev/null "$url/health"; then
       lib::log "healthy after ${tries} tries ($url/health)"
+      VLLM_HEALTHY=1
       return 0
     fi
     if ! kill -0 "$pid" 2>/dev/null; then
       printf 'error: the server exited during boot (pid %s); last 50 lines of %s:\n' "$pid" "$log" >&2
-      tail -n 50 "$log" >&2
+      tail -n 50 "$log" >&2 || true
       vllm::stop "$pid"
-      return 1
+      return 0
     fi
     sleep "$interval"
   done
   printf 'error: %s/health not healthy after %ss (%s tries every %ss); last 50 lines of %s:\n' \
     "$url" "$timeout" "$tries" "$interval" "$log" >&2
-  tail -n 50 "$log" >&2
+  tail -n 50 "$log" >&2 || true
   vllm::stop "$pid"
-  return 1
 }
 
 # usage: vllm::forget_pidfile PGID   (removes the pidfile vllm::start wrote for PGID, if any)
@@ -178,7 +233,7 @@ metrics::scrape() {
 serve::env() {
   local run_dir=$1 tmp base
   mkdir -p "$SPECLENS_CACHE/vllm"
-  tmp="$(cd "$run_dir" && pwd)/tmp"
+  tmp="$(cd "$run_dir" && pwd)/$RUN_DIR_TMP"
   if (( ${#tmp} > 50 )); then
     base="$SPECLENS_CACHE/tmp"
     mkdir -p "$base"
@@ -190,141 +245,107 @@ serve::env() {
   export TMPDIR="$tmp" VLLM_CACHE_ROOT="$SPECLENS_CACHE/vllm"
   export TORCHINDUCTOR_CACHE_DIR="$SPECLENS_CACHE/vllm/inductor" VLLM_NO_USAGE_STATS=1 DO_NOT_TRACK=1
   export VLLM_LOG_STATS_INTERVAL=${VLLM_LOG_STATS_INTERVAL:-5}
-  if ! serve::has_gpu; then
-    export VLLM_CPU_KVCACHE_SPACE=${VLLM_CPU_KVCACHE_SPACE:-1} VLLM_TARGET_DEVICE=cpu
+  (( GPU_COUNT > 0 )) || export VLLM_CPU_KVCACHE_SPACE=${VLLM_CPU_KVCACHE_SPACE:-1} VLLM_TARGET_DEVICE=cpu
+}
+
+# usage: serve::command MODEL PORT SERVED_NAME [VLLM_ARGS...]   (sets SERVE_CMD: the one `vllm serve` argv
+#   every server we start runs. `vllm` is our entry point (it also works where the vllm-cpu distribution's
+#   own console script is broken); SPECLENS_VLLM=/path/to/executable replaces it (a custom build, or a
+#   stand-in in fault tests). HOST and TP come from the caller's globals, so does GPU_UTIL (on a GPU,
+#   when set); on CPU --max-model-len 1024 --enforce-eager. VLLM_ARGS come last, so they win.)
+serve::command() {
+  local model=$1 port=$2 name=$3
+  shift 3
+  if [[ -n "${SPECLENS_VLLM:-}" ]]; then SERVE_CMD=("$SPECLENS_VLLM"); else
+    SERVE_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/vllm_cli.py"); fi
+  SERVE_CMD+=(serve "$model" --host "$HOST" --port "$port")
+  [[ -z "$name" ]] || SERVE_CMD+=(--served-model-name "$name")
+  SERVE_CMD+=(--tensor-parallel-size "$TP" --seed 42)
+  if (( GPU_COUNT > 0 )); then
+    [[ -z "${GPU_UTIL:-}" ]] || SERVE_CMD+=(--gpu-memory-utilization "$GPU_UTIL")
+  else
+    SERVE_CMD+=(--max-model-len 1024 --enforce-eager)
   fi
+  SERVE_CMD+=("$@")
 }
 
-# usage: serve::has_gpu   (true when an NVIDIA GPU is visible)
-serve::has_gpu() { command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; }
-
-# usage: serve::gpu_count
-serve::gpu_count() { if serve::has_gpu; then nvidia-smi -L | grep -c '^GPU'; else echo 0; fi; }
-
-# usage: serve::vllm_cmd   (sets the global VLLM_CMD to the argv prefix that runs `vllm`: our entry
-#   point, which also works where the vllm-cpu distribution's own console script is broken)
-#   SPECLENS_VLLM=/path/to/executable replaces it (a custom build, or a stand-in in fault tests).
-serve::vllm_cmd() {
-  # shellcheck disable=SC2034  # read by the caller
-  if [[ -n "${SPECLENS_VLLM:-}" ]]; then VLLM_CMD=("$SPECLENS_VLLM"); else
-    VLLM_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/vllm_cli.py"); fi
-}
-
-# usage: step::run RUN_DIR NAME COMMAND...   (runs it, records argv, exit status and seconds in
-#   run.json; returns the command's exit status)
-#   The command runs as a background job in its own process group and the script waits for it, so a
-#   SIGINT/SIGTERM to the script is handled at once and the EXIT trap stops that group too.
-step::run() {
-  local run_dir=$1 name=$2 status=0 started ended
-  shift 2
-  started=$EPOCHREALTIME
+# usage: step::start COMMAND...   (COMMAND as a background job leading its own process group, so a SIGINT/
+#   SIGTERM to the script is handled at once and the EXIT trap stops that group too; redirections of this
+#   call apply to COMMAND)
+step::start() {
   set -m
   "$@" &
   _LIB_STEP_PGID=$!
   set +m
-  wait "$_LIB_STEP_PGID" || status=$?
+}
+
+# usage: step::wait   (waits for the job step::start began; sets STEP_STATUS to its exit status)
+step::wait() {
+  STEP_STATUS=0
+  wait "$_LIB_STEP_PGID" || STEP_STATUS=$?
   _LIB_STEP_PGID=""
-  ended=$EPOCHREALTIME
-  "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" step "$run_dir" "$name" "$status" "$started" "$ended" -- "$@"
-  return "$status"
 }
 
-# usage: step::record RUN_DIR NAME STATUS STARTED_EPOCH   (a step that was not one command)
-step::record() {
-  "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" step "$1" "$2" "$3" "$4" "$EPOCHREALTIME" --
-}
-
-# usage: tiny::path   (prints the tiny pair's cache directory; builds nothing)
-tiny::path() { "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" --print-path; }
-
-# usage: tiny::build   (builds the embedded tiny model pair once; cached by recipe hash; torch's compile
-#   caches go to the project cache, not /tmp/torchinductor_<user>)
-tiny::build() {
-  TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-$SPECLENS_CACHE/vllm/inductor} \
-    TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$SPECLENS_CACHE/vllm/triton} \
-    "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" >&2
-}
-
-# usage: analysis::run RUN_DIR   (acceptance_analysis.txt in the legacy layout, the text report on
-#   stdout, speedup.md when RUN_DIR/baseline exists, and report.md with plots)
-analysis::run() {
-  local run_dir=$1 speclens=("$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$1")
-  step::run "$run_dir" analysis-legacy "${speclens[@]}" --format legacy -o "$run_dir/acceptance_analysis.txt" ||
-    lib::log "warning: no acceptance_analysis.txt (see the message above); the raw files are in $run_dir"
-  "${speclens[@]}" --format text
-  if [[ -f "$run_dir/baseline/guidellm_results.json" ]]; then
-    local speedup=("$SPECLENS_PY" -m speclens.analyzers.cli speedup "$run_dir/baseline" "$run_dir")
-    step::run "$run_dir" analysis-speedup "${speedup[@]}" --format md -o "$run_dir/speedup.md" || return
-    "${speedup[@]}" --format text
-  fi
-  step::run "$run_dir" analysis-report "$SPECLENS_PY" -m speclens.analyzers.cli report "$run_dir" -o "$run_dir/report.md"
-}
-
-# usage: launch::defaults   (globals shared by the small launchers; override with flags)
-launch::defaults() {
-  HOST=${HOST:-127.0.0.1} PORT=${PORT:-8000} TP=${TP:-1} K=${K:-3} LOG_DIR="" TINY_PAIR="" CLIENT_CMD=()
-}
-
-# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir and
-#   `-- COMMAND...`; leaves the rest in LAUNCH_REST)
-launch::parse_common() {
-  LAUNCH_REST=()
-  while (($#)); do
-    case "$1" in
-      --host) HOST=$2; shift ;;
-      --port) PORT=$2; shift ;;
-      --tensor-parallel-size) TP=$2; shift ;;
-      -k|--num-speculative-tokens) K=$2; shift ;;
-      --log-dir) LOG_DIR=$2; shift ;;
-      --) shift; CLIENT_CMD=("$@"); break ;;
-      *) LAUNCH_REST+=("$1") ;;
-    esac
-    shift
+# usage: step::watch SERVER_PID WHAT   (step::wait, but watching SERVER_PID every second: when that process
+#   dies first, the step's process group is stopped from here (TERM, 10 s grace, KILL) and STEP_STATUS is 5;
+#   WHAT names the step in the message)
+step::watch() {
+  local server=$1 what=$2
+  while kill -0 "$_LIB_STEP_PGID" 2>/dev/null; do
+    if ! kill -0 "$server" 2>/dev/null; then
+      lib::log "the server (pid $server) died during $what; stopping it (process group $_LIB_STEP_PGID)"
+      vllm::stop "$_LIB_STEP_PGID" 10
+      _LIB_STEP_PGID="" STEP_STATUS=5
+      return 0
+    fi
+    sleep 1
   done
+  step::wait
 }
 
-# usage: launch::tiny_if_needed MODEL   (true and TINY_PAIR set when MODEL is empty or 'tiny' and no GPU)
-launch::tiny_if_needed() {
-  if [[ -z "$1" || "$1" == tiny ]]; then
-    serve::has_gpu && [[ -z "$1" ]] && lib::die "a GPU is visible: pass the model(s) explicitly (or 'tiny')" 2
-    step::quiet tiny::build
-    TINY_PAIR=$(tiny::path)
-    lib::log "using the embedded tiny model pair in $TINY_PAIR"
-    return 0
-  fi
-  return 1
+# usage: step::record RUN_DIR NAME STATUS STARTED_EPOCH [COMMAND...]   (one step in run.json, ending now)
+step::record() {
+  local run_dir=$1 name=$2 status=$3 started=$4
+  shift 4
+  "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" step "$run_dir" "$name" "$status" "$started" "$EPOCHREALTIME" -- "$@"
 }
 
-# usage: step::quiet COMMAND...   (runs it with stdout sent to stderr)
-step::quiet() { "$@" >&2; }
-
-# usage: launch::serve NAME PORT MODEL [VLLM_ARGS...]   (boots one server under supervision; its log and
-#   pidfile go to LOG_DIR; sets LAUNCH_URL; exits non-zero if it does not become healthy)
-launch::serve() {
-  local name=$1 port=$2 model=$3
-  shift 3
-  preflight::port_free "$HOST" "$port"
-  [[ -n "$LOG_DIR" ]] || LOG_DIR="launcher_runs/$(date +%Y%m%d_%H%M%S)_$$"
-  mkdir -p "$LOG_DIR"
-  serve::env "$LOG_DIR"
-  serve::vllm_cmd
-  local cmd=("${VLLM_CMD[@]}" serve "$model" --host "$HOST" --port "$port" --tensor-parallel-size "$TP" --seed 42 "$@")
-  serve::has_gpu || cmd+=(--max-model-len 1024 --enforce-eager)
-  vllm::start "$LOG_DIR/$name.log" "$LOG_DIR/$name.pid" "${cmd[@]}"
-  vllm::wait_healthy "http://$HOST:$port" "$VLLM_PID" "$LOG_DIR/$name.log" "${BOOT_TIMEOUT:-900}" || exit 3
-  # shellcheck disable=SC2034  # read by the launcher that called this
-  LAUNCH_URL="http://$HOST:$port"
+# usage: step::try RUN_DIR NAME COMMAND...   (runs COMMAND as a step (step::start) and records its argv, exit
+#   status and seconds in run.json; sets STEP_STATUS and returns 0: for steps whose failure is tolerated)
+step::try() {
+  local run_dir=$1 name=$2 started=$EPOCHREALTIME
+  shift 2
+  step::start "$@"
+  step::wait
+  step::record "$run_dir" "$name" "$STEP_STATUS" "$started" "$@"
 }
 
-# usage: launch::run_or_hold   (runs CLIENT_CMD with the servers up and returns its status, or, with no
-#   command, serves until interrupted; servers stop on exit either way)
-launch::run_or_hold() {
-  if ((${#CLIENT_CMD[@]})); then
-    local status=0
-    "${CLIENT_CMD[@]}" || status=$?
-    lib::log "client exited with status $status; stopping servers"
-    return "$status"
-  fi
-  lib::log "serving; press Ctrl-C to stop (logs in $LOG_DIR)"
-  while :; do sleep 1; done  # a foreground sleep: a signal is handled within a second, nothing is orphaned
+# usage: step::run RUN_DIR NAME COMMAND...   (step::try, returning the command's status: a failure ends the script)
+step::run() { step::try "$@"; return "$STEP_STATUS"; }
+
+# usage: tiny::choose MODEL OPTION   (whether the embedded tiny pair is served: TINY_PAIR is its cache
+#   directory when MODEL is empty or 'tiny', else ""; MODEL empty with a GPU visible dies (exit 2). Logs
+#   the choice and builds nothing (tiny::build does). OPTION is the flag that names MODEL, for messages.)
+tiny::choose() {
+  local model=$1 option=$2 why
+  TINY_PAIR=""
+  [[ -z "$model" || "$model" == tiny ]] || return 0
+  [[ -n "$model" ]] || (( GPU_COUNT == 0 )) ||
+    lib::die "a GPU is visible: pass $option MODEL (or $option tiny for the embedded pair)" 2
+  TINY_PAIR=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py" --print-path) ||
+    lib::die "cannot locate the tiny model cache; run ./setup.sh" 2
+  why="no $option given"
+  [[ -z "$model" ]] || why="$option tiny"
+  lib::log "$why: using the embedded tiny model pair in $TINY_PAIR (built offline, CPU-sized)"
 }
+
+# usage: tiny::build_command   (sets TINY_BUILD_CMD: builds the tiny pair once, cached by recipe hash;
+#   torch's compile caches go to the project cache, not /tmp/torchinductor_<user>)
+tiny::build_command() {
+  TINY_BUILD_CMD=(env "TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-$SPECLENS_CACHE/vllm/inductor}"
+                  "TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$SPECLENS_CACHE/vllm/triton}"
+                  "$SPECLENS_PY" "$SPECLENS_ROOT/launchers/tiny/build.py")
+}
+
+# usage: tiny::build   (runs TINY_BUILD_CMD; a failed build fails the caller with the build's status)
+tiny::build() { tiny::build_command; "${TINY_BUILD_CMD[@]}"; }

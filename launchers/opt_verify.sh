@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# usage: launchers/opt_verify.sh [--target T] [--draft D] [--port P] [-- COMMAND...]
+# usage: launchers/opt_verify.sh [--target T --draft D] [COMMON OPTIONS] [-- COMMAND...]
 #   Client-side drafting: a draft server (e.g. facebook/opt-350m) on P and a target server that
 #   verifies drafts (e.g. facebook/opt-1.3b, scoring context+draft via prompt logprobs) on P+1.
-#   Without models on a CPU machine: the tiny pair. COMMAND runs with SPECLENS_DRAFT_URL and
-#   SPECLENS_TARGET_URL set; the servers stop after it.
+#   Without --target on a CPU machine (or with --target tiny): the tiny pair. COMMAND runs with
+#   SPECLENS_DRAFT_URL and SPECLENS_TARGET_URL set; the servers stop after it; without, they serve
+#   until Ctrl-C.
+#   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
+#                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
 #   example: launchers/opt_verify.sh --target facebook/opt-1.3b --draft facebook/opt-350m -- \
 #            .venv/bin/python -m speclens.clients.gsm8k_draft_verify --num-samples 20
 set -Eeuo pipefail
-# shellcheck source=launchers/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shopt -s inherit_errexit  # command substitutions keep set -e too
+# shellcheck source=launchers/lib_launch.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 opt_verify::main() {
   local target="" draft=""
@@ -19,12 +23,14 @@ opt_verify::main() {
     case "$1" in
       --target) target=$2; shift ;;
       --draft) draft=$2; shift ;;
-      *) lib::die "unknown option '$1'" 2 ;;
+      *) lib::die "unknown option '$1' (see --help)" 2 ;;
     esac
     shift
   done
   lib::install_traps
-  if launch::tiny_if_needed "$target"; then
+  tiny::choose "$target" --target
+  if [[ -n "$TINY_PAIR" ]]; then
+    tiny::build >&2
     target="$TINY_PAIR/target" draft="$TINY_PAIR/draft"
   fi
   [[ -n "$draft" ]] || lib::die "--draft MODEL is required with --target" 2
@@ -35,4 +41,4 @@ opt_verify::main() {
   launch::run_or_hold
 }
 
-lib::is_sourced || opt_verify::main "$@"
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || opt_verify::main "$@"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# usage: launchers/qwen3.sh [--target T] [--draft D] [--two-servers] [--port P] [--tensor-parallel-size N] [-k K] [-- COMMAND...]
-#   Draft-model speculation, e.g. Qwen/Qwen3-1.7B drafting for Qwen/Qwen3-32B (-tp 2) in one server.
+# usage: launchers/qwen3.sh [--target T --draft D] [--two-servers] [COMMON OPTIONS] [-- COMMAND...]
+#   Draft-model speculation, e.g. Qwen/Qwen3-1.7B drafting for Qwen/Qwen3-32B (--tensor-parallel-size 2) in one server.
 #   --two-servers instead serves the draft (small) on P and the target (large) on P+1 without
-#   speculation, for the speculative-thinking client. Without models on a CPU machine: the tiny pair.
-#   COMMAND runs with SPECLENS_URL (or SPECLENS_SMALL_URL / SPECLENS_LARGE_URL) set.
+#   speculation, for the speculative-thinking client. Without --target on a CPU machine (or with
+#   --target tiny): the tiny pair. COMMAND runs with SPECLENS_URL (or SPECLENS_SMALL_URL /
+#   SPECLENS_LARGE_URL) set and the servers stop after it; without, they serve until Ctrl-C.
+#   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
+#                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
 #   example: launchers/qwen3.sh --target Qwen/Qwen3-32B --draft Qwen/Qwen3-1.7B --tensor-parallel-size 2
 set -Eeuo pipefail
-# shellcheck source=launchers/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shopt -s inherit_errexit  # command substitutions keep set -e too
+# shellcheck source=launchers/lib_launch.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 qwen3::main() {
   local target="" draft="" two="" spec
@@ -19,12 +23,14 @@ qwen3::main() {
       --target) target=$2; shift ;;
       --draft) draft=$2; shift ;;
       --two-servers) two=1 ;;
-      *) lib::die "unknown option '$1'" 2 ;;
+      *) lib::die "unknown option '$1' (see --help)" 2 ;;
     esac
     shift
   done
   lib::install_traps
-  if launch::tiny_if_needed "$target"; then
+  tiny::choose "$target" --target
+  if [[ -n "$TINY_PAIR" ]]; then
+    tiny::build >&2
     target="$TINY_PAIR/target" draft="$TINY_PAIR/draft"
   fi
   [[ -n "$draft" ]] || lib::die "--draft MODEL is required with --target" 2
@@ -41,4 +47,4 @@ qwen3::main() {
   launch::run_or_hold
 }
 
-lib::is_sourced || qwen3::main "$@"
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || qwen3::main "$@"

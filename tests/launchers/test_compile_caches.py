@@ -27,7 +27,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_setup_builds_the_tiny_pair_with_caches_in_the_project_cache(tmp_path: Path, stub_python: Path) -> None:
-    script = f'source "{ROOT}/setup.sh"\nsetup::has_gpu() {{ return 1; }}\nPY="{stub_python}"\nsetup::tiny_models\n'
+    script = f'source "{ROOT}/setup.sh"\nGPU_COUNT=0\nPY="{stub_python}"\nsetup::tiny_models\n'
     subprocess.run(["bash", "-c", script], check=True, env=_env(tmp_path), timeout=60)
     cache = tmp_path / "cache"
     assert (tmp_path / "env.txt").read_text().splitlines() == [f"{cache}/vllm/inductor", f"{cache}/vllm/triton"]

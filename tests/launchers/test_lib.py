@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -42,14 +43,17 @@ def pid_from(proc: subprocess.CompletedProcess[str]) -> int:
     return int(next(line for line in proc.stdout.splitlines() if line.startswith("pid="))[4:])
 
 
+UNHEALTHY_EXITS_1 = "(( VLLM_HEALTHY )) || exit 1"  # vllm::wait_healthy reports through VLLM_HEALTHY
+
+
 def start(cmd: str) -> str:
     return f'vllm::start "$PWD/server.log" "$PWD/server.pid" {cmd}\necho "pid=$VLLM_PID"'
 
 
 def test_server_that_dies_during_boot(tmp_path: Path) -> None:
     crash = f"{sys.executable} -c \"import sys; print('error: unrecognized arguments: --bogus'); sys.exit(3)\""
-    proc = bash(f'{start(crash)}\nvllm::wait_healthy http://127.0.0.1:{free_port()} "$VLLM_PID" "$PWD/server.log" 30 0.2',
-                tmp_path)
+    proc = bash(f'{start(crash)}\nvllm::wait_healthy http://127.0.0.1:{free_port()} "$VLLM_PID" "$PWD/server.log" 30 0.2\n'
+                f'{UNHEALTHY_EXITS_1}', tmp_path)
     assert proc.returncode == 1
     assert "the server exited during boot" in proc.stderr
     assert "error: unrecognized arguments: --bogus" in proc.stderr  # the log's last lines are shown
@@ -60,7 +64,8 @@ def test_server_that_never_becomes_healthy_is_stopped_at_the_deadline(tmp_path: 
     port = free_port()
     began = time.monotonic()
     proc = bash(f'{start(f"{sys.executable} {FAKE} {port} --boot-seconds 999 --child")}\n'
-                f'vllm::wait_healthy http://127.0.0.1:{port} "$VLLM_PID" "$PWD/server.log" 3 0.5', tmp_path)
+                f'vllm::wait_healthy http://127.0.0.1:{port} "$VLLM_PID" "$PWD/server.log" 3 0.5\n{UNHEALTHY_EXITS_1}',
+                tmp_path)
     assert proc.returncode == 1
     assert f"http://127.0.0.1:{port}/health not healthy after 3s" in proc.stderr
     assert time.monotonic() - began < 20
@@ -71,7 +76,7 @@ def test_healthy_server_scrape_and_kill_fallback(tmp_path: Path) -> None:
     port = free_port()
     proc = bash(f'{start(f"{sys.executable} {FAKE} {port} --ignore-term --child")}\n'
                 f'vllm::wait_healthy http://127.0.0.1:{port} "$VLLM_PID" "$PWD/server.log" 30 0.2\n'
-                f'metrics::scrape http://127.0.0.1:{port} "$PWD/m.prom"\n'
+                f'{UNHEALTHY_EXITS_1}\nmetrics::scrape http://127.0.0.1:{port} "$PWD/m.prom"\n'
                 f'vllm::stop "$VLLM_PID"\nvllm::stop "$VLLM_PID"', tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "m.prom").read_bytes().startswith(b"vllm:spec_decode_num_drafts_total")
@@ -114,8 +119,14 @@ def test_sigint_mid_run_stops_the_server_and_exits_130(tmp_path: Path) -> None:
     assert not (tmp_path / "server.pid").exists()
 
 
-@pytest.mark.parametrize("script", ["launchers/lib.sh", "run_eval.sh", "setup.sh"])
+SHELL_SCRIPTS = sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("*.sh"), *(ROOT / "launchers").glob("*.sh")])
+SOURCED_ONLY = {"launchers/lib.sh", "launchers/lib_analysis.sh", "launchers/lib_launch.sh",
+                "launchers/run_files.sh"}  # they run inside the scripts that source them
+
+
+@pytest.mark.parametrize("script", SHELL_SCRIPTS)
 def test_shell_scripts_are_strict_and_eval_free(script: str) -> None:
     text = (ROOT / script).read_text()
-    assert "eval " not in text.replace("eval::", "")
-    assert script == "launchers/lib.sh" or "set -Eeuo pipefail" in text
+    assert re.search(r"\beval\b", text) is None  # not even in a name or a comment
+    if script not in SOURCED_ONLY:
+        assert "\nset -Eeuo pipefail\nshopt -s inherit_errexit" in text

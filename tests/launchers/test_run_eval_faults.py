@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -99,6 +100,10 @@ def test_server_dying_mid_load_keeps_partial_results(fake: str, tmp_path: Path) 
     assert status == 4 and "the server died during the load" in err
     m = manifest(run_dir)
     assert m["status"] == 4 and m["config"]["failure"] == "the server died during the load"
+    # the watchdog stops guidellm's group from outside and records its own status 5 for the step
+    # (it used to TERM its own group, itself included, so the step recorded 143 = 128 + SIGTERM)
+    [load] = [step for step in m["steps"] if step["name"] == "load"]
+    assert load["exit_status"] == 5, load
     assert "fake vllm: dying mid-load" in (run_dir / "vllm_server.log").read_text()
     assert (run_dir / "guidellm_output.log").is_file()
     assert_nothing_left(run_dir)
@@ -156,17 +161,51 @@ def test_busy_port_refused_before_the_run_directory_exists(tmp_path: Path) -> No
     assert not (tmp_path / "run").exists()
 
 
-def test_two_runs_at_once_on_different_ports(fake: str, tmp_path: Path) -> None:
-    runs = [tmp_path / "a", tmp_path / "b"]
-    procs = [start(run, SPECLENS_VLLM=fake) for run in runs]
-    results = [finish(p) for p in procs]
-    assert [r[0] for r in results] == [0, 0], [r[2][-2000:] for r in results]
-    for run in runs:
-        totals = json.loads((run / "guidellm_results.json").read_text())["benchmarks"][0]["metrics"]["request_totals"]
-        assert totals["errored"] == 0 and totals["successful"] >= 3
+@pytest.fixture(scope="module")
+def two_runs(fake: str, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, int, str, str]]:
+    """Two runs at once on different ports, the second with --baseline: (run dir, status, stdout, stderr)."""
+    before = set(os.listdir("/tmp"))
+    tmp = tmp_path_factory.mktemp("two-runs")
+    runs = [tmp / "a", tmp / "b"]
+    procs = [start(runs[0], SPECLENS_VLLM=fake), start(runs[1], "--baseline", SPECLENS_VLLM=fake)]
+    results = [(run, *finish(proc)) for run, proc in zip(runs, procs, strict=True)]
+    new = {name for name in set(os.listdir("/tmp")) - before if not name.startswith("pytest-of-")}
+    assert new == set(), f"stray files in /tmp: {sorted(new)}"
+    return results
+
+
+def test_two_runs_at_once_on_different_ports(two_runs: list[tuple[Path, int, str, str]]) -> None:
+    assert [r[1] for r in two_runs] == [0, 0], [r[3][-2000:] for r in two_runs]
+    for run, _, out, _ in two_runs:
+        for phase in [run, *([run / "baseline"] if (run / "baseline").exists() else [])]:
+            totals = json.loads((phase / "guidellm_results.json").read_text())["benchmarks"][0]["metrics"]["request_totals"]
+            assert totals["errored"] == 0 and totals["successful"] >= 3
         assert manifest(run)["status"] == 0 and not (run / "tmp").exists()
         assert list(run.rglob("*.pid")) == []  # a finished run keeps no stale pidfile
+        assert "acceptance report" in out  # the text report goes to stdout
         assert_nothing_left(run)
+    assert (two_runs[1][0] / "speedup.md").is_file() and "speedup report" in two_runs[1][2]
+
+
+def test_dry_run_prints_exactly_the_commands_the_run_executed(two_runs: list[tuple[Path, int, str, str]],
+                                                             fake: str) -> None:
+    for run, _, _, _ in two_runs:
+        m = manifest(run)
+        dry = subprocess.run(["./run_eval.sh", *m["argv"], "--dry-run"], cwd=ROOT, env=env(SPECLENS_VLLM=fake),
+                             capture_output=True, text=True, timeout=60)
+        assert dry.returncode == 0, dry.stderr
+        printed = [shlex.split(line) for line in dry.stdout.splitlines()]
+        steps = {step["name"]: step["command"] for step in m["steps"]}
+        executed = [steps["build-tiny-pair"]]
+        for phase in [m, *([manifest(run / "baseline")] if (run / "baseline").exists() else [])]:
+            load = next(step["command"] for step in phase["steps"] if step["name"] == "load")
+            assert load == shlex.split(phase["config"]["load_command"])  # the recorded step is what was run
+            executed += [shlex.split(phase["config"]["server_command"]), load]
+        analysis = [step["command"] for step in m["steps"] if step["name"].startswith("analysis-")]
+        assert len(analysis) == (5 if (run / "baseline").exists() else 3)  # legacy, text, [speedup md, text,] report
+        assert printed == executed + analysis
+        # every other recorded step is the boot/stop bookkeeping or an in-process /metrics scrape
+        assert {name for name, cmd in steps.items() if cmd and cmd not in printed} == {"metrics-before", "metrics-after"}
 
 
 def test_api_key_stays_out_of_run_json_logs_and_server_argv(fake: str, tmp_path: Path) -> None:

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# launchers/lib_launch.sh: what the four small launchers (eagle3.sh, qwen3.sh, opt_verify.sh, baseline.sh)
+# share: common options and --help, one supervised server per call, the client command or a hold
+# until Ctrl-C (sourced, always under `set -Eeuo pipefail`; sources launchers/lib.sh).
+# shellcheck source=launchers/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# usage: launch::defaults   (globals shared by the small launchers; override with flags)
+launch::defaults() {
+  HOST=${HOST:-127.0.0.1} PORT=${PORT:-8000} TP=${TP:-1} K=${K:-3} LOG_DIR="" TINY_PAIR="" CLIENT_CMD=()
+}
+
+# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir, -h/--help
+#   (prints the launcher's usage, exit 0) and `-- COMMAND...`; leaves the rest in LAUNCH_REST)
+launch::parse_common() {
+  LAUNCH_REST=()
+  while (($#)); do
+    case "$1" in
+      --host) HOST=$2; shift ;;
+      --port) lib::positive_int "$1" "$2"; PORT=$2; shift ;;
+      --tensor-parallel-size) lib::positive_int "$1" "$2"; TP=$2; shift ;;
+      -k|--num-speculative-tokens) lib::positive_int "$1" "$2"; K=$2; shift ;;
+      --log-dir) LOG_DIR=$2; shift ;;
+      -h|--help) lib::usage "${BASH_SOURCE[-1]}"; exit 0 ;;
+      --) shift; CLIENT_CMD=("$@"); break ;;
+      *) LAUNCH_REST+=("$1") ;;
+    esac
+    shift
+  done
+}
+
+# usage: launch::serve NAME PORT MODEL [VLLM_ARGS...]   (boots one server under supervision; its log and
+#   pidfile go to LOG_DIR; sets LAUNCH_URL; exits 3 if it does not become healthy)
+launch::serve() {
+  local name=$1 port=$2 model=$3
+  shift 3
+  preflight::port_free "$HOST" "$port"
+  [[ -n "$LOG_DIR" ]] || LOG_DIR="launcher_runs/$(date +%Y%m%d_%H%M%S)_$$"
+  mkdir -p "$LOG_DIR"
+  serve::env "$LOG_DIR"
+  serve::command "$model" "$port" "" "$@"
+  vllm::start "$LOG_DIR/$name.log" "$LOG_DIR/$name.pid" "${SERVE_CMD[@]}"
+  vllm::wait_healthy "http://$HOST:$port" "$VLLM_PID" "$LOG_DIR/$name.log" "${BOOT_TIMEOUT:-900}"
+  (( VLLM_HEALTHY )) || exit 3
+  # shellcheck disable=SC2034  # read by the launcher that called this
+  LAUNCH_URL="http://$HOST:$port"
+}
+
+# usage: launch::run_or_hold   (runs CLIENT_CMD with the servers up and returns its status, or, with no
+#   command, serves until interrupted; servers stop on exit either way)
+launch::run_or_hold() {
+  if ((${#CLIENT_CMD[@]})); then
+    local status=0
+    "${CLIENT_CMD[@]}" || status=$?
+    lib::log "client exited with status $status; stopping servers"
+    return "$status"
+  fi
+  lib::log "serving; press Ctrl-C to stop (logs in $LOG_DIR)"
+  while :; do sleep 1; done  # a foreground sleep: a signal is handled within a second, nothing is orphaned
+}
