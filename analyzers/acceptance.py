@@ -15,12 +15,14 @@ import os
 from speclens.analyzers import __version__
 from speclens.analyzers.bench_source import bench_console_source, bench_json_source
 from speclens.analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
-from speclens.analyzers.log_source import LogFold, SegmentFold, fold_log
+from speclens.analyzers.log_fold import fold_log
+from speclens.analyzers.log_source import LogFold, SegmentFold, log_source
 from speclens.analyzers.metrics_pair import metrics_result
 from speclens.analyzers.report import Agreement, InputFile, Notice, Report, SourceResult, TargetReport, Window
 from speclens.analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
-from speclens.analyzers.sources import compare, log_source
+from speclens.analyzers.sources import agreement_between
 from speclens.parsers.log_scan import is_gzip
+from speclens.parsers.run_dir import RunFiles
 from speclens.parsers.vllm_bench_console import read_bench_console
 
 
@@ -122,8 +124,9 @@ def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs:
     each, and whether the log was scoped to the run's own window (run directory, no
     --since/--until)."""
     scope = read_run_scope(t.path) if t.kind == "run_dir" else None
-    if t.kind == "run_dir" and scope is None and os.path.isfile(os.path.join(t.path, "run.json")):
-        report.notices.append(Notice(level="info", code="run-json-unusable", location=os.path.join(t.path, "run.json"),
+    manifest = RunFiles(t.path).manifest
+    if t.kind == "run_dir" and scope is None and os.path.isfile(manifest):
+        report.notices.append(Notice(level="info", code="run-json-unusable", location=manifest,
                                      message=("run.json is unreadable or has no started_at time: the log is not "
                                               "scoped to the run's window")))
     explicit = bool(window.since or window.until)
@@ -139,7 +142,7 @@ def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs:
     note = f"within the run's window ({scope.basis})" if excluded and scope else ""
     logs, folds = [], {}
     for seg in _chosen(fold, window, log):
-        if (s := log_source(log, seg, keep_series, note)) is not None:
+        if (s := log_source(log, seg, note)) is not None:
             logs.append(s)
             folds[s.id] = seg
     if isinstance(window.segment, int) and not logs:
@@ -152,7 +155,7 @@ def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs:
     return logs, folds, scoped
 
 
-def _chosen(fold: LogFold, window: Window, path: str) -> list[SegmentFold]:
+def _chosen(fold: LogFold, window: Window, path: str) -> tuple[SegmentFold, ...]:
     """The segments `window.segment` asks for (all of them unless it names one)."""
     if not isinstance(window.segment, int):
         return fold.segments
@@ -160,18 +163,18 @@ def _chosen(fold: LogFold, window: Window, path: str) -> list[SegmentFold]:
         count = len(fold.segments)
         held = f"segments 0–{count - 1}" if count else "no segments"
         raise ValueError(f"--segment {window.segment}: {path} holds {count} server lifetime(s) ({held})")
-    return [fold.segments[window.segment]]
+    return (fold.segments[window.segment],)
 
 
 def _agreement(metrics: SourceResult, log: SourceResult, seg: SegmentFold, window: Window, scoped: bool) -> Agreement:
-    """`compare(metrics, log)`, with a note saying what explains a difference."""
-    agreement = compare(metrics, log)
+    """`agreement_between(metrics, log)`, with a note saying what explains a difference."""
+    agreement = agreement_between(metrics, log)
     notes = []
     taken = seg.taken
     if taken.before_run:
-        lines = taken.before_run_lines
+        first, last = taken.before_run_lines  # type: ignore[misc]  # set with before_run
         notes.append(f"the log source holds {taken.before_run} interval(s) from before the run began "
-                     f"(lines {lines[0]}–{lines[-1]}), which the /metrics delta does not cover")
+                     f"(lines {first}–{last}), which the /metrics delta does not cover")
     if taken.after_run:
         notes.append(f"the log source holds {taken.after_run} interval(s) from after the run ended")
     explicit = bool(window.since or window.until or window.skip_first)
@@ -195,8 +198,8 @@ def _agreement(metrics: SourceResult, log: SourceResult, seg: SegmentFold, windo
 
 
 def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult]) -> None:
-    if fold.unparsed_count:
-        first = fold.unparsed[0]
+    first = fold.first_unparsed
+    if first is not None:
         report.unparsed_spec_lines = fold.unparsed_count
         report.first_unparsed = f"{fold.path}:{first.lineno}: {first.reason}"
         report.notices.append(Notice(level="warning", code="unparsed-spec-lines", location=f"{fold.path}:{first.lineno}",

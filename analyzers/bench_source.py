@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from speclens.analyzers.metrics import acceptance_metrics
+from speclens.analyzers.metrics import acceptance_metrics, decide_k
 from speclens.analyzers.report import Counts, SourceResult
 from speclens.parsers.vllm_bench import BenchSpecDecode
 from speclens.parsers.vllm_bench_console import BenchConsoleSpec
@@ -59,7 +59,7 @@ def bench_json_source(path: str, spec: BenchSpecDecode) -> SourceResult:
     """The source of a result JSON's spec_decode_* keys."""
     rates = list(spec.per_position or [])
     positions = _exact_positions(rates, spec.num_drafts) if rates and spec.num_drafts else None
-    counts = Counts(k=len(rates) or None, drafts=spec.num_drafts, draft_tokens=spec.draft_tokens,
+    counts = Counts(k=decide_k(None, len(rates)), drafts=spec.num_drafts, draft_tokens=spec.draft_tokens,
                     accepted_tokens=spec.accepted_tokens, accepted_per_position=positions, drafts_from="counter",
                     per_position_from="counter" if positions is not None else "unavailable")
     return _source("bench", "vllm bench serve result: /metrics delta over its run (spec_decode_* keys)", path, counts)
@@ -71,7 +71,7 @@ def bench_console_source(path: str, spec: BenchConsoleSpec, index: int, runs: in
         return None
     rates = [p / 100.0 for p in spec.per_position_pct]
     fit = fit_rounded(rates, spec.drafts, spec.accepted_tokens, CONSOLE_HALF_STEP) if rates and spec.drafts else None
-    counts = Counts(k=len(rates) or None, drafts=spec.drafts, draft_tokens=spec.draft_tokens,
+    counts = Counts(k=decide_k(None, len(rates)), drafts=spec.drafts, draft_tokens=spec.draft_tokens,
                     accepted_tokens=spec.accepted_tokens, accepted_per_position=fit[0] if fit else None,
                     drafts_from="counter",
                     per_position_from="unavailable" if fit is None else ("reconstructed" if fit[1] else "estimated"))

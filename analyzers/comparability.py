@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from speclens.analyzers.speedup_models import KeyCheck
 from speclens.parsers.guidellm import LoadRun
-from speclens.parsers.prometheus import diff_scrapes, read_scrape
+from speclens.parsers.prometheus import SpecScrape, diff_scrapes, read_scrape
 from speclens.parsers.run_dir import MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect
 from speclens.parsers.run_manifest import RunSettings, read_run_settings
 from speclens.parsers.server_hints import ServerHints, read_server_hints
@@ -51,10 +51,10 @@ def _scrape_evidence(here: Detected) -> tuple[bool | None, str]:
     scrape = read_scrape(after)
     if not scrape.engines:
         return False, f"{after} has no vllm:spec_decode_* counters"
-    drafts = sum(e.drafts or 0 for e in scrape.engines.values())
+    drafts = scrape.total().drafts or 0
     if before is not None:
         deltas, _ = diff_scrapes(read_scrape(before), scrape)
-        drafts = sum(e.drafts or 0 for e in deltas.values())
+        drafts = SpecScrape(after, deltas).total().drafts or 0
     return True, f"{after}: vllm:spec_decode_* counters, {drafts} drafts during the run"
 
 

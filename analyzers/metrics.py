@@ -1,4 +1,5 @@
-"""The acceptance metric family: small pure functions, each with its formula and weighting.
+"""The acceptance metric family: small pure functions, each with its formula and weighting,
+the one place each is computed (and `decide_k`, the one rule for the k a source is read with).
 
 Inputs are exact integer counts (`analyzers.report.Counts`) or, for the legacy weighting,
 per-interval rates. A zero or unknown denominator gives None, never 0.
@@ -17,6 +18,22 @@ def _ratio(num: int | float | None, den: int | float | None) -> float | None:
     return num / den
 
 
+def decide_k(stated: int | None, positions: int | None) -> int | None:
+    """k (draft tokens proposed per draft) of a source: the one stated by the server
+    (`num_speculative_tokens`, as a V0 spec line or a startup line prints it, or as another
+    source of the same target decided it), else the number of per-position values (the rates a
+    log line prints, or exported per-position series when they are complete); None when neither
+    is known, never a guess."""
+    return stated or positions or None
+
+
+def v1_mean_acceptance_length(accepted: int, drafts: int | None) -> float | None:
+    """Formula: 1 + accepted / drafts (V1: the accepted prefix plus the bonus token, range
+    [1, k+1]). None when drafts is zero or unknown."""
+    value = _ratio(accepted, drafts)
+    return None if value is None else 1.0 + value
+
+
 def mal_formula(c: Counts) -> MalFormula:
     """The formula `mean_acceptance_length` uses for these counts (see there)."""
     return MAL_V0 if c.emitted_tokens is not None else MAL_V1
@@ -31,8 +48,7 @@ def mean_acceptance_length(c: Counts, drafts: int | None = None) -> float | None
     d = c.drafts if drafts is None else drafts
     if c.emitted_tokens is not None:
         return _ratio(c.emitted_tokens, d)
-    value = _ratio(c.accepted_tokens, d)
-    return None if value is None else 1.0 + value
+    return v1_mean_acceptance_length(c.accepted_tokens, d)
 
 
 def draft_acceptance_rate(c: Counts) -> float | None:
@@ -81,7 +97,13 @@ def acceptance_metrics(c: Counts) -> Metrics:
 
 
 class LegacyTally:
-    """Running sums for `legacy_weighted`, so a log of any length folds in constant memory."""
+    """The old speculator eval script's numbers over log intervals j, as running sums (a log of
+    any length folds in constant memory): weighted_i = Σ_j rate_ij · Drafted_j / Σ_j Drafted_j,
+    with rates zero-padded to the longest list (rounded 3-dp rates re-weighted by draft tokens:
+    approximate, kept for comparison with old results). Conditional as `conditional()`.
+    Intervals without a per-position list, or with Drafted 0 (whose rates are nan), are counted
+    as samples but add nothing to the sums. Samples = number of intervals; average drafted =
+    Σ Drafted / samples."""
 
     __slots__ = ("samples", "drafted", "weight", "sums")
 
@@ -115,16 +137,3 @@ class LegacyTally:
             weighted_per_position=weighted,
             conditional=conditional(weighted),
         )
-
-
-def legacy_weighted(drafted: Sequence[int], rates: Sequence[Sequence[float] | None]) -> Legacy:
-    """The old speculator eval script's numbers over log intervals j:
-    weighted_i = Σ_j rate_ij · Drafted_j / Σ_j Drafted_j, with rates zero-padded to the longest
-    list (rounded 3-dp rates re-weighted by draft tokens: approximate, kept for comparison with
-    old results). Conditional as `conditional()`. Intervals without a per-position list, or
-    with Drafted 0 (whose rates are nan), are counted as samples but add nothing to the sums.
-    Samples = number of intervals; average drafted = Σ Drafted / samples."""
-    tally = LegacyTally()
-    for d, r in zip(drafted, rates, strict=True):
-        tally.add(d, r)
-    return tally.result()

@@ -108,11 +108,12 @@ def metrics_result(before_path: str | None, after_path: str, k: int | None,
         deltas, _ = diff_scrapes(before, after)
         _check_series("metrics_delta", deltas, after.path, report)
         scope = f"/metrics after − before ({os.path.basename(before.path)} → {os.path.basename(after.path)})"
-        return metrics_source("metrics_delta", "metrics_delta", scope, [before.path, after.path], deltas, k)
+        return metrics_source("metrics_delta", "metrics_delta", scope, [before.path, after.path],
+                              SpecScrape(after.path, deltas), k)
     if not after.engines:
         return None
     report.notices.append(Notice(level="info", code="server-cumulative", location=after_path, message=(
         "one /metrics scrape and no before-scrape: counters since the server started, not scoped to a load run")))
     _check_series("metrics_scrape", after.engines, after_path, report)
     return metrics_source("metrics_scrape", "metrics_scrape", "/metrics counters since server start",
-                          [after_path], after.engines, k)
+                          [after_path], after, k)

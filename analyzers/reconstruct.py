@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from speclens.analyzers.metrics import v1_mean_acceptance_length
+
 MAL_HALF_STEP = 0.005  # printed with %.2f
 PP_HALF_STEP = 0.0005  # printed with %.3f
 _EPS = 1e-9
@@ -85,10 +87,15 @@ def _fit(rates: tuple[float, ...], d: int, accepted: int) -> tuple[list[int], bo
     return values, unique
 
 
+def _printed_length_gap(accepted: int, d: int, mal: float) -> float:
+    """The mean acceptance length of `accepted` tokens in d ≥ 1 drafts minus the printed one."""
+    return v1_mean_acceptance_length(accepted, d) - mal  # type: ignore[operator]  # d ≥ 1: never None
+
+
 def _mal_ok(accepted: int, d: int, mal: float | None) -> bool:
     if mal is None or math.isnan(mal):
         return True
-    return abs(1.0 + accepted / d - mal) <= MAL_HALF_STEP + _EPS
+    return abs(_printed_length_gap(accepted, d, mal)) <= MAL_HALF_STEP + _EPS
 
 
 def _candidates(accepted: int, drafted: int, k: int | None, mal: float | None,
@@ -126,14 +133,14 @@ def _mal_range(accepted: int, span: range, mal: float | None) -> range:
     lo, hi = span.start, span.stop
     while lo < hi:  # first d with 1 + A/d − MAL ≤ bound
         mid = (lo + hi) // 2
-        if 1.0 + accepted / mid - mal <= bound:
+        if _printed_length_gap(accepted, mid, mal) <= bound:
             hi = mid
         else:
             lo = mid + 1
     first, hi = lo, span.stop
     while lo < hi:  # first d with 1 + A/d − MAL < −bound: the run ends before it
         mid = (lo + hi) // 2
-        if 1.0 + accepted / mid - mal < -bound:
+        if _printed_length_gap(accepted, mid, mal) < -bound:
             hi = mid
         else:
             lo = mid + 1

@@ -22,9 +22,12 @@ from speclens.parsers.json_file import read_json
 @dataclass(frozen=True)
 class ReportKind:
     command: str  # the command that writes it
-    schema_version: int
     model: Callable[[], type[BaseModel]]  # imported lazily
     renderers: Callable[[], dict[str, Callable[[Any], str]]]
+
+    def schema_version(self) -> int:
+        """The version the model reads: its own `schema_version` default (one owner per report)."""
+        return self.model().model_fields["schema_version"].default
 
 
 def _acceptance() -> type[BaseModel]:
@@ -64,9 +67,9 @@ def _compare_renderers() -> dict[str, Callable[[Any], str]]:
 
 
 KINDS = {
-    "speclens": ReportKind("speclens acceptance", 2, _acceptance, _acceptance_renderers),
-    "speclens speedup": ReportKind("speclens speedup", 2, _speedup, _speedup_renderers),
-    "speclens compare": ReportKind("speclens compare", 2, _compare, _compare_renderers),
+    "speclens": ReportKind("speclens acceptance", _acceptance, _acceptance_renderers),
+    "speclens speedup": ReportKind("speclens speedup", _speedup, _speedup_renderers),
+    "speclens compare": ReportKind("speclens compare", _compare, _compare_renderers),
 }
 
 
@@ -79,9 +82,9 @@ def load_report(path: str) -> tuple[ReportKind, BaseModel]:
         raise ParseError(path, None, "expected a JSON report written by `speclens acceptance|speedup|compare --format "
                          "json`", f"its 'tool' is {tool!r}" if tool is not None else "it has no 'tool' field")
     version = doc.get("schema_version")
-    if version != kind.schema_version:
+    if version != kind.schema_version():
         raise ParseError(path, None, f"a {kind.command} report of schema version {version!r}; this speclens reads "
-                         f"schema {kind.schema_version}", f"re-run `{kind.command}` on the inputs the report lists "
+                         f"schema {kind.schema_version()}", f"re-run `{kind.command}` on the inputs the report lists "
                          "to get a current one")
     try:
         return kind, kind.model().model_validate(doc)

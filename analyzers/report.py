@@ -125,8 +125,13 @@ class SourceResult(BaseModel):
 
 
 class Agreement(BaseModel):
-    """`b - a` for each count; `agree` when every count both have matches exactly; `note` says
-    what explains a difference, when something does."""
+    """How source b differs from source a (both of one target), count by count: each `*_diff` is
+    b's count minus a's. Compared: accepted_tokens and draft_tokens always; drafts only when both
+    know it (else `drafts_diff` is null and drafts do not count towards `agree`);
+    accepted_per_position only when both have it, the shorter list padded with zeros (else
+    `per_position_diff` is null). Not compared: emitted_tokens, k and per-engine counts. `agree` is
+    true when every compared difference is zero; `note` says what explains a difference, when
+    something does."""
 
     a: str
     b: str

@@ -80,6 +80,22 @@ def load() -> str:
 
 
 # --- files ---------------------------------------------------------------------------------------
+def baseline_command(repo: str, path: str) -> list[str]:
+    """`speclens acceptance PATH --format json` run from another checkout: one with the speclens.*
+    namespace (its folders linked under a `speclens/` directory in the checkout's .bench-ns/), or
+    an older one with top-level `analyzers`."""
+    ns = os.path.join(repo, ".bench-ns", "speclens")
+    os.makedirs(ns, exist_ok=True)
+    for name in ("parsers", "analyzers", "clients", "launchers"):
+        link = os.path.join(ns, name)
+        if os.path.isdir(os.path.join(repo, name)) and not os.path.islink(link):
+            os.symlink(os.path.join(repo, name), link)
+    code = (f"import sys; sys.path[:0] = [{os.path.dirname(ns)!r}, {repo!r}]\n"
+            "try:\n    from speclens.analyzers.cli import main\nexcept ImportError:\n    from analyzers.cli import main\n"
+            "main()")
+    return [sys.executable, "-c", code, "acceptance", path, "--format", "json"]
+
+
 def ensure_log(cache: str, size: str, seed: int) -> tuple[str, dict]:
     path = os.path.join(cache, f"vllm_{size}_seed{seed}.log")
     truth_path = path + ".truth.json"
@@ -218,10 +234,7 @@ def bench_size(size: str, path: str, truth: dict, runs: int, speclens: list[str]
               "    while b := f.read(1 << 20):\n        h.update(b)\nprint(h.hexdigest())", path], None, None, "reference"),
         ]
     if baseline:
-        tools.append((f"(c0) speclens @ {baseline}",
-                      [sys.executable, "-c", f"import sys; sys.path.insert(0, {baseline!r}); "
-                       "from analyzers.cli import main; main()", "acceptance", path, "--format", "json"],
-                      env, baseline, "speclens"))
+        tools.append((f"(c0) speclens @ {baseline}", baseline_command(baseline, path), env, baseline, "speclens"))
     results: dict[str, tuple[float, int, int, int] | None] = {}
     naive_runs = runs
     if naive_rate:

@@ -35,8 +35,8 @@ class Measured:
 
 
 def _totals(scrape: SpecScrape) -> tuple[int, int]:
-    engines = scrape.engines.values()
-    return sum(e.draft_tokens or 0 for e in engines), sum(e.accepted or 0 for e in engines)
+    total = scrape.total()
+    return total.draft_tokens or 0, total.accepted or 0
 
 
 async def settled_scrape(server: OpenAIServer, previous: SpecScrape | None = None) -> SpecScrape:

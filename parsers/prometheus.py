@@ -44,8 +44,9 @@ class EngineCounters:
 
 @dataclass(slots=True)
 class SpecScrape:
-    """All spec-decode counters of one scrape, by engine label. `generation` is "v0" when the
-    V0-only emitted-tokens counter is present, "v1" otherwise, None when there are none."""
+    """All spec-decode counters of one scrape (or of the difference of two), by engine label.
+    `generation` is "v0" when the V0-only emitted-tokens counter is present, "v1" otherwise,
+    None when there are none."""
 
     path: str
     engines: dict[str, EngineCounters]
@@ -55,6 +56,19 @@ class SpecScrape:
         if not self.engines:
             return None
         return "v0" if any(e.emitted is not None for e in self.engines.values()) else "v1"
+
+    def total(self) -> EngineCounters:
+        """The counters summed over engines: each counter None when no engine exports it, else
+        the sum over those that do; per-position counts summed by position (no `created`)."""
+        total = EngineCounters()
+        for e in self.engines.values():
+            for attr in ("drafts", "draft_tokens", "accepted", "emitted"):
+                value = getattr(e, attr)
+                if value is not None:
+                    setattr(total, attr, (getattr(total, attr) or 0) + value)
+            for pos, value in e.per_position.items():
+                total.per_position[pos] = total.per_position.get(pos, 0) + value
+        return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,9 +63,9 @@ class ThroughputLine:
     """One `Engine 000: Avg prompt throughput: …` (or aggregated / V0) stats line.
 
     `engine` is the engine index for `Engine NNN:` lines, `aggregated_engines` the N of
-    `N Engines Aggregated:`; both None for the V0 form. These lines come once per engine per
-    interval, so the reader keeps them cheap: `message` is the raw text from `Avg prompt
-    throughput:` on, and `fields()` reads it as key/value text on demand.
+    `N Engines Aggregated:`; both None for the V0 form. `message` is the raw text from `Avg
+    prompt throughput:` on; only the engine identity is read (it attributes the spec lines
+    that follow).
     """
 
     lineno: int
@@ -75,11 +75,6 @@ class ThroughputLine:
     engine: int | None
     aggregated_engines: int | None
     message: str = ""
-
-    def fields(self) -> dict[str, str]:
-        from speclens.parsers.throughput_line import parse_fields
-
-        return parse_fields(self.message)
 
 
 @dataclass(slots=True)
@@ -95,7 +90,6 @@ class ServerStart:
     model: str | None = None
     spec_method: str | None = None
     num_spec_tokens: int | None = None
-    spec_model: str | None = None
 
 
 @dataclass(slots=True)

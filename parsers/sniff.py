@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from speclens.parsers.files import open_input
+from speclens.parsers.log_prefix import STAMP_RE as _STAMP_RE
 from speclens.parsers.log_prefix import strip_ansi
 from speclens.parsers.run_dir import MANIFEST, detect
 
 HEAD_BYTES = 1 << 16
 _SPEC_MARKERS = ("SpecDecoding metrics:", "Speculative metrics:")
-_STAMP_RE = re.compile(r"(?:^|\s|\))(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+\d\d-\d\d \d\d:\d\d:\d\d\s+\[?[^\]\s]+:\d+\]\s")
 _BENCH_CONSOLE = "Serving Benchmark Result"
 _GUIDELLM_CONSOLE = ("OpenAIHTTPBackend backend validated", "Benchmarks Metadata:")
 _SAMPLE_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?[ \t]+"

@@ -28,16 +28,22 @@ class LineError(ValueError):
     """The line carries a marker but not what that format requires; the text says what was expected."""
 
 
-class V1Fields(NamedTuple):  # a tuple: cheap to build once per interval, cheap to pickle
+# What `parse_v1`/`parse_v0` return: the line's fields by name. `timestamp` (as printed) and
+# `seconds` (its `parsers.timestamps.seconds_in_year`) come from the line's prefix, filled in by
+# the log reader (`parsers.log_line`), None otherwise. One flat NamedTuple per line: these cross
+# process boundaries by the hundred thousand (see `parsers.log_scan`).
+class V1SpecLine(NamedTuple):
     fmt: str
     accepted: int
     drafted: int
     mean_acceptance_length: float | None
     per_position: tuple[float, ...] | None
     acceptance_rate_pct: float | None
+    timestamp: str | None = None
+    seconds: int | None = None
 
 
-class V0Fields(NamedTuple):
+class V0SpecLine(NamedTuple):
     fmt: str
     num_spec_tokens: int
     accepted: int
@@ -45,6 +51,8 @@ class V0Fields(NamedTuple):
     emitted: int | None
     acceptance_rate: float | None
     system_efficiency: float | None
+    timestamp: str | None = None
+    seconds: int | None = None
 
 
 def split_fields(message: str) -> dict[str, str]:
@@ -96,21 +104,22 @@ def positions(text: str) -> tuple[float, ...]:
     return values
 
 
-# The exact 0.10.2+ message after the marker, as a pattern string: `parsers.vllm_log` compiles it
+# The exact 0.10.2+ message after the marker, as a pattern string: `parsers.log_line` compiles it
 # into its whole-line fast path too, so both read the same shape the same way.
 FAST_V1_0_10_2 = (
     r" Mean acceptance length: (?P<mal>[0-9.]+|nan), Accepted throughput: [0-9.]+ tokens/s, "
     r"Drafted throughput: [0-9.]+ tokens/s, Accepted: (?P<acc>\d{1,30}) tokens, Drafted: (?P<dr>\d{1,30}) tokens, "
     r"Per-position acceptance rate: (?P<pp>[0-9., na]*?), Avg Draft acceptance rate: (?P<rate>[0-9.]+|nan)%")
 FAST_V1_GROUPS = ("mal", "acc", "dr", "pp", "rate")
+_NEW = tuple.__new__
 _FAST_V1_0_10_2 = re.compile(FAST_V1_0_10_2)
 
 
-def fast_v1_fields(mal: str | bytes, acc: str | bytes, dr: str | bytes, pp: str, rate: str | bytes) -> tuple | None:
-    """The `V1Fields` values (a plain tuple, cheap on the hot path) of a `FAST_V1_0_10_2` match
-    (its `FAST_V1_GROUPS`; numbers as str or ASCII bytes), or None when the general path must
-    judge the line (Accepted above Drafted, a number like "1.2.3"); LineError for per-position
-    rates outside [0, 1]."""
+def fast_v1_line(mal: str | bytes, acc: str | bytes, dr: str | bytes, pp: str, rate: str | bytes,
+                 timestamp: str | None = None, seconds: int | None = None) -> V1SpecLine | None:
+    """The line of a `FAST_V1_0_10_2` match (its `FAST_V1_GROUPS`; numbers as str or ASCII
+    bytes), or None when the general path must judge the line (Accepted above Drafted, a number
+    like "1.2.3"); LineError for per-position rates outside [0, 1]."""
     accepted, drafted = int(acc), int(dr)
     if accepted > drafted:
         return None  # the general path reports it
@@ -118,19 +127,21 @@ def fast_v1_fields(mal: str | bytes, acc: str | bytes, dr: str | bytes, pp: str,
         mal_value, rate_value = float(mal), float(rate)
     except ValueError:  # e.g. "1.2.3" fits [0-9.]+: the general path says which field is damaged
         return None
-    return ("v1-0.10.2", accepted, drafted, mal_value, positions(pp) if pp else None, rate_value)
+    # tuple.__new__ skips NamedTuple's Python-level __new__ (0.5 µs -> 0.2 µs, once per line of a
+    # busy log); the values in field order, as the general path's keywords check
+    return _NEW(V1SpecLine, ("v1-0.10.2", accepted, drafted, mal_value, positions(pp) if pp else None, rate_value,
+                             timestamp, seconds))
 
 
-def _fast_v1(message: str) -> V1Fields | None:
+def _fast_v1(message: str, timestamp: str | None, seconds: int | None) -> V1SpecLine | None:
     """The exact 0.10.2+ shape in one regex match (most lines of current logs); None otherwise."""
     match = _FAST_V1_0_10_2.fullmatch(message.rstrip())
-    fields = None if match is None else fast_v1_fields(*match.group(*FAST_V1_GROUPS))
-    return None if fields is None else V1Fields._make(fields)
+    return None if match is None else fast_v1_line(*match.group(*FAST_V1_GROUPS), timestamp, seconds)
 
 
-def parse_v1(message: str) -> V1Fields:
+def parse_v1(message: str, timestamp: str | None = None, seconds: int | None = None) -> V1SpecLine:
     """Read the text after `SpecDecoding metrics:`; requires the integer Accepted and Drafted fields."""
-    fast = _fast_v1(message)
+    fast = _fast_v1(message, timestamp, seconds)
     if fast is not None:
         return fast
     fields = split_fields(message)
@@ -146,17 +157,19 @@ def parse_v1(message: str) -> V1Fields:
         fmt = "v1-0.8.5" if "mean acceptance length" in fields else "v1-0.8.3"
         rate = _number(fields, "draft acceptance rate")
     pos_text = fields.get("per-position acceptance rate", fields.get("per-position acceptance probabilities"))
-    return V1Fields(
+    return V1SpecLine(
         fmt=fmt,
         accepted=accepted,
         drafted=drafted,
         mean_acceptance_length=_number(fields, "mean acceptance length"),
         per_position=positions(pos_text) if pos_text else None,
         acceptance_rate_pct=rate,
+        timestamp=timestamp,
+        seconds=seconds,
     )
 
 
-def parse_v0(message: str) -> V0Fields:
+def parse_v0(message: str, timestamp: str | None = None, seconds: int | None = None) -> V0SpecLine:
     """Read the text after `Speculative metrics:` (V0, cumulative counts, rate as a fraction)."""
     fields = split_fields(message)
     k = _count(fields, "number of speculative tokens")
@@ -172,7 +185,7 @@ def parse_v0(message: str) -> V0Fields:
     if accepted > draft:
         raise LineError(f"accepted tokens ({accepted}) exceed draft tokens ({draft})")
     old = "number of draft tokens tokens" in fields or "number of emitted tokens tokens" in fields
-    return V0Fields(
+    return V0SpecLine(
         fmt="v0-old" if old else "v0",
         num_spec_tokens=k,
         accepted=accepted,
@@ -180,4 +193,6 @@ def parse_v0(message: str) -> V0Fields:
         emitted=emitted,
         acceptance_rate=_number(fields, "draft acceptance rate"),
         system_efficiency=_number(fields, "system efficiency"),
+        timestamp=timestamp,
+        seconds=seconds,
     )

@@ -9,40 +9,37 @@ speculative method and k; whatever a version leaves out stays None.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MARKER = "LLM engine (v"
 
 _ENGINE_RE = re.compile(r"LLM engine \(v(?P<version>[^)\s]+)\) with config: model='(?P<model>[^']*)'")
 _SPEC_CONFIG_RE = re.compile(r"speculative_config=SpeculativeConfig\((?P<body>[^)]*)\)")
 _METHOD_RE = re.compile(r"(?<!\w)method='([^']*)'")
-_SPEC_MODEL_RE = re.compile(r"(?<![\w.])(?:draft_)?model='([^']*)'")
 _K_RE = re.compile(r"num_spec(?:ulative)?_tokens=(\d{1,9})(?!\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class StartupFields:
+class StartupLine(NamedTuple):
+    """What an engine-initialization line reveals; `timestamp`/`seconds` of its prefix as
+    `parsers.spec_line.V1SpecLine` has them."""
+
     vllm_version: str
     model: str
     spec_method: str | None = None
     num_spec_tokens: int | None = None
-    spec_model: str | None = None
+    timestamp: str | None = None
+    seconds: int | None = None
 
 
-def parse_startup(message: str) -> StartupFields | None:
+def parse_startup(message: str, timestamp: str | None = None, seconds: int | None = None) -> StartupLine | None:
     """The configuration an engine-initialization message reveals, or None if it is not one."""
     match = _ENGINE_RE.search(message)
     if match is None:
         return None
     spec = _SPEC_CONFIG_RE.search(message)
-    if spec is None:
-        return StartupFields(match.group("version"), match.group("model"))
-    body = spec.group("body")
-    method, k, model = _METHOD_RE.search(body), _K_RE.search(body), _SPEC_MODEL_RE.search(body)
-    return StartupFields(
-        match.group("version"),
-        match.group("model"),
-        method.group(1) if method else None,
-        int(k.group(1)) if k else None,
-        model.group(1) if model else None,
-    )
+    method = k = None
+    if spec is not None:
+        body = spec.group("body")
+        method, k = _METHOD_RE.search(body), _K_RE.search(body)
+    return StartupLine(match.group("version"), match.group("model"), method.group(1) if method else None,
+                       int(k.group(1)) if k else None, timestamp, seconds)

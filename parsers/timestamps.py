@@ -48,28 +48,21 @@ def seconds_in_year(ts: str) -> int | None:
 class YearlessClock:
     """Turns timestamps seen in file order into monotonic-by-year `time_key`s."""
 
-    __slots__ = ("_year", "_last", "first_key")
+    __slots__ = ("_year", "_last")
 
     def __init__(self) -> None:
         self._year = 0
         self._last: int | None = None
-        self.first_key: int | None = None
-
-    def key(self, ts: str) -> int | None:
-        """The time key of `ts`, advancing the year on a backwards jump of more than 180 days."""
-        return self.key_of_seconds(seconds_in_year(ts))
 
     def key_of_seconds(self, sec: int | None) -> int | None:
-        """`key` for a timestamp already turned into `seconds_in_year` (None: malformed)."""
+        """The time key of a timestamp already turned into `seconds_in_year` (None: malformed),
+        advancing the year on a backwards jump of more than 180 days."""
         if sec is None:
             return None
         if self._last is not None and sec < self._last - ROLLOVER_SECONDS:
             self._year += 1
         self._last = sec
-        key = self._year * YEAR_SECONDS + sec
-        if self.first_key is None:
-            self.first_key = key
-        return key
+        return self._year * YEAR_SECONDS + sec
 
 
 def stamp_of_seconds(sec: int) -> str:

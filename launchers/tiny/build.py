@@ -29,6 +29,8 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
+from speclens.analyzers.atomic import write_atomic
+
 HERE = Path(__file__).resolve().parent
 SOURCES = ["build.py", "tokenizer.py", "train.py", "eagle3.py", "stages.py", "../../clients/arithmetic.py"]  # from here
 
@@ -120,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_json(path: Path, obj) -> None:
-    part = path.with_suffix(path.suffix + ".part")
-    part.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
-    os.replace(part, path)
+    write_atomic(str(path), json.dumps(obj, indent=2, sort_keys=True) + "\n")  # the one atomic writer
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ def make_optimizer(params, lr: float) -> torch.optim.Optimizer:
 
 def run_steps(params, step_fn: Callable[[torch.Tensor], torch.Tensor], data: torch.Tensor, *,
               steps: int, batch: int, lr: float, seed: int, log: Callable[[str], None],
-              name: str, time_budget_s: float | None = None) -> dict:
+              name: str) -> dict:
     """Generic loop: ``step_fn(batch) -> loss``; AdamW, grad clip 1.0, schedule."""
     params = list(params)
     opt = make_optimizer(params, lr)

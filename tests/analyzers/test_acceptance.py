@@ -9,7 +9,9 @@ import pytest
 
 from speclens.analyzers.acceptance import build_report
 from speclens.analyzers.render import RENDERERS
-from speclens.analyzers.report import TargetReport, Window
+from speclens.analyzers.metrics import acceptance_metrics
+from speclens.analyzers.report import Counts, SourceResult, TargetReport, Window
+from speclens.analyzers.sources import agreement_between
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT, SPEC_RUNS, write_log
 
 
@@ -282,3 +284,20 @@ def test_json_carries_units_and_schema_2() -> None:
     assert data["units"]["metrics.draft_acceptance_rate"].startswith("fraction 0..1 (not percent)")
     assert data["units"]["metrics.per_position"].startswith("fraction 0..1 per position")
     assert data["targets"][0]["sources"][1]["metrics"]["mean_acceptance_length_formula"] == "1 + accepted_tokens / drafts"
+
+
+def _source(source_id: str, **counts: object) -> SourceResult:
+    c = Counts(**{"k": 3, "drafts": 10, "draft_tokens": 30, "accepted_tokens": 9, **counts})  # type: ignore[arg-type]
+    return SourceResult(id=source_id, kind="metrics_delta", scope="", files=[], counts=c, metrics=acceptance_metrics(c))
+
+
+def test_agreement_between_compares_what_both_sources_have() -> None:
+    a = _source("a", accepted_per_position=[5, 3], emitted_tokens=19)
+    b = _source("b", drafts=None, accepted_per_position=[5, 3, 1], emitted_tokens=20)
+    agreement = agreement_between(a, b)
+    # accepted 9 - 9 = 0, draft tokens 30 - 30 = 0; drafts unknown in b: not compared; per-position
+    # [5, 3, 0] (padded) against [5, 3, 1]: position 2 differs by 1; emitted tokens are not compared
+    assert (agreement.accepted_tokens_diff, agreement.draft_tokens_diff, agreement.drafts_diff) == (0, 0, None)
+    assert (agreement.per_position_diff, agreement.agree) == ([0, 0, 1], False)
+    same = agreement_between(a, _source("c", drafts=None, accepted_per_position=None, emitted_tokens=0))
+    assert (same.drafts_diff, same.per_position_diff, same.agree) == (None, None, True)  # emitted 19 vs 0: ignored

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from speclens.analyzers.metrics import (
-    acceptance_metrics, conditional, draft_acceptance_rate, legacy_weighted, mean_acceptance_length, per_position,
+    LegacyTally, acceptance_metrics, conditional, decide_k, draft_acceptance_rate, mean_acceptance_length, per_position,
+    v1_mean_acceptance_length,
 )
-from speclens.analyzers.report import Counts
+from speclens.analyzers.report import Counts, Legacy
 
 
 def counts(**kw: object) -> Counts:
@@ -17,6 +18,19 @@ def counts(**kw: object) -> Counts:
 def test_mean_acceptance_length_includes_bonus_token() -> None:
     # 1 + 1337 accepted / 1242 drafts = 1 + 1.07649 = 2.07649
     assert mean_acceptance_length(counts()) == pytest.approx(2.0764895, abs=1e-7)
+
+
+def test_v1_mean_acceptance_length_of_integers() -> None:
+    # 1 + 1337 / 1242 = 2.07649; zero or unknown drafts: undefined, never 1 or 0
+    assert v1_mean_acceptance_length(1337, 1242) == pytest.approx(2.0764895, abs=1e-7)
+    assert v1_mean_acceptance_length(10, 0) is None
+    assert v1_mean_acceptance_length(10, None) is None
+
+
+def test_decide_k_prefers_the_stated_k_over_the_number_of_positions() -> None:
+    assert decide_k(5, 3) == 5  # the server said 5; three printed rates do not override it
+    assert decide_k(None, 3) == 3
+    assert decide_k(0, 0) is None and decide_k(None, None) is None  # unknown stays unknown
 
 
 def test_mean_acceptance_length_v0_uses_emitted_tokens() -> None:
@@ -65,6 +79,14 @@ def test_acceptance_metrics_bundles_all() -> None:
     m = acceptance_metrics(counts(accepted_per_position=None))
     assert m.per_position is None and m.conditional is None
     assert m.mean_acceptance_length == pytest.approx(2.0764895, abs=1e-7)
+
+
+def legacy_weighted(drafted: list[int], rates: list) -> Legacy:
+    """The legacy numbers of intervals with these Drafted values and per-position rates."""
+    tally = LegacyTally()
+    for d, r in zip(drafted, rates, strict=True):
+        tally.add(d, r)
+    return tally.result()
 
 
 def test_legacy_weighting_by_drafted_tokens() -> None:

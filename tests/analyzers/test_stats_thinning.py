@@ -11,11 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import speclens.analyzers.log_source as log_source
+import speclens.analyzers.log_fold as log_fold
 from speclens.analyzers.acceptance import build_report
 from speclens.analyzers.report import Window
 from speclens.parsers import vllm_log
 from speclens.parsers.sniff import sniff
+from speclens.parsers.spec_line import V1SpecLine
+from speclens.parsers.startup import StartupLine
+from speclens.parsers.throughput_line import StatsLine
 from speclens.parsers.vllm_log import drop_repeated_stats_lines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +32,7 @@ def reports(path: str, window: Window, monkeypatch: pytest.MonkeyPatch) -> tuple
     """The report JSON with stats lines thinned (the default) and with every stats line."""
     thinned = build_report([path], window, keep_series=True).model_dump_json()
     real = vllm_log.read_vllm_log
-    monkeypatch.setattr(log_source, "read_vllm_log",
+    monkeypatch.setattr(log_fold, "read_vllm_log",
                         lambda p, on_chunk=None, every_stats_line=True: real(p, on_chunk, True))
     full = build_report([path], window, keep_series=True).model_dump_json()
     monkeypatch.undo()
@@ -98,15 +101,12 @@ def test_generated_sequences_give_the_same_report(tmp_path: Path, monkeypatch: p
 
 # --- the rule on hand-made hits ------------------------------------------------------------------
 
-V1, V0, BAD, STATS, START, OFF = range(6)
+def spec(sec: int | None) -> V1SpecLine:
+    return V1SpecLine("v1-0.10.2", 1, 3, 2.0, None, 33.3, "t", sec)
 
 
-def spec(sec: int | None) -> tuple:
-    return (V1, "t", sec, "v1-0.10.2", 1, 3, 2.0, None, 33.3)
-
-
-def stats(engine: int | None, sec: int | None, aggregated: int | None = None) -> tuple:
-    return (STATS, "t", sec, engine, aggregated, "Avg prompt throughput: 1.0")
+def stats(engine: int | None, sec: int | None, aggregated: int | None = None) -> StatsLine:
+    return StatsLine(engine, aggregated, "Avg prompt throughput: 1.0", "t", sec)
 
 
 def test_repeated_engine_between_spec_lines_goes() -> None:
@@ -121,7 +121,7 @@ def test_repeated_engine_between_spec_lines_goes() -> None:
     ([(1, stats(0, 1)), (2, spec(1)), (5, stats(1, 2)), (6, spec(2)), (7, stats(0, 3)), (8, spec(3)), (9, spec(4))],
      [1, 2, 5, 6, 7, 8, 9]),
     # a startup line in between resets: 5 is the first stats line of a new lifetime
-    ([(1, stats(0, 1)), (2, spec(1)), (3, (START, "t", 2, "0.32.0", "m", None, None, None)), (5, stats(0, 3)),
+    ([(1, stats(0, 1)), (2, spec(1)), (3, StartupLine("0.32.0", "m", None, None, "t", 2)), (5, stats(0, 3)),
       (6, spec(3)), (7, spec(4))], [1, 2, 3, 5, 6, 7]),
     # time goes backwards (a year rollover, or damage): 3 stays
     ([(1, stats(0, 50)), (2, spec(50)), (3, stats(0, 5)), (4, spec(60)), (5, spec(70))], [1, 2, 3, 4, 5]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from hypothesis import given, settings
@@ -239,6 +240,37 @@ def test_parallel_scan_of_a_50_mib_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert [n for n, _ in hits[-6:]] == [8389 * 11 + n for n in (1, 2, 2098, 2099, 6292, 8389)]
     assert hits[-1] == (100_668, padded(BIG_MARKED[8389]).encode())  # 8389 x 12
     assert parallel_calls == [2]
+
+
+class Seen(NamedTuple):
+    head: bytes
+    length: int
+
+
+def seen(line: bytes) -> Seen | None:
+    """A typed transform that reads every hit but the lines ending in `z`."""
+    return None if line.endswith(b"z") else Seen(line[:12], len(line))
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_typed_transform_results_cross_the_pipe_and_none_leaves_a_line_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel_calls: list[int], workers: int) -> None:
+    import speclens.parsers.log_scan as log_scan
+
+    path = tmp_path / "vllm_server.log"
+    path.write_bytes(parallel_data())
+    monkeypatch.setattr(log_scan, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(log_scan, "PIECE", MiB)
+    monkeypatch.setenv("SPECLENS_SCAN_WORKERS", str(workers))
+    with open_log(str(path)) as stream:
+        hits = list(scan_lines(stream, MARKERS, None, seen))
+    # every hit of PARALLEL_LINENOS but the last line ("end SpecDecoding metrics: z"), which `seen`
+    # does not read; the overlong line 8390 stays None without reaching the transform
+    assert [n for n, _ in hits] == PARALLEL_LINENOS[:-1]
+    assert hits[6] == (8390, None)
+    assert all(type(value) is Seen for n, value in hits if n != 8390)  # a Seen again, not a plain tuple
+    assert hits == [(n, None if line is None else seen(line)) for n, line in scan(parallel_data())[:-1]]
+    assert parallel_calls == ([workers] if workers else [])
 
 
 def test_abandoning_a_parallel_scan_reaps_its_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

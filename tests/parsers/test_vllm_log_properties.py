@@ -13,7 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from speclens.parsers.records import SpecInterval, UnparsedSpecLine
-from speclens.parsers.vllm_log import _FAST_SPEC, _FAST_STATS, _parse_general, parse_line, read_vllm_log
+from speclens.parsers.log_line import _FAST_SPEC, _FAST_STATS, _parse_general, parse_line
+from speclens.parsers.spec_line import V1SpecLine
+from speclens.parsers.throughput_line import StatsLine
+from speclens.parsers.vllm_log import read_vllm_log
 
 from .lines import V1_0_10_2, api, rates, write_bytes_tmp
 
@@ -157,4 +160,8 @@ def test_fast_path_takes_the_canonical_lines() -> None:
     # the shapes the fast path exists for really match it (else the test above compares general to general)
     assert _FAST_SPEC.fullmatch(CANONICAL[0]) is not None
     assert _FAST_STATS.fullmatch(CANONICAL[1]) is not None
-    assert parse_line(CANONICAL[0])[:6] == (0, "03-02 19:47:40", (61 * 24 + 19) * 3600 + 47 * 60 + 40, "v1-0.10.2", 5792, 7078)
+    seconds = (61 * 24 + 19) * 3600 + 47 * 60 + 40  # 03-02 19:47:40: 31 + 29 + 1 whole days before it
+    assert parse_line(CANONICAL[0]) == V1SpecLine("v1-0.10.2", 5792, 7078, 3.43, (0.928, 0.818, 0.686), 81.8,
+                                                  "03-02 19:47:40", seconds)
+    assert parse_line(CANONICAL[1]) == StatsLine(0, None, CANONICAL[1][CANONICAL[1].index(b"Avg"):].decode(),
+                                                 "03-02 19:47:40", seconds)

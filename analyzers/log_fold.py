@@ -1,0 +1,308 @@
+"""Fold the records of one vLLM log, in one pass, into one immutable summary per segment.
+
+Per segment (server lifetime; never summed across): V1 intervals inside the window are summed
+as exact integers (Accepted, Drafted) plus drafts and per-position counts reconstructed per
+interval (`analyzers.reconstruct`); V0 cumulative lines give `last in window − last before
+window`. Window: `--since/--until` on log time (inclusive), placed on this log's own span by
+`analyzers.window.LogWindow` (which may move `since` forward while reading: then everything
+taken so far is recounted as before the window), and `--skip-first N` spec lines per segment
+(warm-up). Per-engine totals are kept when lines carry engine attribution. With a `reference`
+window (the run's own, from run.json, when the options override it), the intervals taken
+before and after it are counted, to explain a log-vs-/metrics difference.
+
+The running state (`_Fold`, `_Segment`, `_Taken`) stays in this module; `fold_log` returns a
+`LogFold` of frozen `SegmentFold`s (`analyzers.log_source`), built once at the end, with each
+segment's k decided once (`analyzers.metrics.decide_k`) and its counts already in report form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from speclens.analyzers.interval_tally import Tally
+from speclens.analyzers.log_source import LogFold, SegmentFold, Taken
+from speclens.analyzers.metrics import LegacyTally, decide_k, v1_mean_acceptance_length
+from speclens.analyzers.reconstruct import is_fixed_length, solve
+from speclens.analyzers.report import Counts, IntervalPoint, KFrom, SegmentInfo, SegmentStart, Window
+from speclens.analyzers.window import Anchor, LogWindow
+from speclens.parsers.records import (
+    ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, TruncatedInput, UnparsedSpecLine,
+)
+from speclens.parsers.vllm_log import read_vllm_log
+
+
+class _Taken:
+    """The running totals of what the window takes from one segment; replaced whole when the
+    window turns out to exclude all of it."""
+
+    __slots__ = ("used", "lines", "times", "total", "engines", "legacy", "series", "v0_last", "before_run",
+                 "after_run", "before_run_lines")
+
+    def __init__(self, keep_series: bool) -> None:
+        self.used = 0
+        self.lines: list[int] = []  # first and last used line
+        self.times: list[str | None] = []
+        self.total = Tally()
+        self.engines: dict[str, Tally] = {}
+        self.legacy = LegacyTally()
+        self.series: list[IntervalPoint] | None = [] if keep_series else None
+        self.v0_last: SpecCumulative | None = None
+        self.before_run = 0
+        self.after_run = 0
+        self.before_run_lines: list[int] = []
+
+
+class _Segment:
+    """One lifetime's running state: plain attributes, cheap on the hot path."""
+
+    __slots__ = ("index", "keep_series", "first_line", "last_line", "first_time", "last_time", "spec_lines", "formats",
+                 "skipped", "before", "after", "untimed", "seen", "taken", "v0_before", "v0_seen", "v0_k", "rates_k",
+                 "fixed_length", "vllm_version", "model", "spec_method", "num_spec_tokens", "stats_logging_disabled",
+                 "starts_because")
+
+    def __init__(self, index: int, keep_series: bool) -> None:
+        self.index, self.keep_series = index, keep_series
+        self.first_line: int | None = None
+        self.last_line: int | None = None
+        self.first_time: str | None = None
+        self.last_time: str | None = None
+        self.spec_lines = self.skipped = self.before = self.after = self.untimed = self.seen = 0
+        self.formats: set[str] = set()
+        self.taken = _Taken(keep_series)
+        self.v0_before: SpecCumulative | None = None
+        self.v0_seen: SpecCumulative | None = None  # the last V0 line read, in or out of the window
+        self.v0_k: int | None = None
+        self.rates_k: int | None = None  # the most per-position rates on one taken line
+        self.fixed_length: bool | None = None  # is_fixed_length(spec_method), kept current
+        self.vllm_version: str | None = None
+        self.model: str | None = None
+        self.spec_method: str | None = None
+        self.num_spec_tokens: int | None = None
+        self.stats_logging_disabled = False
+        self.starts_because: SegmentStart = "start of the file"
+
+    def clear(self) -> None:
+        self.taken = _Taken(self.keep_series)
+
+
+class _Fold:
+    __slots__ = ("window", "reference", "segments", "unparsed_count", "first_unparsed", "untimed_excluded",
+                 "truncated", "v0_resets")
+
+    def __init__(self, window: LogWindow, reference: LogWindow | None) -> None:
+        self.window, self.reference = window, reference
+        self.segments: list[_Segment] = []
+        self.unparsed_count = 0
+        self.first_unparsed: UnparsedSpecLine | None = None
+        self.untimed_excluded = 0
+        self.truncated: TruncatedInput | None = None
+        self.v0_resets: list[tuple[SpecCumulative, SpecCumulative]] = []
+
+
+def fold_log(path: str, window: Window, keep_series: bool = False,
+             on_chunk: Callable[[bytes], None] | None = None, anchor: Anchor | None = None,
+             reference: Window | None = None) -> LogFold:
+    """Read the log once and fold it into one summary per segment."""
+    fold = _Fold(LogWindow(window, anchor), LogWindow(reference, anchor) if reference and anchor else None)
+    lw = fold.window
+    timed = lw.active or fold.reference is not None
+    skip_first = window.skip_first
+    last_v0: SpecCumulative | None = None
+    for rec in read_vllm_log(path, on_chunk, every_stats_line=False):  # the others change no fold
+        while len(fold.segments) <= rec.segment:
+            fold.segments.append(_Segment(len(fold.segments), keep_series))
+        seg = fold.segments[rec.segment]
+        if seg.first_line is None:
+            seg.first_line = rec.lineno
+            if isinstance(rec, SpecCumulative) and rec.reset_after_line is not None:
+                seg.starts_because = "V0 counters went down"
+                if last_v0 is not None:
+                    fold.v0_resets.append((last_v0, rec))
+            elif seg.index:
+                seg.starts_because = "engine start"
+        seg.last_line = rec.lineno
+        if rec.timestamp is not None:
+            if seg.first_time is None:
+                seg.first_time = rec.timestamp
+            seg.last_time = rec.timestamp
+        if timed and rec.time_key is not None:
+            _see(fold, rec.time_key)
+        kind = type(rec)
+        if kind is SpecInterval:
+            seg.spec_lines += 1
+            _take_interval(fold, seg, rec, skip_first, lw.active)  # type: ignore[arg-type]
+        elif kind is ThroughputLine:
+            pass
+        elif kind is SpecCumulative:
+            seg.spec_lines += 1
+            last_v0 = rec  # type: ignore[assignment]
+            _take_v0(fold, seg, rec, skip_first)  # type: ignore[arg-type]
+        elif isinstance(rec, ServerStart):
+            seg.vllm_version = rec.vllm_version or seg.vllm_version
+            seg.model = rec.model or seg.model
+            seg.spec_method = rec.spec_method or seg.spec_method
+            seg.num_spec_tokens = rec.num_spec_tokens or seg.num_spec_tokens
+            seg.fixed_length = is_fixed_length(seg.spec_method)
+        elif isinstance(rec, StatsLoggingDisabled):
+            seg.stats_logging_disabled = True
+        elif isinstance(rec, UnparsedSpecLine):
+            fold.unparsed_count += 1
+            fold.first_unparsed = fold.first_unparsed or rec
+        elif isinstance(rec, TruncatedInput):
+            fold.truncated = rec
+        else:
+            raise TypeError(f"unexpected record {type(rec).__name__}")
+    if lw.active and lw.finish():  # --until ended up before the log's start
+        for seg in fold.segments:
+            seg.after += seg.taken.used
+            seg.clear()
+    return LogFold(path, lw, tuple(map(_summary, fold.segments)), fold.unparsed_count, fold.first_unparsed,
+                   fold.untimed_excluded, fold.truncated, tuple(fold.v0_resets))
+
+
+def _see(fold: _Fold, key: int) -> None:
+    """Place the window's bounds as the log's span grows (see `analyzers.window`)."""
+    lw = fold.window
+    if lw.active:
+        if lw.first_key is None:
+            lw.begin(key)
+        elif key > lw.latest:  # type: ignore[operator]
+            if not lw.pending:
+                lw.latest = key
+            elif lw.see(key):  # since moved past everything read so far
+                for seg in fold.segments:
+                    seg.before += seg.taken.used + seg.after
+                    seg.after = 0
+                    seg.v0_before = seg.v0_seen
+                    seg.clear()
+    ref = fold.reference
+    if ref is not None and ref.first_key is None:
+        ref.begin(key)
+
+
+def _outside(fold: _Fold, seg: _Segment, rec: SpecInterval | SpecCumulative) -> bool:
+    """Count `rec` as outside the time window when it is (the window is active)."""
+    lw, key = fold.window, rec.time_key
+    if key is None:
+        fold.untimed_excluded += 1
+        seg.untimed += 1
+        return True
+    if lw.since is not None and key < lw.since:
+        seg.before += 1
+        if type(rec) is SpecCumulative:
+            seg.v0_before = rec
+        return True
+    if lw.until is not None and key > lw.until:
+        seg.after += 1
+        return True
+    return False
+
+
+def _used(fold: _Fold, taken: _Taken, rec: SpecInterval | SpecCumulative) -> None:
+    """Note `rec` as taken: its line and time, and where it is against the reference window."""
+    taken.used += 1
+    lines = taken.lines
+    if lines:
+        lines[1] = rec.lineno
+        taken.times[1] = rec.timestamp
+    else:
+        lines += (rec.lineno, rec.lineno)
+        taken.times += (rec.timestamp, rec.timestamp)
+    ref = fold.reference
+    if ref is not None and rec.time_key is not None:
+        if ref.since is not None and rec.time_key < ref.since:
+            taken.before_run += 1
+            if taken.before_run_lines:
+                taken.before_run_lines[1] = rec.lineno
+            else:
+                taken.before_run_lines += (rec.lineno, rec.lineno)
+        elif ref.until is not None and rec.time_key > ref.until:
+            taken.after_run += 1
+
+
+def _take_v0(fold: _Fold, seg: _Segment, rec: SpecCumulative, skip_first: int) -> None:
+    seg.seen += 1
+    seg.formats.add(rec.fmt)
+    seg.v0_k = seg.v0_k or rec.num_spec_tokens
+    if seg.seen <= skip_first:
+        seg.skipped += 1
+        seg.v0_before = seg.v0_seen = rec
+        return
+    seg.v0_seen = rec
+    if fold.window.active and _outside(fold, seg, rec):
+        return
+    _used(fold, seg.taken, rec)
+    seg.taken.v0_last = rec
+
+
+def _take_interval(fold: _Fold, seg: _Segment, rec: SpecInterval, skip_first: int, active: bool) -> None:
+    seg.seen += 1
+    seg.formats.add(rec.fmt)
+    if seg.seen <= skip_first:
+        seg.skipped += 1
+        return
+    if active and _outside(fold, seg, rec):
+        return
+    taken = seg.taken
+    _used(fold, taken, rec)
+    rates = rec.per_position
+    k = decide_k(seg.num_spec_tokens, len(rates) if rates else None)  # this interval's own
+    if rates and not seg.num_spec_tokens and k > (seg.rates_k or 0):  # type: ignore[operator]
+        seg.rates_k = k
+    sol = solve(rec.accepted, rec.drafted, k, rec.mean_acceptance_length, rates, seg.fixed_length)
+    taken.total.add(rec, sol)
+    if rec.engine is not None:
+        name = str(rec.engine)
+        tally = taken.engines.get(name)
+        if tally is None:
+            tally = taken.engines[name] = Tally()
+        tally.add(rec, sol)
+    taken.legacy.add(rec.drafted, rates)
+    if taken.series is not None:
+        drafts = sol.drafts
+        taken.series.append(IntervalPoint(lineno=rec.lineno, timestamp=rec.timestamp, accepted=rec.accepted,
+                                          drafted=rec.drafted, drafts=drafts,
+                                          mean_acceptance_length=v1_mean_acceptance_length(rec.accepted, drafts)))
+
+
+def _summary(seg: _Segment) -> SegmentFold:
+    """The frozen summary of a finished segment, with its one k."""
+    stated, origin = (seg.v0_k, "V0 spec lines") if seg.v0_k else (seg.num_spec_tokens, "startup line")
+    k = decide_k(stated, seg.rates_k)
+    k_from: KFrom | None = None if k is None else origin if stated else "per-position rates"  # type: ignore[assignment]
+    info = SegmentInfo(index=seg.index, first_line=seg.first_line, last_line=seg.last_line,
+                       first_time=seg.first_time, last_time=seg.last_time, vllm_version=seg.vllm_version,
+                       model=seg.model, spec_method=seg.spec_method, num_spec_tokens=seg.num_spec_tokens,
+                       spec_lines=seg.spec_lines, stats_logging_disabled=seg.stats_logging_disabled, k=k, k_from=k_from,
+                       starts_because=seg.starts_because)
+    return SegmentFold(info, tuple(sorted(seg.formats)), seg.skipped, seg.before, seg.after, seg.untimed,
+                       _taken_summary(seg.taken, seg.v0_before, k))
+
+
+def _taken_summary(t: _Taken, v0_before: SpecCumulative | None, k: int | None) -> Taken:
+    if not t.used:
+        return Taken()
+    ends = dict(used=t.used, first_line=t.lines[0], last_line=t.lines[-1], first_time=t.times[0],
+                last_time=t.times[-1], before_run=t.before_run, after_run=t.after_run,
+                before_run_lines=(t.before_run_lines[0], t.before_run_lines[-1]) if t.before_run_lines else None)
+    if t.v0_last is not None:
+        return Taken(**ends, cumulative=True, counts=_v0_counts(t.v0_last, v0_before, k), v0_since=v0_before)
+    engines = {name: tally.counts(k) for name, tally in sorted(t.engines.items())} if len(t.engines) > 1 else {}
+    return Taken(**ends, counts=t.total.counts(k), per_engine=engines, legacy=t.legacy.result(),
+                 series=None if t.series is None else tuple(t.series))
+
+
+def _v0_counts(last: SpecCumulative, before: SpecCumulative | None, k: int | None) -> Counts:
+    """V0 counts from cumulative lines: `last − before` (before None: since the server started)."""
+    draft_tokens = last.draft_tokens - (before.draft_tokens if before else 0)
+    emitted = None
+    if last.emitted is not None and (before is None or before.emitted is not None):
+        emitted = last.emitted - (before.emitted if before else 0)  # type: ignore[operator]
+    drafts, drafts_from, spread = None, "unavailable", None
+    if k:
+        drafts, drafts_from = draft_tokens // k, "drafted/k"
+        if draft_tokens % k:  # V0 proposes k tokens per draft: a remainder means the counts are odd
+            drafts_from, spread = "estimated", [draft_tokens // k, -(-draft_tokens // k)]
+    return Counts(k=k, drafts=drafts, draft_tokens=draft_tokens,  # type: ignore[arg-type]
+                  accepted_tokens=last.accepted - (before.accepted if before else 0), emitted_tokens=emitted,
+                  drafts_from=drafts_from, per_position_from="unavailable", drafts_range=spread)
