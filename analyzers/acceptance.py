@@ -13,16 +13,25 @@ from __future__ import annotations
 import os
 
 from speclens.analyzers import __version__
+from speclens.analyzers.acceptance_models import (
+    Agreement,
+    InputFile,
+    Notice,
+    Report,
+    SourceResult,
+    TargetReport,
+    Window,
+)
+from speclens.analyzers.anomalies import check_target
 from speclens.analyzers.bench_source import bench_console_source, bench_json_source
 from speclens.analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
 from speclens.analyzers.log_fold import fold_log
 from speclens.analyzers.log_source import LogFold, SegmentFold, log_source
 from speclens.analyzers.metrics_pair import metrics_result
-from speclens.analyzers.report import Agreement, InputFile, Notice, Report, SourceResult, TargetReport, Window
 from speclens.analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
 from speclens.analyzers.sources import agreement_between
 from speclens.parsers.log_scan import is_gzip
-from speclens.parsers.run_dir import RunFiles
+from speclens.parsers.run_dir import RunFiles, configured_temperature
 from speclens.parsers.vllm_bench_console import read_bench_console
 
 
@@ -34,6 +43,9 @@ def build_report(paths: list[str], window: Window, keep_series: bool = False) ->
     """Analyze every PATH (see `analyzers.inputs`) into one report."""
     inputs: list[InputFile] = []
     targets = [_target(t, window, keep_series, inputs) for t in resolve_targets(paths)]
+    for target in targets:  # the anomaly checks are part of every report
+        temperature = configured_temperature(RunFiles(target.path).manifest) if target.kind == "run_dir" else None
+        target.notices += check_target(target, temperature)
     return Report(speclens_version=__version__, window=window, inputs=inputs, targets=targets)
 
 

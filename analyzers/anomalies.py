@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from speclens.analyzers.report import Notice, SourceResult, TargetReport
+from speclens.analyzers.acceptance_models import Notice, SourceResult, TargetReport
 
 WARMUP_RELATIVE = 0.25
 _TOLERANCE = 1e-9
@@ -27,13 +27,11 @@ def check_source(s: SourceResult) -> list[Notice]:
         out.append(Notice(level="warning", code="per-position-increasing", message=(
             f"{s.id}: per-position acceptance rises at position(s) {', '.join(map(str, rises))}; "
             "drafts counted with padding or invalidated drafts can do this")))
-    series = s.log.series if s.log else None
-    if series and len(series) >= 3:
-        first = series[0].mean_acceptance_length
-        rest = [p.mean_acceptance_length for p in series[1:] if p.mean_acceptance_length is not None]
-        if first is not None and rest:
-            typical = sum(rest) / len(rest)
-            if typical and abs(first - typical) / typical > WARMUP_RELATIVE:
+    head = s.log.first_interval if s.log else None
+    if head is not None and head.intervals >= 3:
+        first, typical = head.first_mean_acceptance_length, head.rest_mean
+        if first is not None and typical:
+            if abs(first - typical) / typical > WARMUP_RELATIVE:
                 out.append(Notice(level="info", code="warmup-interval", message=(
                     f"{s.id}: the first log interval's acceptance length ({first:.2f}) is more than 25% away from "
                     f"the rest's mean ({typical:.2f}); consider --skip-first 1")))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
+from speclens.analyzers.acceptance_models import Counts, SourceResult
 from speclens.analyzers.metrics import acceptance_metrics, decide_k
-from speclens.analyzers.report import Counts, SourceResult
 from speclens.parsers.vllm_bench import BenchSpecDecode
 from speclens.parsers.vllm_bench_console import BenchConsoleSpec
 

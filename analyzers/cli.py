@@ -12,11 +12,10 @@ from enum import Enum
 from typing import Annotated
 
 import typer
-from typer.core import TyperArgument
-
 from speclens.analyzers import __version__
 from speclens.analyzers.compare_keys import SORT_KEYS
-from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, SPEEDUP_FORMATS
+from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, REPORT_FORMATS, SPEEDUP_FORMATS
+from typer.core import TyperArgument
 
 
 def _argument_usage(self: TyperArgument) -> str:
@@ -39,6 +38,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 Format = Enum("Format", {name: name for name in ACCEPTANCE_FORMATS}, type=str)
 SpeedupFormat = Enum("SpeedupFormat", {name: name for name in SPEEDUP_FORMATS}, type=str)
 CompareFormat = Enum("CompareFormat", {name: name for name in COMPARE_FORMATS}, type=str)
+ReportFormat = Enum("ReportFormat", {name: name for name in REPORT_FORMATS}, type=str)
 
 
 FORMAT_HELP = "Output format (default: text, or what the -o extension says: .json .md .csv .txt)."
@@ -163,6 +163,9 @@ def report(
         "A run directory (from run_eval.sh or with the same files), or a client result JSON (clients/)."))],
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=(
         "Markdown file (default RUN/report.md); plots go to <name>_plots/ beside it."))] = None,
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=(
+        "md (default: RUN/report.md with plots), text or json (the typed report, to stdout or -o; "
+        "`speclens render` reads it back)."))] = None,
     cost_ratio: Annotated[float | None, typer.Option(metavar="C", help=(
         "Draft-token cost relative to a target step, for the speedup model (default: measured from "
         "RUN/baseline)."))] = None,
@@ -175,15 +178,16 @@ def report(
 
     Example: `speclens report eval_results_20261122_101010`.
     """
-    from speclens.analyzers.commands import run_report
+    from speclens.analyzers.commands import format_or_exit, run_report
 
-    sys.exit(run_report(run_dir, output, cost_ratio))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(ReportFormat.__members__))
+    sys.exit(run_report(run_dir, output, cost_ratio, chosen))
 
 
 @app.command()
 def render(
     report_json: Annotated[str, typer.Argument(metavar="REPORT.json", help=(
-        "A JSON report written by `speclens acceptance|speedup|compare --format json`."))],
+        "A JSON report written by `speclens acceptance|speedup|compare|report --format json`."))],
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help=(
         "Output format (default: text, or what the -o extension says); legacy for acceptance reports only."))] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,

@@ -54,13 +54,14 @@ _EXTENSIONS = {".json": "json", ".md": "md", ".markdown": "md", ".csv": "csv", "
 
 def output_format(fmt: str | None, output: str | None, choices: tuple[str, ...]) -> str:
     """The format to write: the one given, else the one `-o`'s extension names (.json, .md, .csv,
-    .txt), else text. Refuses a given format that the extension contradicts."""
+    .txt), else the first of `choices` (the command's default). Refuses a given format that the
+    extension contradicts."""
     ext = os.path.splitext(output or "")[1].lower()
     implied = _EXTENSIONS.get(ext)
     if implied is not None and implied not in choices:
         implied = None
     if fmt is None:
-        return implied or "text"
+        return implied or choices[0]
     if implied is not None and fmt != implied and not (implied == "text" and fmt == "legacy"):
         raise ValueError(f"-o {output}: the extension {ext} means --format {implied}, but --format {fmt} was given; "
                          "make them agree (or use another extension)")
@@ -102,15 +103,20 @@ def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | 
 
 
 @input_boundary
-def run_report(run_dir: str, output: str | None, cost_ratio: float | None) -> int:
-    from speclens.analyzers.run_report import write_run_report
+def run_report(run_dir: str, output: str | None, cost_ratio: float | None, fmt: str = "md") -> int:
+    from speclens.analyzers.run_dir_report import build_run_dir_report, write_run_report
     from speclens.parsers.run_dir import detect
 
     here = detect(run_dir)
+    if here.run is not None and fmt != "md" and output is None:  # text or JSON to stdout
+        from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS
+
+        emit(RUN_DIR_RENDERERS[fmt](build_run_dir_report(run_dir, cost_ratio)), None, [])
+        return EXIT_OK
     if here.run is not None:
-        written = write_run_report(run_dir, output or here.run.report, cost_ratio)
+        written = write_run_report(run_dir, output or here.run.report, cost_ratio, fmt)
     elif here.exists and run_dir.endswith(".json"):
-        from speclens.analyzers.client_report import client_markdown
+        from speclens.analyzers.client_result_report import client_markdown
 
         emit(client_markdown(run_dir), output, [run_dir])
         if output is None:

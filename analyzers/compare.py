@@ -16,7 +16,6 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 from pydantic import BaseModel
-
 from speclens.analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_boundary
 from speclens.analyzers.compare_keys import SORT_KEYS
 from speclens.analyzers.compare_row import CompareRow, Skipped, summarize

@@ -14,16 +14,21 @@ from __future__ import annotations
 import os
 
 from pydantic import BaseModel, Field
-
 from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.acceptance_models import Window
 from speclens.analyzers.load_metrics import output_throughput, request_output_tps
-from speclens.analyzers.report import Window
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import Benchmark, LoadRun
 from speclens.parsers.json_file import read_json
 from speclens.parsers.load_results import find_load_results, load_driver, parse_load_results
 from speclens.parsers.run_dir import (
-    LOGS, MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect, read_manifest,
+    LOGS,
+    MANIFEST,
+    METRICS_AFTER,
+    METRICS_BEFORE,
+    Detected,
+    detect,
+    read_manifest,
 )
 
 NOTHING_READABLE = "no vLLM log, /metrics scrape, run.json or load-driver JSON"
@@ -171,7 +176,12 @@ def summarize_dir(path: str, here: Detected | None = None) -> CompareRow | Skipp
 def summarize_client(path: str, doc: object) -> CompareRow:
     """The compare row of a client result JSON (clients/): its own summary numbers."""
     from speclens.parsers.client_results import (
-        AccuracyResult, DraftVerifyResult, LosslessnessResult, SpecThinkingResult, ThreeModeResult, parse_client_result,
+        AccuracyResult,
+        DraftVerifyResult,
+        LosslessnessResult,
+        SpecThinkingResult,
+        ThreeModeResult,
+        parse_client_result,
     )
 
     row = CompareRow(run=path, files_read=[path])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from speclens.analyzers.acceptance_models import Report
 from speclens.analyzers.render.tables import report_tables
-from speclens.analyzers.report import Report
 
 
 def print_rich(report: Report) -> None:

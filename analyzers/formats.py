@@ -5,3 +5,4 @@ Kept free of imports so the CLI starts fast."""
 ACCEPTANCE_FORMATS = ("text", "md", "json", "csv", "legacy")  # analyzers.render.RENDERERS
 SPEEDUP_FORMATS = ("text", "md", "json", "csv")  # analyzers.render.speedup.SPEEDUP_RENDERERS
 COMPARE_FORMATS = ("text", "md", "json", "csv")  # analyzers.render.compare.COMPARE_RENDERERS
+REPORT_FORMATS = ("md", "text", "json")  # analyzers.render.run_dir.RUN_DIR_RENDERERS

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from speclens.analyzers.acceptance_models import Counts
 from speclens.analyzers.reconstruct import Solution
-from speclens.analyzers.report import Counts
 from speclens.parsers.records import SpecInterval
 
 

@@ -19,14 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from speclens.analyzers.acceptance_models import (
+    Counts,
+    FirstInterval,
+    IntervalPoint,
+    KFrom,
+    SegmentInfo,
+    SegmentStart,
+    Window,
+)
 from speclens.analyzers.interval_tally import Tally
 from speclens.analyzers.log_source import LogFold, SegmentFold, Taken
 from speclens.analyzers.metrics import LegacyTally, decide_k, v1_mean_acceptance_length
 from speclens.analyzers.reconstruct import is_fixed_length, solve
-from speclens.analyzers.report import Counts, IntervalPoint, KFrom, SegmentInfo, SegmentStart, Window
 from speclens.analyzers.window import Anchor, LogWindow
 from speclens.parsers.records import (
-    ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, TruncatedInput, UnparsedSpecLine,
+    ServerStart,
+    SpecCumulative,
+    SpecInterval,
+    StatsLoggingDisabled,
+    ThroughputLine,
+    TruncatedInput,
+    UnparsedSpecLine,
 )
 from speclens.parsers.vllm_log import read_vllm_log
 
@@ -36,7 +50,7 @@ class _Taken:
     window turns out to exclude all of it."""
 
     __slots__ = ("used", "lines", "times", "total", "engines", "legacy", "series", "v0_last", "before_run",
-                 "after_run", "before_run_lines")
+                 "after_run", "before_run_lines", "first_mal", "rest_sum", "rest_n", "intervals")
 
     def __init__(self, keep_series: bool) -> None:
         self.used = 0
@@ -50,6 +64,8 @@ class _Taken:
         self.before_run = 0
         self.after_run = 0
         self.before_run_lines: list[int] = []
+        self.first_mal: float | None = None  # the warm-up check's first interval against the rest
+        self.rest_sum, self.rest_n, self.intervals = 0.0, 0, 0
 
 
 class _Segment:
@@ -258,11 +274,16 @@ def _take_interval(fold: _Fold, seg: _Segment, rec: SpecInterval, skip_first: in
             tally = taken.engines[name] = Tally()
         tally.add(rec, sol)
     taken.legacy.add(rec.drafted, rates)
+    mal = v1_mean_acceptance_length(rec.accepted, sol.drafts)
+    if taken.intervals == 0:
+        taken.first_mal = mal
+    elif mal is not None:
+        taken.rest_sum += mal
+        taken.rest_n += 1
+    taken.intervals += 1
     if taken.series is not None:
-        drafts = sol.drafts
         taken.series.append(IntervalPoint(lineno=rec.lineno, timestamp=rec.timestamp, accepted=rec.accepted,
-                                          drafted=rec.drafted, drafts=drafts,
-                                          mean_acceptance_length=v1_mean_acceptance_length(rec.accepted, drafts)))
+                                          drafted=rec.drafted, drafts=sol.drafts, mean_acceptance_length=mal))
 
 
 def _summary(seg: _Segment) -> SegmentFold:
@@ -288,8 +309,10 @@ def _taken_summary(t: _Taken, v0_before: SpecCumulative | None, k: int | None) -
     if t.v0_last is not None:
         return Taken(**ends, cumulative=True, counts=_v0_counts(t.v0_last, v0_before, k), v0_since=v0_before)
     engines = {name: tally.counts(k) for name, tally in sorted(t.engines.items())} if len(t.engines) > 1 else {}
+    first = FirstInterval(first_mean_acceptance_length=t.first_mal, intervals=t.intervals,
+                          rest_mean=t.rest_sum / t.rest_n if t.rest_n else None)
     return Taken(**ends, counts=t.total.counts(k), per_engine=engines, legacy=t.legacy.result(),
-                 series=None if t.series is None else tuple(t.series))
+                 series=None if t.series is None else tuple(t.series), first_interval=first)
 
 
 def _v0_counts(last: SpecCumulative, before: SpecCumulative | None, k: int | None) -> Counts:

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from speclens.analyzers.acceptance_models import (
+    Counts,
+    FirstInterval,
+    IntervalPoint,
+    Legacy,
+    LogDetail,
+    SegmentInfo,
+    SourceResult,
+)
 from speclens.analyzers.metrics import acceptance_metrics
-from speclens.analyzers.report import Counts, IntervalPoint, Legacy, LogDetail, SegmentInfo, SourceResult
 from speclens.analyzers.window import LogWindow
 from speclens.parsers.records import SpecCumulative, TruncatedInput, UnparsedSpecLine
 
@@ -32,6 +40,7 @@ class Taken:
     per_engine: dict[str, Counts] = field(default_factory=dict)  # V1, when several engines
     legacy: Legacy | None = None  # V1
     series: tuple[IntervalPoint, ...] | None = None  # V1, when asked for
+    first_interval: FirstInterval | None = None  # V1: the first interval against the rest
     v0_since: SpecCumulative | None = None
     before_run: int = 0
     after_run: int = 0
@@ -92,6 +101,7 @@ def log_source(path: str, seg: SegmentFold, scope_note: str = "") -> SourceResul
         intervals_before_window=seg.before, intervals_after_window=seg.after, intervals_untimed=seg.untimed,
         first_line=taken.first_line, last_line=taken.last_line, first_time=taken.first_time,
         last_time=taken.last_time, legacy=taken.legacy, series=None if taken.series is None else list(taken.series),
+        first_interval=taken.first_interval,
     )
     note = f"; {scope_note}" if scope_note else ""
     if taken.cumulative:

@@ -1,7 +1,7 @@
 """The acceptance metric family: small pure functions, each with its formula and weighting,
 the one place each is computed (and `decide_k`, the one rule for the k a source is read with).
 
-Inputs are exact integer counts (`analyzers.report.Counts`) or, for the legacy weighting,
+Inputs are exact integer counts (`analyzers.acceptance_models.Counts`) or, for the legacy weighting,
 per-interval rates. A zero or unknown denominator gives None, never 0.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from speclens.analyzers.report import MAL_V0, MAL_V1, Counts, Legacy, MalFormula, Metrics
+from speclens.analyzers.acceptance_models import MAL_V0, MAL_V1, Counts, Legacy, MalFormula, Metrics
 
 
 def _ratio(num: int | float | None, den: int | float | None) -> float | None:

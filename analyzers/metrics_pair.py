@@ -14,9 +14,16 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from speclens.analyzers.report import Notice, SourceResult, TargetReport
+from speclens.analyzers.acceptance_models import Notice, SourceResult, TargetReport
 from speclens.analyzers.sources import metrics_source, series_gaps
-from speclens.parsers.prometheus import EngineCounters, SpecScrape, diff_scrapes, latest_created, read_scrape, same_lifetime
+from speclens.parsers.prometheus import (
+    EngineCounters,
+    SpecScrape,
+    diff_scrapes,
+    latest_created,
+    read_scrape,
+    same_lifetime,
+)
 
 _COUNTERS = ("drafts", "draft_tokens", "accepted", "emitted")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 import os
 
+from speclens.analyzers.acceptance_models import IntervalPoint, SourceResult
 from speclens.analyzers.advice import Advice
 from speclens.analyzers.atomic import write_atomic
-from speclens.analyzers.report import IntervalPoint, SourceResult
 from speclens.analyzers.speedup_models import SpeedupReport
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-
 from speclens.analyzers.commands import EXIT_OK, emit, input_boundary
 from speclens.parsers.errors import ParseError
 from speclens.parsers.json_file import read_json
@@ -31,7 +30,7 @@ class ReportKind:
 
 
 def _acceptance() -> type[BaseModel]:
-    from speclens.analyzers.report import Report
+    from speclens.analyzers.acceptance_models import Report
 
     return Report
 
@@ -66,10 +65,23 @@ def _compare_renderers() -> dict[str, Callable[[Any], str]]:
     return COMPARE_RENDERERS
 
 
+def _run_dir() -> type[BaseModel]:
+    from speclens.analyzers.run_dir_report import RunDirReport
+
+    return RunDirReport
+
+
+def _run_dir_renderers() -> dict[str, Callable[[Any], str]]:
+    from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS
+
+    return RUN_DIR_RENDERERS
+
+
 KINDS = {
     "speclens": ReportKind("speclens acceptance", _acceptance, _acceptance_renderers),
     "speclens speedup": ReportKind("speclens speedup", _speedup, _speedup_renderers),
     "speclens compare": ReportKind("speclens compare", _compare, _compare_renderers),
+    "speclens report": ReportKind("speclens report", _run_dir, _run_dir_renderers),
 }
 
 
@@ -79,7 +91,7 @@ def load_report(path: str) -> tuple[ReportKind, BaseModel]:
     tool = doc.get("tool") if isinstance(doc, dict) else None
     kind = KINDS.get(tool) if isinstance(tool, str) else None
     if kind is None:
-        raise ParseError(path, None, "expected a JSON report written by `speclens acceptance|speedup|compare --format "
+        raise ParseError(path, None, "expected a JSON report written by `speclens acceptance|speedup|compare|report --format "
                          "json`", f"its 'tool' is {tool!r}" if tool is not None else "it has no 'tool' field")
     version = doc.get("schema_version")
     if version != kind.schema_version():
@@ -102,9 +114,9 @@ def run_render(path: str, fmt: str, output: str | None) -> int:
     from speclens.parsers.sniff import sniff
 
     looks = sniff(path)
-    if looks.kind != "unknown_json":
+    if looks.kind not in ("speclens_report", "unknown_json"):  # unknown: load_report says what is missing
         raise ParseError(path, None, f"this is {looks.hint()}",
-                         "speclens render reads JSON reports written by speclens acceptance|speedup|compare --format json")
+                         "speclens render reads JSON reports written by speclens acceptance|speedup|compare|report --format json")
     kind, report = load_report(path)
     renderers = kind.renderers()
     if fmt not in renderers:

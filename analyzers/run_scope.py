@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from speclens.analyzers.acceptance_models import AppliedWindow, Notice, Window
 from speclens.analyzers.log_source import LogFold
-from speclens.analyzers.report import AppliedWindow, Notice, Window
 from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT, Anchor, parse_run_time
 from speclens.parsers.errors import ParseError
 from speclens.parsers.run_dir import MANIFEST, RunFiles, read_manifest

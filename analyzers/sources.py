@@ -7,8 +7,8 @@ Kinds built here: `metrics_delta` (after − before scrape: run-scoped, exact) a
 
 from __future__ import annotations
 
+from speclens.analyzers.acceptance_models import Agreement, Counts, SourceResult
 from speclens.analyzers.metrics import acceptance_metrics, decide_k
-from speclens.analyzers.report import Agreement, Counts, SourceResult
 from speclens.parsers.prometheus import EngineCounters, SpecScrape
 
 
@@ -62,7 +62,7 @@ def metrics_source(source_id: str, kind: str, scope: str, files: list[str], coun
 
 def agreement_between(a: SourceResult, b: SourceResult, note: str = "") -> Agreement:
     """How source b differs from source a, count by count (`b − a`), and whether they agree (see
-    `analyzers.report.Agreement`)."""
+    `analyzers.acceptance_models.Agreement`)."""
     ca, cb = a.counts, b.counts
     drafts = None if ca.drafts is None or cb.drafts is None else cb.drafts - ca.drafts
     pp = None

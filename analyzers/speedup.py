@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import os
 
+from speclens.analyzers.acceptance_models import InputFile, Notice
 from speclens.analyzers.comparability import RunContext, key_checks, refusal_reasons
-from speclens.analyzers.report import InputFile, Notice
 from speclens.analyzers.speedup_metrics import METRICS, compare_metric
 from speclens.analyzers.speedup_models import Comparability, LoadLevel, RunInfo, SpeedupReport
 from speclens.analyzers.throughput_interval import REQUEST_METHOD, TIME_METHOD

@@ -72,10 +72,10 @@ def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
 @input_boundary
 def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, force: bool = False) -> int:
     from speclens.analyzers import __version__
+    from speclens.analyzers.acceptance_models import InputFile
     from speclens.analyzers.comparability import gather_context
     from speclens.analyzers.inputs import file_sha256
     from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS, refusal_lines
-    from speclens.analyzers.report import InputFile
     from speclens.analyzers.speedup import build_speedup
 
     loaded = [_load(baseline), _load(spec)]

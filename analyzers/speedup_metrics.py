@@ -12,8 +12,14 @@ from dataclasses import dataclass
 
 from speclens.analyzers.load_metrics import output_throughput
 from speclens.analyzers.speedup_models import Comparison, Verdict
-from speclens.analyzers.throughput_interval import (REQUEST_METHOD, TIME_METHOD, Spread, mean_spread, ratio_interval,
-                                           throughput_spread)
+from speclens.analyzers.throughput_interval import (
+    REQUEST_METHOD,
+    TIME_METHOD,
+    Spread,
+    mean_spread,
+    ratio_interval,
+    throughput_spread,
+)
 from speclens.parsers.guidellm import Benchmark, RequestRow
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
-
-from speclens.analyzers.report import InputFile, Notice
+from speclens.analyzers.acceptance_models import InputFile, Notice
 
 SCHEMA_VERSION = 2
 Verdict = Literal["faster", "slower", "not distinguishable", "not comparable", "n/a"]

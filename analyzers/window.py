@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from speclens.analyzers.report import Window
+from speclens.analyzers.acceptance_models import Window
 from speclens.parsers.timestamps import ROLLOVER_SECONDS, YEAR_SECONDS, seconds_in_year, stamp_of_seconds
 
 FORMS = ("expected a time as vLLM prints it, 'MM-DD HH:MM:SS' (e.g. '11-22 21:52:53'), or ISO 8601 "

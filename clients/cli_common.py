@@ -15,7 +15,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from speclens.clients.http import ServerError
 from speclens.parsers.errors import ParseError
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 
 from rich.table import Table
-
 from speclens.clients.cli_common import fmt, pct, stdout_console
 from speclens.clients.stats import mean, ratio, rounded
 from speclens.clients.three_mode_core import Measured

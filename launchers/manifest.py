@@ -30,7 +30,15 @@ from importlib import metadata
 from speclens.analyzers.atomic import write_atomic
 from speclens.parsers.errors import ParseError
 from speclens.parsers.run_dir import (
-    MANIFEST_SCHEMA_VERSION, Hardware, RunConfig, RunFiles, RunManifest, Step, Versions, manifest_json, parse_manifest,
+    MANIFEST_SCHEMA_VERSION,
+    Hardware,
+    RunConfig,
+    RunFiles,
+    RunManifest,
+    Step,
+    Versions,
+    manifest_json,
+    parse_manifest,
 )
 
 _SECRET_OPTION = re.compile(r"^--?(api[-_]?key|hf[-_]?token|token|password)$", re.IGNORECASE)

@@ -2,6 +2,7 @@
 # launchers/lib.sh). GENERATED from speclens.parsers.run_dir (the one owner of the layout) by
 #   .venv/bin/python -m speclens.parsers.run_dir --bash > launchers/run_files.sh
 # and checked equal to it by tests/parsers/test_run_dir.py. Do not edit by hand.
+# shellcheck shell=bash
 # shellcheck disable=SC2034  # read by the scripts that source this file
 RUN_FILE_LOG=vllm_server.log
 RUN_FILE_PID=vllm_server.pid

@@ -19,7 +19,15 @@ from typing import NamedTuple
 from speclens.parsers import startup, throughput_line
 from speclens.parsers.log_prefix import CANONICAL_PREFIX, stamp_of, strip_ansi
 from speclens.parsers.spec_line import (
-    FAST_V1_0_10_2, FAST_V1_GROUPS, V0_MARKER, V1_MARKER, LineError, V0SpecLine, V1SpecLine, fast_v1_line, parse_v0,
+    FAST_V1_0_10_2,
+    FAST_V1_GROUPS,
+    V0_MARKER,
+    V1_MARKER,
+    LineError,
+    V0SpecLine,
+    V1SpecLine,
+    fast_v1_line,
+    parse_v0,
     parse_v1,
 )
 from speclens.parsers.startup import StartupLine, parse_startup

@@ -25,7 +25,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-
 from speclens.parsers.errors import ParseError
 from speclens.parsers.json_file import read_json
 
@@ -273,8 +272,23 @@ def bash_variables() -> str:
             "# launchers/lib.sh). GENERATED from speclens.parsers.run_dir (the one owner of the layout) by\n"
             "#   .venv/bin/python -m speclens.parsers.run_dir --bash > launchers/run_files.sh\n"
             "# and checked equal to it by tests/parsers/test_run_dir.py. Do not edit by hand.\n"
+            "# shellcheck shell=bash\n"
             "# shellcheck disable=SC2034  # read by the scripts that source this file\n")
     return head + "".join(f"{name}={value}\n" for name, value in BASH_VARIABLES)
+
+
+def configured_temperature(manifest_path: str) -> float | None:
+    """The sampling temperature the run's run.json records (None: none recorded, the server's
+    default, or no readable run.json)."""
+    try:
+        manifest = read_manifest(manifest_path)
+    except ParseError:
+        return None
+    value = manifest.config.temperature if manifest is not None and manifest.config is not None else None
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":
@@ -282,3 +296,4 @@ if __name__ == "__main__":
         print("usage: python -m speclens.parsers.run_dir --bash   (prints launchers/run_files.sh)", file=sys.stderr)
         sys.exit(2)
     sys.stdout.write(bash_variables())
+

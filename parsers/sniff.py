@@ -18,6 +18,7 @@ reads each:
 | `guidellm_console` | guidellm's console output | none (its JSON is the result) |
 | `client_json` | a speclens client result (clients/) | report, compare |
 | `run_json` | a run directory's manifest | (its directory) |
+| `speclens_report` | a report saved by `speclens acceptance|speedup|compare|report --format json` | render |
 | `empty`, `binary`, `directory`, `unknown_json`, `unknown_text` | | none |
 """
 
@@ -64,6 +65,7 @@ _READERS = {
     "guidellm_json": "speclens speedup or speclens compare",
     "client_json": "speclens report or speclens compare",
     "run_json": "speclens acceptance|compare|report on its directory",
+    "speclens_report": "speclens render",
 }
 
 
@@ -105,6 +107,9 @@ def classify_json(doc: Any) -> FileKind:
             return file_kind("guidellm_json", "a guidellm result JSON (load-driver timings, no acceptance counts)")
         if "steps" in doc and "config" in doc and "argv" in doc:
             return file_kind("run_json", f"a run directory's {MANIFEST} manifest")
+        tool = doc.get("tool")
+        if isinstance(tool, str) and tool.startswith("speclens") and "schema_version" in doc:
+            return file_kind("speclens_report", f"a saved `{tool}` report (schema {doc['schema_version']})")
         if "client" in doc or {"config", "summary", "results"} <= set(doc) or {"config", "metrics", "results"} <= set(doc) \
                 or {"metadata", "per_prompt"} <= set(doc) or "speculative_thinking" in doc:
             return file_kind("client_json", "a speclens client result JSON")

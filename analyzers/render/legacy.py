@@ -5,7 +5,7 @@ outside the block when it is a slice (see `render_legacy`)."""
 
 from __future__ import annotations
 
-from speclens.analyzers.report import Legacy, Report, SourceResult, TargetReport
+from speclens.analyzers.acceptance_models import Legacy, Report, SourceResult, TargetReport
 
 RULE = "=" * 70
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from speclens.analyzers.acceptance_models import Report
 from speclens.analyzers.render.tables import Table, report_tables
-from speclens.analyzers.report import Report
 
 
 def _plain_table(table: Table) -> list[str]:

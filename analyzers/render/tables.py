@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from speclens.analyzers.report import MAL_V0, AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
+from speclens.analyzers.acceptance_models import MAL_V0, AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
 from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT
 
 NA = "n/a"

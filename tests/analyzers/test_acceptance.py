@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.render import RENDERERS
+from speclens.analyzers.acceptance_models import Counts, SourceResult, TargetReport, Window
 from speclens.analyzers.metrics import acceptance_metrics
-from speclens.analyzers.report import Counts, SourceResult, TargetReport, Window
+from speclens.analyzers.render import RENDERERS
 from speclens.analyzers.sources import agreement_between
+
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT, SPEC_RUNS, write_log
 
 
@@ -301,3 +301,24 @@ def test_agreement_between_compares_what_both_sources_have() -> None:
     assert (agreement.per_position_diff, agreement.agree) == ([0, 0, 1], False)
     same = agreement_between(a, _source("c", drafts=None, accepted_per_position=None, emitted_tokens=0))
     assert (same.drafts_diff, same.per_position_diff, same.agree) == (None, None, True)  # emitted 19 vs 0: ignored
+
+
+def test_acceptance_runs_the_anomaly_checks(tmp_path) -> None:  # noqa: ANN001
+    # three V1 intervals, k = 3: the first has mean acceptance length 1 + 10/30 = 1.33, the others
+    # 1 + 60/30 = 3.0 each; 1.33 is 56% below their mean 3.0 (> 25%): the warm-up notice fires
+    from speclens.analyzers.acceptance import build_report
+    from speclens.analyzers.acceptance_models import Window
+
+    line = ("INFO 01-02 03:04:{s:02d} [metrics.py:1] SpecDecoding metrics: Mean acceptance length: {mal}, "
+            "Accepted throughput: 1.00 tokens/s, Drafted throughput: 9.00 tokens/s, Accepted: {a} tokens, "
+            "Drafted: 90 tokens, Per-position acceptance rate: {pp}, Avg Draft acceptance rate: {r}%")
+    log = tmp_path / "vllm.log"
+    log.write_text("\n".join([
+        "INFO 01-02 03:04:00 [core.py:1] Initializing a V1 LLM engine (v0.32.0) with config: model='m', "
+        "speculative_config=SpeculativeConfig(method='eagle3', model='d', num_spec_tokens=3), tokenizer='m'",
+        line.format(s=10, mal="1.33", a=10, pp="0.200, 0.100, 0.033", r="11.1"),
+        line.format(s=20, mal="3.00", a=60, pp="1.000, 0.667, 0.333", r="66.7"),
+        line.format(s=30, mal="3.00", a=60, pp="1.000, 0.667, 0.333", r="66.7"),
+    ]) + "\n")
+    target = build_report([str(log)], Window()).targets[0]
+    assert [n.code for n in target.notices if n.code == "warmup-interval"] == ["warmup-interval"]

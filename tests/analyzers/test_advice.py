@@ -4,12 +4,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-
+from speclens.analyzers.acceptance_models import (
+    Counts,
+    FirstInterval,
+    LogDetail,
+    Metrics,
+    SegmentInfo,
+    SourceResult,
+    TargetReport,
+)
 from speclens.analyzers.advice import advise, cost_ratio_from_pair, expected_acceptance_length
 from speclens.analyzers.anomalies import check_source, check_target
-from speclens.analyzers.report import Counts, IntervalPoint, LogDetail, Metrics, SegmentInfo, SourceResult, TargetReport
-from speclens.analyzers.run_report import write_run_report
-from speclens.parsers.errors import ParseError
+from speclens.analyzers.run_dir_report import write_run_report
+
 from tests.conftest import RECORDED
 
 
@@ -34,11 +41,13 @@ def test_advise_picks_the_k_with_the_highest_modeled_speedup() -> None:
 
 
 def source(mal: float, k: int, pp: list[float], series: list[float] | None = None) -> SourceResult:
-    points = [IntervalPoint(lineno=i, timestamp=None, accepted=0, drafted=0, drafts=1, mean_acceptance_length=m)
-              for i, m in enumerate(series or [])]
-    log = LogDetail(segment=0, formats=[], intervals_used=len(points), intervals_skipped_warmup=0,
+    """A source whose log intervals had the mean acceptance lengths `series` (as the fold sums them:
+    the first one, and the unweighted mean of the rest)."""
+    head = FirstInterval(first_mean_acceptance_length=series[0], rest_mean=sum(series[1:]) / len(series[1:]),
+                         intervals=len(series)) if series else None
+    log = LogDetail(segment=0, formats=[], intervals_used=len(series or []), intervals_skipped_warmup=0,
                     intervals_outside_window=0, first_line=None, last_line=None, first_time=None, last_time=None,
-                    series=points) if series else None
+                    first_interval=head) if series else None
     return SourceResult(id="s", kind="log_intervals", scope="", files=[], counts=Counts(
         k=k, drafts=1, draft_tokens=k, accepted_tokens=0), metrics=Metrics(
         mean_acceptance_length=mal, draft_acceptance_rate=None, per_position=pp, conditional=None), log=log)
@@ -71,11 +80,12 @@ def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
     assert all(Path(p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written[1:])
 
 
-def test_report_names_a_corrupt_run_json_and_writes_nothing(tmp_path: Path) -> None:
+def test_report_names_a_corrupt_run_json(tmp_path: Path) -> None:
+    # as `speclens acceptance` does: the log and scrape still count, run.json's window and
+    # temperature do not, and the report says so
     run = tmp_path / "run"
     shutil.copytree(RECORDED / "ngram-greedy", run)
     (run / "run.json").write_text('{"config": {"temperature": \n')
-    with pytest.raises(ParseError) as err:
-        write_run_report(str(run), str(run / "report.md"), None)
-    assert str(err.value) == f"{run / 'run.json'}:2: invalid JSON (Expecting value); the file is truncated or not JSON"
-    assert not (run / "report.md").exists() and not (run / "report_plots").exists()
+    write_run_report(str(run), str(run / "report.md"), None)
+    text = (run / "report.md").read_text()
+    assert "run-json-unusable" in text and "run.json is unreadable" in text

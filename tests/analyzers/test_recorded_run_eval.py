@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.report import Window
+from speclens.analyzers.acceptance_models import Window
 from speclens.analyzers.speedup import build_speedup
 from speclens.parsers.load_results import read_load_results
+
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"

@@ -44,3 +44,15 @@ def test_wrong_format_and_wrong_file(tmp_path: Path) -> None:
     edited.write_text(saved.read_text().replace('"levels": [', '"levels": 7, "x": ['))
     proc = run("render", str(edited))
     assert proc.returncode == 2 and "does not validate: baseline.levels: " in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_the_run_directory_report_is_typed_and_renders_back(tmp_path: Path) -> None:
+    saved, md = tmp_path / "r.json", tmp_path / "r.md"
+    assert run("report", str(C4), "--format", "json", "-o", str(saved)).returncode == 0
+    assert run("report", str(C4), "-o", str(md)).returncode == 0
+    rendered = run("render", str(saved), "--format", "md")
+    assert rendered.returncode == 0
+    # the same tables; the file written by `report` adds the links to its plots
+    assert md.read_text().startswith(rendered.stdout.rstrip("\n"))
+    assert "## Plots" in md.read_text() and "## Plots" not in rendered.stdout
+    assert "## Advice on k" in rendered.stdout and "decided by output_throughput" in rendered.stdout

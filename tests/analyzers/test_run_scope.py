@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.acceptance_models import TargetReport, Window
 from speclens.analyzers.render import RENDERERS
-from speclens.analyzers.report import TargetReport, Window
+
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"

@@ -9,8 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
-from speclens.analyzers.comparability import RunContext
 from speclens.analyzers.load_metrics import output_throughput, request_output_tps
 from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
 from speclens.analyzers.speedup import build_speedup, crossover
@@ -19,6 +17,7 @@ from speclens.analyzers.speedup_models import LoadLevel
 from speclens.parsers.guidellm import Benchmark, LoadRun, RequestRow
 from speclens.parsers.load_config import DriverAggregates, LoadConfig
 from speclens.parsers.load_results import read_load_results
+
 from tests.conftest import ROOT
 
 REC = ROOT / "fixtures" / "recorded"

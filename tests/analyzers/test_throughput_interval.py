@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from speclens.analyzers.throughput_interval import mean_spread, production_curve, ratio_interval, t975, throughput_spread
+from speclens.analyzers.throughput_interval import (
+    mean_spread,
+    production_curve,
+    ratio_interval,
+    t975,
+    throughput_spread,
+)
 
 
 def back_to_back(streams: int, per_stream: int, latency: float, tokens: int = 100) -> list[list]:

@@ -5,13 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.report import TargetReport, Window
+from speclens.analyzers.acceptance_models import TargetReport, Window
 from speclens.analyzers.window import (
-    FORMS, YEAR_SECONDS, Anchor, LogWindow, parse_bound, parse_run_time, parse_window, window_length,
+    FORMS,
+    YEAR_SECONDS,
+    Anchor,
+    LogWindow,
+    parse_bound,
+    parse_run_time,
+    parse_window,
+    window_length,
 )
 from speclens.parsers.timestamps import seconds_in_year
+
 from tests.conftest import CONSTRUCTED, RECORDED, write_log
 
 DRAFT_LOG = RECORDED / "draft-greedy" / "vllm_server.log"  # spec lines 21:52:53, 21:53:03, 21:53:13

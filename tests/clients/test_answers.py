@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from speclens.clients.answers import answers_match, extract_answer, normalize_number
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from speclens.clients import gsm8k_accuracy, gsm8k_draft_verify
 from speclens.clients.problems import generated
-from speclens.parsers.client_results import (AccuracyResult, DraftVerifyResult, SpecThinkingResult, ThreeModeResult,
-                                    parse_client_result, read_client_result)
+from speclens.parsers.client_results import (
+    AccuracyResult,
+    DraftVerifyResult,
+    SpecThinkingResult,
+    ThreeModeResult,
+    parse_client_result,
+    read_client_result,
+)
 from speclens.parsers.errors import ParseError
 
 

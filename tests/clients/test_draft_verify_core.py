@@ -5,8 +5,13 @@ from __future__ import annotations
 import math
 import random
 
-from speclens.clients.draft_verify_core import (Scored, parse_prompt_logprobs, parse_top_logprobs, verify_greedy,
-                                       verify_sampling)
+from speclens.clients.draft_verify_core import (
+    Scored,
+    parse_prompt_logprobs,
+    parse_top_logprobs,
+    verify_greedy,
+    verify_sampling,
+)
 
 
 def top(token: int, other: int | None = None) -> Scored:

@@ -6,6 +6,7 @@ from speclens.clients import losslessness
 from speclens.clients.losslessness import first_divergence
 from speclens.clients.problems import generated
 from speclens.parsers.client_results import LosslessnessResult, parse_client_result
+
 from tests.clients.fake_server import FakeServer, FakeWorld
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from speclens.clients.cli_common import UsageError, write_result
 from speclens.clients.problems import Problem, generated, prompt_file, sample
 

@@ -14,9 +14,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.report import Window
+from speclens.analyzers.acceptance_models import Window
+
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

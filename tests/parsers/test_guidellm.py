@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import read_guidellm
+
 from tests.conftest import RECORDED
 
 REQUEST = {"prompt_tokens": 64, "output_tokens": 128, "request_latency": 1.5, "time_to_first_token_ms": 100.0,

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.json_file import read_json
 from speclens.parsers.load_results import GUIDELLM, VLLM_BENCH, find_load_results, load_driver
+
 from tests.conftest import ROOT
 
 RECORDED = ROOT / "fixtures" / "recorded"

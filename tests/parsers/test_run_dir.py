@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers import run_dir
 from speclens.parsers.errors import ParseError
 from speclens.parsers.run_dir import RunFiles, detect, manifest_json, parse_manifest, read_manifest
+
 from tests.conftest import RECORDED, ROOT
 
 RUN_EVAL = ROOT / "fixtures" / "recorded" / "speclens-run_eval"

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.errors import ParseError
 from speclens.parsers.run_dir import parse_manifest
 from speclens.parsers.run_manifest import SERVER_DEFAULT, read_run_settings, run_settings
 from speclens.parsers.server_hints import read_server_hints
+
 from tests.conftest import ROOT
 
 RUN = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline"

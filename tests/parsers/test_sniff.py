@@ -6,8 +6,8 @@ import gzip
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.sniff import sniff
+
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT
 
 DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"
@@ -28,6 +28,7 @@ DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"
     (DRIVERS / "vllm-bench-0.32.0-concurrency2" / "vllm_bench_output.log", "vllm_bench_console"),
     (ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-baseline" / "run.json", "run_json"),
     (ROOT / "README.md", "unknown_text"),
+    (ROOT / "tests" / "data" / "acceptance-schema1.json", "speclens_report"),
 ])
 def test_real_files(path: Path, kind: str) -> None:
     assert sniff(str(path)).kind == kind

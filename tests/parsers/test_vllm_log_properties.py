@@ -11,9 +11,8 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from speclens.parsers.records import SpecInterval, UnparsedSpecLine
 from speclens.parsers.log_line import _FAST_SPEC, _FAST_STATS, _parse_general, parse_line
+from speclens.parsers.records import SpecInterval, UnparsedSpecLine
 from speclens.parsers.spec_line import V1SpecLine
 from speclens.parsers.throughput_line import StatsLine
 from speclens.parsers.vllm_log import read_vllm_log

@@ -96,6 +96,15 @@ class IntervalPoint(BaseModel):
     mean_acceptance_length: float | None = _d("tokens per verification step in this interval: 1 + accepted / drafts")
 
 
+class FirstInterval(BaseModel):
+    """The first interval a source took against the others (for the warm-up check, without
+    keeping every interval): mean acceptance lengths per interval, 1 + accepted / drafts."""
+
+    first_mean_acceptance_length: float | None
+    rest_mean: float | None = _d("unweighted mean over the other intervals of their mean acceptance length", None)
+    intervals: int = _d("count of intervals taken, the first included", 0)
+
+
 class LogDetail(BaseModel):
     segment: int
     formats: list[str]
@@ -111,6 +120,7 @@ class LogDetail(BaseModel):
     intervals_before_window: int = _d("count of spec lines before the window's start", 0)
     intervals_after_window: int = _d("count of spec lines after the window's end", 0)
     intervals_untimed: int = _d("count of spec lines without a timestamp, left out because a window was given", 0)
+    first_interval: FirstInterval | None = None
 
 
 class SourceResult(BaseModel):

@@ -7,7 +7,12 @@ from speclens.analyzers import __version__
 from speclens.analyzers.render.plain import tables_to_markdown
 from speclens.analyzers.render.tables import Table, fmt
 from speclens.parsers.client_results import (
-    AccuracyResult, DraftVerifyResult, LosslessnessResult, SpecThinkingResult, ThreeModeResult, read_client_result,
+    AccuracyResult,
+    DraftVerifyResult,
+    LosslessnessResult,
+    SpecThinkingResult,
+    ThreeModeResult,
+    read_client_result,
 )
 
 

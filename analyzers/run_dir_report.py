@@ -1,0 +1,79 @@
+"""`speclens report DIR`: everything known about one run directory, as one typed report
+(`RunDirReport`): the acceptance report (its anomaly checks among the notices), the speedup over
+DIR/baseline when there is one, and the advice on k. `analyzers.render.run_dir` turns it into
+Markdown with PNG plots written next to it (`<name>_plots/`, `parsers.run_dir.plots_dir`);
+`--format json` saves the report itself, which `speclens render` reads back.
+
+The advice's draft cost ratio c: `--cost-ratio`, else measured from the paired baseline's first
+level (`advice.cost_ratio_from_pair` with the request-mean TPOT of both runs), else none.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import BaseModel
+from speclens.analyzers import __version__
+from speclens.analyzers.acceptance import build_report
+from speclens.analyzers.acceptance_models import Report, Window
+from speclens.analyzers.advice import Advice, advise, cost_ratio_from_pair
+from speclens.analyzers.comparability import gather_context
+from speclens.analyzers.speedup import build_speedup
+from speclens.analyzers.speedup_models import SpeedupReport
+from speclens.parsers.load_results import read_load_results
+from speclens.parsers.run_dir import RunFiles
+
+
+class RunDirReport(BaseModel):
+    schema_version: Literal[1] = 1
+    tool: Literal["speclens report"] = "speclens report"
+    speclens_version: str
+    run_dir: str
+    acceptance: Report  # with interval series; the anomaly checks are among each target's notices
+    speedup: SpeedupReport | None = None  # over RUN/baseline, when it exists
+    advice: Advice | None = None  # None: no conditional rates or no k
+
+
+def _speedup(files: RunFiles) -> SpeedupReport | None:
+    baseline, results = files.baseline.load_results, files.load_results
+    if not (os.path.isfile(baseline) and os.path.isfile(results)):
+        return None
+    return build_speedup(gather_context(read_load_results(baseline), files.baseline.root, None),
+                         gather_context(read_load_results(results), files.root, None), __version__, [])
+
+
+def _advice(acceptance: Report, speedup: SpeedupReport | None, cost_ratio: float | None) -> Advice | None:
+    target = acceptance.targets[0]
+    source = target.source(target.primary)
+    if source is None or not source.metrics.conditional or not source.counts.k:
+        return None
+    source_name = "given by --cost-ratio" if cost_ratio is not None else "none"
+    if cost_ratio is None and speedup is not None and speedup.levels:
+        tpot = next((c for c in speedup.levels[0].comparisons if c.metric == "mean_tpot_ms"), None)  # request mean
+        mal = source.metrics.mean_acceptance_length
+        if tpot and tpot.baseline and tpot.spec and mal:
+            cost_ratio = cost_ratio_from_pair(tpot.spec, tpot.baseline, mal, source.counts.k)
+            source_name = f"measured from the paired baseline ({speedup.levels[0].label})"
+    return advise(source.metrics.conditional, source.counts.k, cost_ratio, source_name)
+
+
+def build_run_dir_report(run_dir: str, cost_ratio: float | None) -> RunDirReport:
+    """The typed report of one run directory (see the module docstring)."""
+    acceptance = build_report([run_dir], Window(), keep_series=True)
+    speedup = _speedup(RunFiles(run_dir))
+    return RunDirReport(speclens_version=__version__, run_dir=run_dir, acceptance=acceptance, speedup=speedup,
+                        advice=_advice(acceptance, speedup, cost_ratio))
+
+
+def write_run_report(run_dir: str, out: str, cost_ratio: float | None, fmt: str = "md") -> list[str]:
+    """Write the report (Markdown with its plots, or the JSON report); returns the files written."""
+    from speclens.analyzers.atomic import check_output, write_atomic
+    from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS, write_run_dir_markdown
+
+    check_output(out)  # refused before anything is written
+    report = build_run_dir_report(run_dir, cost_ratio)
+    if fmt != "md":  # text or the JSON report: no plots
+        write_atomic(out, RUN_DIR_RENDERERS[fmt](report))
+        return [out]
+    return write_run_dir_markdown(report, out)
