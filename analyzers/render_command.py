@@ -7,6 +7,7 @@ speclens reads and how to get a current one (re-run the command on the inputs th
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,68 +21,34 @@ from speclens.parsers.json_file import read_json
 
 @dataclass(frozen=True)
 class ReportKind:
-    command: str  # the command that writes it
-    model: Callable[[], type[BaseModel]]  # imported lazily
-    renderers: Callable[[], dict[str, Callable[[Any], str]]]
+    """A saved report: the command that writes it, its model and its renderer registry, each as
+    `module:attribute` (imported only when such a report is rendered)."""
+
+    command: str
+    model_at: str
+    renderers_at: str
+
+    def model(self) -> type[BaseModel]:
+        return _load(self.model_at)
+
+    def renderers(self) -> dict[str, Callable[[Any], str]]:
+        return _load(self.renderers_at)
 
     def schema_version(self) -> int:
         """The version the model reads: its own `schema_version` default (one owner per report)."""
         return self.model().model_fields["schema_version"].default
 
 
-def _acceptance() -> type[BaseModel]:
-    from speclens.analyzers.acceptance_models import Report
-
-    return Report
-
-
-def _acceptance_renderers() -> dict[str, Callable[[Any], str]]:
-    from speclens.analyzers.render import RENDERERS
-
-    return RENDERERS
-
-
-def _speedup() -> type[BaseModel]:
-    from speclens.analyzers.speedup_models import SpeedupReport
-
-    return SpeedupReport
-
-
-def _speedup_renderers() -> dict[str, Callable[[Any], str]]:
-    from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
-
-    return SPEEDUP_RENDERERS
-
-
-def _compare() -> type[BaseModel]:
-    from speclens.analyzers.compare import CompareReport
-
-    return CompareReport
-
-
-def _compare_renderers() -> dict[str, Callable[[Any], str]]:
-    from speclens.analyzers.render.compare import COMPARE_RENDERERS
-
-    return COMPARE_RENDERERS
-
-
-def _run_dir() -> type[BaseModel]:
-    from speclens.analyzers.run_dir_report import RunDirReport
-
-    return RunDirReport
-
-
-def _run_dir_renderers() -> dict[str, Callable[[Any], str]]:
-    from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS
-
-    return RUN_DIR_RENDERERS
+def _load(where: str) -> Any:
+    module, _, attribute = where.partition(":")
+    return getattr(importlib.import_module(f"speclens.analyzers.{module}"), attribute)
 
 
 KINDS = {
-    "speclens": ReportKind("speclens acceptance", _acceptance, _acceptance_renderers),
-    "speclens speedup": ReportKind("speclens speedup", _speedup, _speedup_renderers),
-    "speclens compare": ReportKind("speclens compare", _compare, _compare_renderers),
-    "speclens report": ReportKind("speclens report", _run_dir, _run_dir_renderers),
+    "speclens": ReportKind("speclens acceptance", "acceptance_models:Report", "render:RENDERERS"),
+    "speclens speedup": ReportKind("speclens speedup", "speedup_models:SpeedupReport", "render.speedup:SPEEDUP_RENDERERS"),
+    "speclens compare": ReportKind("speclens compare", "compare:CompareReport", "render.compare:COMPARE_RENDERERS"),
+    "speclens report": ReportKind("speclens report", "run_dir_report:RunDirReport", "render.run_dir:RUN_DIR_RENDERERS"),
 }
 
 

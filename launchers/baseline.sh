@@ -24,10 +24,8 @@ baseline::main() {
     esac
     shift
   done
-  lib::install_traps
-  tiny::choose "$model" -m
+  launch::prepare "$model" -m
   if [[ -n "$TINY_PAIR" ]]; then
-    tiny::build >&2
     model="$TINY_PAIR/target"
   fi
   launch::serve baseline "$PORT" "$model"

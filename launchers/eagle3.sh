@@ -26,10 +26,8 @@ eagle3::main() {
     esac
     shift
   done
-  lib::install_traps
-  tiny::choose "$model" -m
+  launch::prepare "$model" -m
   if [[ -n "$TINY_PAIR" ]]; then
-    tiny::build >&2
     model="$TINY_PAIR/eagle3" base="$TINY_PAIR/target"
   fi
   if [[ -n "$base" ]]; then

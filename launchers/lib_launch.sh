@@ -29,6 +29,15 @@ launch::parse_common() {
   done
 }
 
+# usage: launch::prepare MODEL OPTION   (the launchers' common start: exit traps, then the tiny-pair
+#   choice for MODEL (see tiny::choose) and, when it is chosen, its build, outside any condition so a
+#   failed build stops the launcher with the build's own error)
+launch::prepare() {
+  lib::install_traps
+  tiny::choose "$1" "$2"
+  [[ -z "$TINY_PAIR" ]] || tiny::build >&2
+}
+
 # usage: launch::serve NAME PORT MODEL [VLLM_ARGS...]   (boots one server under supervision; its log and
 #   pidfile go to LOG_DIR; sets LAUNCH_URL; exits 3 if it does not become healthy)
 launch::serve() {

@@ -27,10 +27,8 @@ qwen3::main() {
     esac
     shift
   done
-  lib::install_traps
-  tiny::choose "$target" --target
+  launch::prepare "$target" --target
   if [[ -n "$TINY_PAIR" ]]; then
-    tiny::build >&2
     target="$TINY_PAIR/target" draft="$TINY_PAIR/draft"
   fi
   [[ -n "$draft" ]] || lib::die "--draft MODEL is required with --target" 2

@@ -14,7 +14,7 @@ import io
 import os
 
 from speclens.analyzers.compare import CompareReport, CompareRow
-from speclens.analyzers.render.plain import tables_to_markdown, tables_to_text
+from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
@@ -68,13 +68,7 @@ def compare_tables(r: CompareReport) -> list[Table]:
     return tables
 
 
-def render_compare_text(r: CompareReport) -> str:
-    return tables_to_text(f"speclens {r.speclens_version} compare (schema {r.schema_version})", compare_tables(r))
-
-
-def render_compare_markdown(r: CompareReport) -> str:
-    return tables_to_markdown("speclens compare", f"speclens {r.speclens_version}, schema {r.schema_version}",
-                              compare_tables(r))
+render_compare_text, render_compare_markdown = text_and_markdown("compare", compare_tables)
 
 
 def _csv_cell(field: str, value: object) -> object:

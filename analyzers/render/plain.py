@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from speclens.analyzers.acceptance_models import Report
+from collections.abc import Callable
+from typing import Any
+
 from speclens.analyzers.render.tables import Table, report_tables
 
 
@@ -24,18 +26,27 @@ def tables_to_text(heading: str, tables: list[Table]) -> str:
     return "\n".join(lines)
 
 
-def render_text(report: Report) -> str:
-    return tables_to_text(f"speclens {report.speclens_version} acceptance report (schema {report.schema_version})",
-                          report_tables(report))
+def text_and_markdown(name: str, tables: Callable[[Any], list[Table]]) -> tuple[Callable[[Any], str],
+                                                                                 Callable[[Any], str]]:
+    """The text and Markdown renderers of a report (with `speclens_version` and `schema_version`)
+    whose tables `tables` makes: text headed `speclens V NAME (schema S)`, Markdown titled
+    `speclens NAME` with `speclens V, schema S` under it."""
+
+    def text(r: Any) -> str:
+        return tables_to_text(f"speclens {r.speclens_version} {name} (schema {r.schema_version})", tables(r))
+
+    def markdown(r: Any) -> str:
+        return tables_to_markdown(f"speclens {name}", f"speclens {r.speclens_version}, schema {r.schema_version}",
+                                  tables(r))
+
+    return text, markdown
+
+
+render_text, render_markdown = text_and_markdown("acceptance report", report_tables)
 
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
-
-
-def render_markdown(report: Report) -> str:
-    return tables_to_markdown("speclens acceptance report",
-                              f"speclens {report.speclens_version}, schema {report.schema_version}", report_tables(report))
 
 
 def tables_to_markdown(title: str, subtitle: str, tables: list[Table]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from speclens.analyzers.render.plain import tables_to_markdown, tables_to_text
+from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt
 from speclens.analyzers.speedup_models import Comparison, LoadLevel, SpeedupReport
 
@@ -76,13 +76,7 @@ def speedup_tables(r: SpeedupReport) -> list[Table]:
     return tables
 
 
-def render_speedup_text(r: SpeedupReport) -> str:
-    return tables_to_text(f"speclens {r.speclens_version} speedup report (schema {r.schema_version})", speedup_tables(r))
-
-
-def render_speedup_markdown(r: SpeedupReport) -> str:
-    return tables_to_markdown("speclens speedup report", f"speclens {r.speclens_version}, schema {r.schema_version}",
-                              speedup_tables(r))
+render_speedup_text, render_speedup_markdown = text_and_markdown("speedup report", speedup_tables)
 
 
 def render_speedup_json(r: SpeedupReport) -> str:
