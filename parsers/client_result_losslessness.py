@@ -1,0 +1,30 @@
+"""The losslessness client's JSON (clients/losslessness.py), typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from speclens.parsers.client_reader import Reader
+
+KIND = "losslessness"
+
+
+@dataclass
+class LosslessnessResult:
+    path: str
+    config: dict
+    identity_rate: float | None
+    accuracy_equal: bool
+    lossless: bool
+    results: list[dict] = field(default_factory=list)
+
+
+def looks_like(keys: set[str]) -> bool:
+    return False  # always written with "client": "losslessness"
+
+
+def parse(r: Reader, data: dict) -> LosslessnessResult:
+    s = r.get(data, "summary", dict, "top level")
+    return LosslessnessResult(r.path, r.get(data, "config", dict, "top level"), r.num(s, "identity_rate", "summary"),
+                              r.get(s, "accuracy_equal", bool, "summary"), r.get(s, "lossless", bool, "summary"),
+                              r.get(data, "results", list, "top level"))

@@ -1,0 +1,32 @@
+"""The three-mode (target / spec base / spec LoRA) client's JSON (clients/three_mode.py), typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from speclens.parsers.client_reader import Reader
+
+KIND = "three_mode"
+
+
+@dataclass
+class ThreeModeResult:
+    path: str
+    metadata: dict
+    summary: dict[str, dict]
+    per_prompt: list[dict]
+    speedup_vs_target: dict[str, float | None] = field(default_factory=dict)
+
+
+def looks_like(keys: set[str]) -> bool:
+    return {"metadata", "per_prompt"} <= keys
+
+
+def parse(r: Reader, data: dict) -> ThreeModeResult:
+    summary = r.get(data, "summary", dict, "top level")
+    for mode, s in summary.items():
+        r.num(s, "avg_tokens_per_second", f"summary.{mode}")
+    comparison = data.get("comparison") or {}
+    return ThreeModeResult(r.path, r.get(data, "metadata", dict, "top level"), summary,
+                           r.get(data, "per_prompt", list, "top level"),
+                           dict(comparison.get("speedup_vs_target") or {}))
