@@ -24,6 +24,7 @@ from speclens.analyzers.acceptance_models import (
 )
 from speclens.analyzers.anomalies import check_target
 from speclens.analyzers.bench_source import bench_console_source, bench_json_source
+from speclens.analyzers.diffusion_section import bench_diffusion_section, diffusion_section
 from speclens.analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
 from speclens.analyzers.log_fold import fold_log
 from speclens.analyzers.log_source import LogFold, SegmentFold, log_source
@@ -71,8 +72,10 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
     folds: dict[str, SegmentFold] = {}
     k = None
     scoped = False
+    fold, chosen, note = None, (), ""
     if t.log:
-        logs, folds, scoped = _log_sources(t, t.log, window, keep_series, inputs, report)
+        logs, folds, scoped, fold, note = _log_sources(t, t.log, window, keep_series, inputs, report)
+        chosen = _chosen(fold, window, t.log)
         k = next((s.counts.k for s in reversed(logs) if s.counts.k), None)
     if t.results is not None:  # a vllm bench serve result: its own and only source
         return _bench_target(t, inputs, report)
@@ -97,20 +100,42 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
                 "or the log holds several lifetimes, so they are not compared")))
         else:
             report.agreements.append(_agreement(metrics, logs[-1], seg, window, scoped))
+    report.diffusion = diffusion_section(report, fold, chosen, t.before, t.after, window, scoped, note)
     if not report.sources and not any(n.code in ("window-removed-all", "segment-without-data") for n in report.notices):
-        report.notices.append(Notice(level="warning", code="no-spec-data", message=(
-            "no speculative-decoding data: no spec lines in the log and no vllm:spec_decode_* counters")))
+        report.notices.append(_no_spec_data(report, "no spec lines in the log and no vllm:spec_decode_* counters"))
     return report
+
+
+def _no_spec_data(report: TargetReport, why: str) -> Notice:
+    """The notice of a target without spec-decode data: a warning, unless it is a diffusion LM's."""
+    if report.diffusion is not None:
+        return Notice(level="info", code="no-spec-data", message=(
+            f"no speculative-decoding data ({why}): these are a diffusion LM's counters, see the diffusion section"))
+    return Notice(level="warning", code="no-spec-data", message=f"no speculative-decoding data: {why}")
 
 
 def _bench_target(t: Target, inputs: list[InputFile], report: TargetReport) -> TargetReport:
     report.sources = bench_sources(t, inputs)
     report.primary = report.sources[-1].id if report.sources else None
+    assert t.results is not None
+    report.diffusion = bench_diffusion_section(t.results, _bench_diffusion_blocks(t))
     if not report.sources:
-        report.notices.append(Notice(level="warning", code="no-spec-data", message=(
-            "no speculative-decoding data: this vllm bench serve result has no spec_decode counts (the server "
-            "did not speculate, or vLLM < 0.14 wrote it)")))
+        report.notices.append(_no_spec_data(report, (
+            "this vllm bench serve result has no spec_decode counts (the server did not speculate, or vLLM < 0.14 "
+            "wrote it)")))
     return report
+
+
+def _bench_diffusion_blocks(t: Target) -> list:
+    """The diffusion keys of a result JSON (one block) or the Diffusion Decoding blocks of its console text."""
+    assert t.results is not None
+    if t.kind == "bench_json":
+        from speclens.parsers.json_file import read_json
+        from speclens.parsers.vllm_bench import bench_diffusion
+
+        block = bench_diffusion(t.results, read_json(t.results))
+        return [block] if block is not None else []
+    return [r.diffusion for r in read_bench_console(t.results) if r.diffusion is not None]
 
 
 def bench_sources(t: Target, inputs: list[InputFile]) -> list[SourceResult]:
@@ -131,10 +156,10 @@ def bench_sources(t: Target, inputs: list[InputFile]) -> list[SourceResult]:
 
 
 def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs: list[InputFile],
-                 report: TargetReport) -> tuple[list[SourceResult], dict[str, SegmentFold], bool]:
+                 report: TargetReport) -> tuple[list[SourceResult], dict[str, SegmentFold], bool, LogFold, str]:
     """The log's sources (one per segment with data, or the one `--segment` names), the fold of
-    each, and whether the log was scoped to the run's own window (run directory, no
-    --since/--until)."""
+    each, whether the log was scoped to the run's own window (run directory, no
+    --since/--until), the whole fold, and the note the sources' scopes carry."""
     scope = read_run_scope(t.path) if t.kind == "run_dir" else None
     manifest = RunFiles(t.path).manifest
     if t.kind == "run_dir" and scope is None and os.path.isfile(manifest):
@@ -164,7 +189,7 @@ def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs:
             + (f"; segments with data: {', '.join(others)}" if others else ""))))
     _log_notices(report, fold, logs)
     report.notices += window_notices(fold, origin, window.skip_first, scope.basis if scope else "")
-    return logs, folds, scoped
+    return logs, folds, scoped, fold, note
 
 
 def _chosen(fold: LogFold, window: Window, path: str) -> tuple[SegmentFold, ...]:

@@ -8,7 +8,8 @@ the JSON (rates are fractions 0..1, never percentages).
 Schema 2 (from 1): `units`; `Counts.drafts_range`; `Metrics.mean_acceptance_length_formula` and
 `_range`; `LogDetail.intervals_before_window/_after_window/_untimed`; `SegmentInfo.k`, `k_from`,
 `starts_because`; `TargetReport.log_window`; `Window.segment`. V0 segments split where the
-cumulative counters go down.
+cumulative counters go down. Still schema 2, additively: `TargetReport.diffusion` (null unless the
+inputs hold diffusion-LM data, `analyzers.diffusion_models`) and its units.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from speclens.analyzers.diffusion_models import UNIT_OBJECTS as DIFFUSION_UNITS
+from speclens.analyzers.diffusion_models import DiffusionSection
 
 SCHEMA_VERSION = 2
 
@@ -212,6 +215,7 @@ class TargetReport(BaseModel):
     notices: list[Notice] = Field(default_factory=list)
     unparsed_spec_lines: int = 0
     first_unparsed: str | None = None
+    diffusion: DiffusionSection | None = None  # diffusion-LM counters, when the inputs hold any
 
     def source(self, source_id: str | None) -> SourceResult | None:
         return next((s for s in self.sources if s.id == source_id), None)
@@ -229,7 +233,7 @@ class Window(BaseModel):
 
 
 _UNIT_OBJECTS = (("counts", Counts), ("metrics", Metrics), ("log", LogDetail), ("log.legacy", Legacy),
-                 ("log.series[]", IntervalPoint), ("agreements[]", Agreement))
+                 ("log.series[]", IntervalPoint), ("agreements[]", Agreement), *DIFFUSION_UNITS)
 
 
 def units() -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from speclens.analyzers.client_cells import pairs
+from speclens.analyzers.client_cells import cell, pairs
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_accuracy import AccuracyResult
 
@@ -11,7 +11,14 @@ METHOD = "client accuracy"
 
 def fill_row(row, result: AccuracyResult) -> None:
     row.accuracy = result.accuracy
+    d = result.server_diffusion
+    if d is not None:
+        row.notes.append(f"diffusion (server /metrics delta): committed/step {cell(d.get('committed_per_step'))}, "
+                         f"steps/canvas {cell(d.get('steps_per_canvas'))}, committed tokens {cell(d.get('committed_tokens'))}")
 
 
 def tables(result: AccuracyResult) -> list[Table]:
-    return [pairs("Accuracy", {"accuracy": result.accuracy, "correct": result.correct, "total": result.total})]
+    out = [pairs("Accuracy", {"accuracy": result.accuracy, "correct": result.correct, "total": result.total})]
+    if result.server_diffusion is not None:
+        out.append(pairs("Diffusion counters of the run (server /metrics after − before)", result.server_diffusion))
+    return out

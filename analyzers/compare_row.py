@@ -3,7 +3,8 @@
 Acceptance is the primary source of `speclens acceptance`. Load numbers are those of the first
 benchmark of the folder's load-driver JSON, over successful requests (analyzers.load_metrics):
 `output_throughput` = Σ output tokens / benchmark duration (system tok/s), `request_output_tps`
-= mean of per-request tok/s. `speedup` = output_throughput / DIR/baseline's output_throughput.
+= mean of per-request tok/s. A diffusion LM's run gets method "diffusion" and its primary diffusion
+source's committed per step, steps per canvas and committed throughput as a note. `speedup` = output_throughput / DIR/baseline's output_throughput.
 Each part of a row is read on its own: a corrupt file becomes the row's `error` and the other
 parts still fill their columns. `files_read` lists every file opened (outputs must not replace
 them); it is not rendered.
@@ -16,7 +17,9 @@ import os
 from pydantic import BaseModel, Field
 from speclens.analyzers.acceptance import build_report
 from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.diffusion_models import DiffusionSection
 from speclens.analyzers.load_metrics import output_throughput, request_output_tps
+from speclens.analyzers.render.tables import fmt
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import Benchmark, LoadRun
 from speclens.parsers.json_file import read_json
@@ -54,6 +57,8 @@ class CompareRow(BaseModel):
     draft_acceptance_rate: float | None = None
     per_position: list[float | None] | None = None
     conditional: list[float | None] | None = None
+    speculation_rounds: int | None = None
+    committed_per_step: float | None = None
     accuracy: float | None = None
     output_throughput: float | None = None
     request_output_tps: float | None = None
@@ -83,6 +88,20 @@ def _acceptance(row: CompareRow, path: str) -> None:
         m = source.metrics
         row.mean_acceptance_length, row.draft_acceptance_rate = m.mean_acceptance_length, m.draft_acceptance_rate
         row.per_position, row.conditional = m.per_position, m.conditional
+    _diffusion(row, target.diffusion)
+
+
+def _diffusion(row: CompareRow, section: DiffusionSection | None) -> None:
+    """A diffusion LM's primary diffusion source, as the row's method and one note."""
+    source = section.source(section.primary) if section is not None else None
+    if source is None:
+        return
+    row.method = row.method or "diffusion"
+    m = source.metrics
+    row.committed_per_step = m.committed_per_step
+    row.notes.append(f"diffusion ({source.id}): committed/step {fmt(m.committed_per_step)}, steps/canvas "
+                     f"{fmt(m.steps_per_canvas)}, committed tok/s {fmt(m.committed_throughput, 2)}, committed tokens "
+                     f"{source.counts.committed_tokens}")
 
 
 def _manifest(row: CompareRow, path: str) -> None:

@@ -10,6 +10,10 @@ taken so far is recounted as before the window), and `--skip-first N` spec lines
 window (the run's own, from run.json, when the options override it), the intervals taken
 before and after it are counted, to explain a log-vs-/metrics difference.
 
+Diffusion LMs' `DiffusionDecoding metrics:` lines go through the same window, `--skip-first` and
+reference rules, into their own tally per segment (`analyzers.diffusion_fold`), never into the spec
+counts.
+
 The running state (`_Fold`, `_Segment`, `_Taken`) stays in this module; `fold_log` returns a
 `LogFold` of frozen `SegmentFold`s (`analyzers.log_source`), built once at the end, with each
 segment's k decided once (`analyzers.metrics.decide_k`) and its counts already in report form.
@@ -28,6 +32,7 @@ from speclens.analyzers.acceptance_models import (
     SegmentStart,
     Window,
 )
+from speclens.analyzers.diffusion_fold import DiffusionTally
 from speclens.analyzers.interval_tally import Tally
 from speclens.analyzers.log_source import LogFold, SegmentFold, Taken
 from speclens.analyzers.metrics import LegacyTally, decide_k, v1_mean_acceptance_length
@@ -42,7 +47,8 @@ from speclens.parsers.records import (
     TruncatedInput,
     UnparsedSpecLine,
 )
-from speclens.parsers.vllm_log import read_vllm_log
+from speclens.parsers.diffusion_line import DiffusionInterval
+from speclens.parsers.diffusion_log import read_log_records
 
 
 class _Taken:
@@ -74,7 +80,7 @@ class _Segment:
     __slots__ = ("index", "keep_series", "first_line", "last_line", "first_time", "last_time", "spec_lines", "formats",
                  "skipped", "before", "after", "untimed", "seen", "taken", "v0_before", "v0_seen", "v0_k", "rates_k",
                  "fixed_length", "vllm_version", "model", "spec_method", "num_spec_tokens", "stats_logging_disabled",
-                 "starts_because")
+                 "starts_because", "diffusion")
 
     def __init__(self, index: int, keep_series: bool) -> None:
         self.index, self.keep_series = index, keep_series
@@ -96,9 +102,11 @@ class _Segment:
         self.num_spec_tokens: int | None = None
         self.stats_logging_disabled = False
         self.starts_because: SegmentStart = "start of the file"
+        self.diffusion = DiffusionTally()
 
     def clear(self) -> None:
         self.taken = _Taken(self.keep_series)
+        self.diffusion.clear()
 
 
 class _Fold:
@@ -124,7 +132,7 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
     timed = lw.active or fold.reference is not None
     skip_first = window.skip_first
     last_v0: SpecCumulative | None = None
-    for rec in read_vllm_log(path, on_chunk, every_stats_line=False):  # the others change no fold
+    for rec in read_log_records(path, on_chunk, every_stats_line=False):  # the others change no fold
         while len(fold.segments) <= rec.segment:
             fold.segments.append(_Segment(len(fold.segments), keep_series))
         seg = fold.segments[rec.segment]
@@ -149,6 +157,8 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
             _take_interval(fold, seg, rec, skip_first, lw.active)  # type: ignore[arg-type]
         elif kind is ThroughputLine:
             pass
+        elif kind is DiffusionInterval:
+            _take_diffusion(fold, seg, rec, skip_first, lw.active)  # type: ignore[arg-type]
         elif kind is SpecCumulative:
             seg.spec_lines += 1
             last_v0 = rec  # type: ignore[assignment]
@@ -171,6 +181,7 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
     if lw.active and lw.finish():  # --until ended up before the log's start
         for seg in fold.segments:
             seg.after += seg.taken.used
+            seg.diffusion.after += seg.diffusion.used
             seg.clear()
     return LogFold(path, lw, tuple(map(_summary, fold.segments)), fold.unparsed_count, fold.first_unparsed,
                    fold.untimed_excluded, fold.truncated, tuple(fold.v0_resets))
@@ -189,6 +200,9 @@ def _see(fold: _Fold, key: int) -> None:
                 for seg in fold.segments:
                     seg.before += seg.taken.used + seg.after
                     seg.after = 0
+                    d = seg.diffusion
+                    d.before += d.used + d.after
+                    d.after = 0
                     seg.v0_before = seg.v0_seen
                     seg.clear()
     ref = fold.reference
@@ -286,6 +300,31 @@ def _take_interval(fold: _Fold, seg: _Segment, rec: SpecInterval, skip_first: in
                                           drafted=rec.drafted, drafts=sol.drafts, mean_acceptance_length=mal))
 
 
+def _take_diffusion(fold: _Fold, seg: _Segment, rec: DiffusionInterval, skip_first: int, active: bool) -> None:
+    """A diffusion line: warm-up skip and window as for spec lines, counted in the segment's own tally."""
+    d = seg.diffusion
+    d.seen += 1
+    if d.seen <= skip_first:
+        d.skipped += 1
+        return
+    lw, key = fold.window, rec.time_key
+    if active:
+        if key is None:
+            fold.untimed_excluded += 1
+            d.untimed += 1
+            return
+        if lw.since is not None and key < lw.since:
+            d.before += 1
+            return
+        if lw.until is not None and key > lw.until:
+            d.after += 1
+            return
+    ref = fold.reference
+    early = ref is not None and key is not None and ref.since is not None and key < ref.since
+    late = ref is not None and key is not None and not early and ref.until is not None and key > ref.until
+    d.take(rec, early, late)
+
+
 def _summary(seg: _Segment) -> SegmentFold:
     """The frozen summary of a finished segment, with its one k."""
     stated, origin = (seg.v0_k, "V0 spec lines") if seg.v0_k else (seg.num_spec_tokens, "startup line")
@@ -297,7 +336,7 @@ def _summary(seg: _Segment) -> SegmentFold:
                        spec_lines=seg.spec_lines, stats_logging_disabled=seg.stats_logging_disabled, k=k, k_from=k_from,
                        starts_because=seg.starts_because)
     return SegmentFold(info, tuple(sorted(seg.formats)), seg.skipped, seg.before, seg.after, seg.untimed,
-                       _taken_summary(seg.taken, seg.v0_before, k))
+                       _taken_summary(seg.taken, seg.v0_before, k), seg.diffusion.summary())
 
 
 def _taken_summary(t: _Taken, v0_before: SpecCumulative | None, k: int | None) -> Taken:

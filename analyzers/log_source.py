@@ -18,6 +18,7 @@ from speclens.analyzers.acceptance_models import (
     SegmentInfo,
     SourceResult,
 )
+from speclens.analyzers.diffusion_fold import DiffusionTaken
 from speclens.analyzers.metrics import acceptance_metrics
 from speclens.analyzers.window import LogWindow
 from speclens.parsers.records import SpecCumulative, TruncatedInput, UnparsedSpecLine
@@ -50,7 +51,8 @@ class Taken:
 @dataclass(frozen=True, slots=True)
 class SegmentFold:
     """One server lifetime: `info` (with k and where it came from), the spec line formats seen,
-    what the window did to its spec lines, and what it took."""
+    what the window did to its spec lines, and what it took; `diffusion` the same for its
+    diffusion lines."""
 
     info: SegmentInfo
     formats: tuple[str, ...]
@@ -59,6 +61,7 @@ class SegmentFold:
     after: int  # after its end
     untimed: int  # without a timestamp, while a window was given
     taken: Taken
+    diffusion: DiffusionTaken | None = None  # its DiffusionDecoding lines, when it has any
 
     @property
     def spec_lines(self) -> int:

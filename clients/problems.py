@@ -1,6 +1,8 @@
 """Problem sources for the clients: the generated GSM8K-style problems the tiny pair was trained on
 (clients/arithmetic.py, held-out split; the default on CPU), the Hugging Face datasets
-openai/gsm8k and an AIME 2025 set, and plain prompt files (one prompt per line).
+openai/gsm8k and an AIME 2025 set, a local GSM8K-shaped file (`gsm8k_file`: JSON Lines or a JSON
+list of {"question", "answer"} rows, the answer ending in `#### N`), and plain prompt files (one
+prompt per line).
 
 Hub loaders probe the hub with a 3-second TCP connect first (as launchers/fetch_dataset.py does),
 so an offline machine gets one clear error within seconds instead of a hang; HF_HUB_OFFLINE=1
@@ -9,6 +11,7 @@ skips the probe and uses the local datasets cache only.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 
@@ -51,11 +54,56 @@ def _load_hub(repo: str, config: str | None, split: str):  # noqa: ANN202 - a da
         raise UsageError(f"dataset {repo}: could not load split {split!r} ({type(err).__name__}: {first})") from None
 
 
-def gsm8k(n: int | None, seed: int) -> list[Problem]:
-    """openai/gsm8k (main, test split); `n` problems sampled with `seed` (all when None)."""
+GSM8K_TEST_SIZE = 1319  # openai/gsm8k main, test split
+
+
+def gsm8k(n: int | None, seed: int | None = None) -> list[Problem]:
+    """openai/gsm8k (main, test split): the first `n` problems in dataset order, or with `seed` a
+    seeded sample of `n` (in dataset order); all 1,319 when `n` is None."""
     rows = _load_hub("openai/gsm8k", "main", "test")
-    problems = [Problem(r["question"], extract_answer(r["answer"]), r["answer"]) for r in rows]
-    return sample(problems, n, seed)
+    return first_or_sample([Problem(r["question"], extract_answer(r["answer"]), r["answer"]) for r in rows], n, seed)
+
+
+def gsm8k_file(path: str) -> list[Problem]:
+    """A local GSM8K-shaped file: JSON Lines (one {"question", "answer"} object per line) or a
+    JSON list of them; UsageError naming the file and line for anything else."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read the dataset file ({err.strerror})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: expected UTF-8 JSON Lines with question/answer rows") from None
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            rows = list(enumerate(json.loads(text), 1))
+        except json.JSONDecodeError as err:
+            raise UsageError(f"{path}:{err.lineno}: expected a JSON list of question/answer rows ({err.msg})") from None
+    else:
+        rows = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append((lineno, json.loads(line)))
+                except json.JSONDecodeError as err:
+                    raise UsageError(f"{path}:{lineno}: expected one JSON object per line ({err.msg})") from None
+    problems = []
+    for where, row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not isinstance(row.get("answer"), str):
+            raise UsageError(f"{path}:{where}: expected an object with string 'question' and 'answer' fields "
+                             "(GSM8K's shape: the answer ends in '#### N')")
+        problems.append(Problem(row["question"], extract_answer(row["answer"]), row["answer"]))
+    if not problems:
+        raise UsageError(f"{path}: no question/answer rows")
+    return problems
+
+
+def first_or_sample(items: list[Problem], n: int | None, seed: int | None) -> list[Problem]:
+    """The first `n` items, or with `seed` a seeded sample (`sample`); all when n is None."""
+    if seed is not None:
+        return sample(items, n, seed)
+    return list(items) if n is None else items[:n]
 
 
 def aime(repo: str, n: int | None) -> list[Problem]:

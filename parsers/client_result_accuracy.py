@@ -17,6 +17,7 @@ class AccuracyResult:
     correct: int
     total: int
     results: list[dict] = field(default_factory=list)
+    server_diffusion: dict | None = None  # the run's vllm:diffusion_* deltas, when the server had them
 
 
 def looks_like(keys: set[str]) -> bool:
@@ -27,4 +28,5 @@ def parse(r: Reader, data: dict) -> AccuracyResult:
     m = r.get(data, "metrics", dict, "top level")
     return AccuracyResult(r.path, r.get(data, "config", dict, "top level"), r.num(m, "accuracy", "metrics"),
                           r.get(m, "correct", int, "metrics"), r.get(m, "total", int, "metrics"),
-                          r.get(data, "results", list, "top level"))
+                          r.get(data, "results", list, "top level"),
+                          r.get(data, "server_diffusion", dict, "top level", optional=True))

@@ -6,7 +6,9 @@
   `parsers.spec_line`; `UnreadableSpecLine` when a spec marker is there but not its format;
 - `StatsLine` (`Avg prompt throughput:`), `parsers.throughput_line`;
 - `StartupLine` (`LLM engine (v…) with config:`), `parsers.startup`;
-- `StatsOffLine`: vLLM's warning that it is disabling stats logging.
+- `StatsOffLine`: vLLM's warning that it is disabling stats logging;
+- `DiffusionLine` (`DiffusionDecoding metrics:`, diffusion LMs), read by `parsers.diffusion_line`,
+  only through `parse_line_or_diffusion` (readers that do not place diffusion lines never see one).
 Each carries the `timestamp` of its prefix (`parsers.log_prefix`) and that timestamp's
 `seconds_in_year` (`seconds`), so the reader only has to place it on the year-less clock.
 """
@@ -17,6 +19,7 @@ import re
 from typing import NamedTuple
 
 from speclens.parsers import startup, throughput_line
+from speclens.parsers.diffusion_line import DIFFUSION_MARKER, DiffusionLine, parse_diffusion
 from speclens.parsers.log_prefix import CANONICAL_PREFIX, stamp_of, strip_ansi
 from speclens.parsers.spec_line import (
     FAST_V1_0_10_2,
@@ -123,6 +126,26 @@ def _parse_general(raw: bytes) -> LineRead | None:
         stamp, seconds = _stamped(text[:at])
         return StatsOffLine(stamp, seconds)
     return None
+
+
+_DIFFUSION = DIFFUSION_MARKER.encode()
+
+
+def parse_line_or_diffusion(raw: bytes) -> LineRead | DiffusionLine | None:
+    """`parse_line`, and also the diffusion metrics line (with every prefix, ANSI codes and
+    timestamp form the spec lines are read with); an unreadable one is an `UnreadableSpecLine`."""
+    line = parse_line(raw)  # first: a spec or stats line pays nothing extra
+    if line is not None or _DIFFUSION not in raw:
+        return line
+    text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r")
+    at = text.find(DIFFUSION_MARKER)
+    if at == -1:  # the marker was split by an ANSI code: not a line vLLM writes
+        return None
+    stamp, seconds = _stamped(text[:at])
+    try:
+        return parse_diffusion(text[at + len(DIFFUSION_MARKER):], stamp, seconds)
+    except LineError as err:
+        return UnreadableSpecLine(str(err), text[:_EXCERPT], stamp, seconds)
 
 
 def _stamped(head: str) -> tuple[str | None, int | None]:

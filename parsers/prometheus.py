@@ -84,13 +84,13 @@ class CounterReset:
 _SAMPLE_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*")
 
 
-def _spec_lines(path: str, text: str) -> tuple[list[str], list[int]]:
-    """The lines of the vllm:spec_decode_* families (samples and their # HELP/# TYPE), with their
+def _spec_lines(path: str, text: str, prefix: str = _PREFIX) -> tuple[list[str], list[int]]:
+    """The lines of the vllm:spec_decode_* families (or those of another `prefix`) (samples and their # HELP/# TYPE), with their
     line numbers. Every other line only gets a cheap shape check: the full parser is run on what
     is used, so a 100 KB scrape costs microseconds, not tens of milliseconds."""
     lines, numbers = [], []
     for lineno, line in enumerate(text.splitlines(), 1):
-        if _PREFIX in line:
+        if prefix in line:
             lines.append(line)
             numbers.append(lineno)
         elif line.strip() and not line.startswith("#") and _SAMPLE_RE.fullmatch(line) is None:
@@ -99,10 +99,12 @@ def _spec_lines(path: str, text: str) -> tuple[list[str], list[int]]:
     return lines, numbers
 
 
-def _families(path: str, text: str):  # noqa: ANN202 - prometheus_client's iterator
+def families(path: str, text: str, prefix: str = _PREFIX):  # noqa: ANN202 - prometheus_client's iterator
+    """The metric families whose names contain `prefix`, parsed by prometheus_client; every other
+    line is only shape-checked. ParseError names the first line that is not the text format."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    lines, numbers = _spec_lines(path, text)
+    lines, numbers = _spec_lines(path, text, prefix)
     try:
         return list(text_string_to_metric_families("\n".join(lines) + "\n"))
     except ValueError:
@@ -115,7 +117,7 @@ def _families(path: str, text: str):  # noqa: ANN202 - prometheus_client's itera
         raise ParseError(path, None, "expected Prometheus text exposition format") from None
 
 
-def _whole(path: str, name: str, value: float) -> int:
+def whole_count(path: str, name: str, value: float) -> int:
     if value != value or value in (float("inf"), float("-inf")) or value < 0 or value != int(value):
         raise ParseError(path, None, f"expected a non-negative whole number for counter {name}, got {value}")
     return int(value)
@@ -124,7 +126,7 @@ def _whole(path: str, name: str, value: float) -> int:
 def parse_scrape(path: str, text: str) -> SpecScrape:
     """Read the spec-decode counters of one scrape; other metrics are ignored."""
     engines: dict[str, EngineCounters] = {}
-    for family in _families(path, text):
+    for family in families(path, text):
         if not family.name.startswith(_PREFIX):
             continue
         for sample in family.samples:
@@ -144,24 +146,29 @@ def parse_scrape(path: str, text: str) -> SpecScrape:
                 if created:
                     counters.created[f"per_position[{pos}]"] = sample.value
                 else:
-                    counters.per_position[pos] = counters.per_position.get(pos, 0) + _whole(path, sample.name, sample.value)
+                    counters.per_position[pos] = counters.per_position.get(pos, 0) + whole_count(path, sample.name, sample.value)
             elif created:
                 counters.created[_FIELDS[base]] = sample.value
             else:
                 attr = _FIELDS[base]
-                setattr(counters, attr, (getattr(counters, attr) or 0) + _whole(path, sample.name, sample.value))
+                setattr(counters, attr, (getattr(counters, attr) or 0) + whole_count(path, sample.name, sample.value))
     return SpecScrape(path, engines)
 
 
-def read_scrape(path: str) -> SpecScrape:
-    """Read a scrape file (UTF-8 text)."""
+def scrape_text(path: str) -> str:
+    """The text of a scrape file (UTF-8); ParseError at the first invalid byte."""
     with open(path, "rb") as handle:
         data = handle.read()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ParseError(path, None, f"expected UTF-8 Prometheus text, found an invalid byte at offset {err.start}") from None
-    return parse_scrape(path, text)
+    return text
+
+
+def read_scrape(path: str) -> SpecScrape:
+    """Read a scrape file (UTF-8 text)."""
+    return parse_scrape(path, scrape_text(path))
 
 
 def same_lifetime(first: SpecScrape, second: SpecScrape) -> bool | None:

@@ -5,7 +5,12 @@ s), `latencies` (s), `start_times`, `errors` ("" on success). Derived per reques
 (latency − TTFT)/(output tokens − 1), output tokens/s = output tokens / latency, ITL = mean of
 `itls`. Load: `max_concurrency` with an infinite rate → concurrent streams; infinite rate alone →
 throughput; else constant (burstiness 1 → poisson) at `request_rate`. The `spec_decode_*` keys
-(≥ vLLM 0.14) are /metrics deltas over the run: exact integers.
+(≥ vLLM 0.14) are /metrics deltas over the run: exact integers. The `diffusion_*` keys (vLLM 0.32,
+diffusion LMs; `bench_diffusion`) are too, but vllm bench derives its own step count: with S, P, C
+the deltas of the denoising-step, canvas-position and committed-token counters, it writes
+`diffusion_denoising_steps` = int(S − C·S/P) (the commit step of each canvas excluded, truncated),
+`diffusion_steps_per_canvas` = (S − C·S/P) / (C·S/P), `diffusion_committed_per_step` = C / (S − C·S/P)
+and `diffusion_committed_throughput` = C / benchmark duration (floats at full precision).
 
 Every save (with or without `--save-detailed`) also has the run's aggregates, carried as
 `DriverAggregates`: `completed`, `total_output_tokens`, `total_input_tokens`, `output_throughput`
@@ -34,6 +39,36 @@ class BenchSpecDecode:
     acceptance_length: float | None
     acceptance_rate_pct: float | None
     per_position: list[float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class BenchDiffusion:
+    """The `diffusion_*` keys of one result, as vllm bench defines them (see the module doc)."""
+
+    committed_tokens: int
+    canvas_positions: int
+    denoising_steps_excluding_commit: int  # int(S − C·S/P): truncated
+    committed_throughput: float | None  # committed / benchmark duration
+    steps_per_canvas: float | None  # (S − C·S/P) / (C·S/P)
+    committed_per_step: float | None  # C / (S − C·S/P)
+
+
+DIFFUSION_KEYS = ("diffusion_committed_tokens", "diffusion_denoising_steps", "diffusion_canvas_positions")
+
+
+def bench_diffusion(path: str, doc: dict) -> BenchDiffusion | None:
+    """The result's diffusion keys (None when it has none); ParseError when one is not a count."""
+    if not any(key in doc for key in DIFFUSION_KEYS):
+        return None
+    counts = []
+    for key in DIFFUSION_KEYS:
+        value = whole(doc.get(key))
+        if value is None or value < 0:
+            raise ParseError(path, None, f"expected a non-negative integer for '{key}', got {str(doc.get(key))[:40]!r}",
+                             "pass the JSON vllm bench serve --save-result wrote, unchanged")
+        counts.append(value)
+    return BenchDiffusion(counts[0], counts[2], counts[1], number(doc.get("diffusion_committed_throughput")),
+                          number(doc.get("diffusion_steps_per_canvas")), number(doc.get("diffusion_committed_per_step")))
 
 
 def is_vllm_bench(doc: object) -> bool:

@@ -6,6 +6,10 @@ a block headed `"{s:{c}^{n}}".format(s="Speculative Decoding", n=50, c="-")` wit
 integers `Drafts:`, `Draft tokens:`, `Accepted tokens:`, then `Per-position acceptance (%):` and one
 `  Position {i}:` row per position (percent, 2 dp). The integers are /metrics deltas over the
 run, so they are exact; the per-position counts are only printed as rounded percentages.
+With a diffusion LM (vLLM 0.32) a `Diffusion Decoding` block (same header format) replaces it:
+`Committed throughput (tok/s):`, `Denoising steps per canvas:`, `Committed per denoising step:`
+(`{:<10.2f}`), `Committed tokens:`, `Denoising steps:`, `Canvas positions evaluated:` (`{:<10d}`),
+defined as in the JSON (`parsers.vllm_bench`: denoising steps exclude each canvas's commit step).
 A file may hold several runs (appended output): one `BenchConsoleRun` per result section.
 """
 
@@ -19,9 +23,15 @@ from speclens.parsers.files import open_input
 
 RESULT_MARKER = "Serving Benchmark Result"
 SPEC_MARKER = "Speculative Decoding"
+DIFFUSION_MARKER = "Diffusion Decoding"
 _ROW_RE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9 ()%/.-]*?):\s+(?P<value>\S+)\s*$")
 _POSITION_RE = re.compile(r"\s+Position (?P<i>\d+):\s+(?P<value>\S+)\s*$")
 _INTEGER_ROWS = {"Drafts": "drafts", "Draft tokens": "draft_tokens", "Accepted tokens": "accepted_tokens"}
+_DIFFUSION_ROWS = {"Committed throughput (tok/s)": ("committed_throughput", False),
+                   "Denoising steps per canvas": ("steps_per_canvas", False),
+                   "Committed per denoising step": ("committed_per_step", False),
+                   "Committed tokens": ("committed_tokens", True), "Denoising steps": ("denoising_steps_excluding_commit", True),
+                   "Canvas positions evaluated": ("canvas_positions", True)}
 
 
 @dataclass(slots=True)
@@ -38,11 +48,26 @@ class BenchConsoleSpec:
 
 
 @dataclass(slots=True)
+class BenchConsoleDiffusion:
+    """One Diffusion Decoding block; `lineno` is its header line (1-based); rates as printed (2 dp)."""
+
+    lineno: int
+    committed_tokens: int | None = None
+    denoising_steps_excluding_commit: int | None = None
+    canvas_positions: int | None = None
+    committed_throughput: float | None = None
+    steps_per_canvas: float | None = None
+    committed_per_step: float | None = None
+
+
+@dataclass(slots=True)
 class BenchConsoleRun:
-    """One result section (`lineno`: its header line); `spec` is None when it has no spec block."""
+    """One result section (`lineno`: its header line); `spec` / `diffusion` are None when it has
+    no such block."""
 
     lineno: int
     spec: BenchConsoleSpec | None = None
+    diffusion: BenchConsoleDiffusion | None = None
 
 
 def _number(path: str, lineno: int, key: str, text: str, integer: bool) -> float | int:
@@ -58,13 +83,26 @@ def parse_bench_console(path: str, text: str) -> list[BenchConsoleRun]:
     """Every result section of the console text, in order."""
     runs: list[BenchConsoleRun] = []
     spec: BenchConsoleSpec | None = None
+    diffusion: BenchConsoleDiffusion | None = None
     for lineno, line in enumerate(text.splitlines(), 1):
         if RESULT_MARKER in line and line.lstrip().startswith("="):
             runs.append(BenchConsoleRun(lineno))
-            spec = None
+            spec = diffusion = None
             continue
         if not runs:
             continue
+        if line.startswith("-") and DIFFUSION_MARKER in line:
+            diffusion = runs[-1].diffusion = BenchConsoleDiffusion(lineno)
+            spec = None
+            continue
+        if diffusion is not None:
+            if line.startswith(("=", "-")):
+                diffusion = None
+            elif (row := _ROW_RE.match(line)) is not None and row["key"] in _DIFFUSION_ROWS:
+                attr, integer = _DIFFUSION_ROWS[row["key"]]
+                setattr(diffusion, attr, _number(path, lineno, row["key"], row["value"], integer))
+            if diffusion is not None or not line.startswith("-"):
+                continue
         if line.startswith("-") and SPEC_MARKER in line:
             spec = runs[-1].spec = BenchConsoleSpec(lineno)
             continue

@@ -18,7 +18,7 @@ from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
-           "per-position", "conditional", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
+           "per-position", "conditional", "rounds", "committed/step", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
            "TPOT ms", "speedup", "load file", "error"]
 FORMULAS = [
     "acceptance: the primary source of `speclens acceptance` (source: metrics_delta = /metrics after − before, "
@@ -31,7 +31,11 @@ FORMULAS = [
     "latency s, TPOT ms = means over requests.",
     "speedup = output throughput / DIR/baseline's output throughput (same formula, first benchmark of each). Client "
     "rows (method client ...) carry the client's own numbers: per-request tok/s = its avg_speed, speedup = its "
-    "speedup, acceptance rate = total_draft_accepted / total_draft_generated.",
+    "speedup, acceptance rate = total_draft_accepted / total_draft_generated (the seed's draft efficiency); "
+    "client draft/verify: rounds = its speculation rounds (draft -> verify cycles), mean acc. length = "
+    "1 + accepted / rounds; k, dataset, accuracy from the file.",
+    "committed/step (diffusion LMs) = committed tokens / denoising steps of the primary diffusion source "
+    "(the counterpart of mean acc. length).",
 ]
 
 
@@ -51,7 +55,8 @@ def _load_file(row: CompareRow) -> str:
 def _cells(row: CompareRow) -> list[str]:
     return [row.run, _text(row.model), _text(row.method), fmt(row.k), _text(row.dataset), _text(row.load),
             _text(row.source), fmt(row.mean_acceptance_length), fmt(row.draft_acceptance_rate),
-            vector(row.per_position), vector(row.conditional), fmt(row.accuracy), fmt(row.output_throughput, 1),
+            vector(row.per_position), vector(row.conditional), fmt(row.speculation_rounds),
+            fmt(row.committed_per_step), fmt(row.accuracy), fmt(row.output_throughput, 1),
             fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
             _load_file(row), row.error or ""]
 

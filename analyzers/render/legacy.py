@@ -63,8 +63,10 @@ def render_legacy(report: Report) -> str:
         logs = [s for s in t.sources if s.log is not None and s.log.legacy is not None]
         if not logs:
             which = f"segment {report.window.segment} has " if isinstance(report.window.segment, int) else ""
-            raise LegacyUnavailable(f"{t.path}: {which}no SpecDecoding log intervals to compute the legacy layout from "
-                                    "(it needs a vLLM V1 log); use --format text")
+            what = ("; its diffusion counters are shown by every other format" if t.diffusion is not None
+                    else " (it needs a vLLM V1 log)")
+            raise LegacyUnavailable(f"{t.path}: {which}no SpecDecoding log intervals to compute the legacy layout from"
+                                    f"{what}; use --format text")
         preferred = t.source(t.primary)
         shown = logs if report.window.segment == "all" else [preferred if preferred in logs else logs[-1]]
         for source in shown:

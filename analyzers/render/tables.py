@@ -124,10 +124,10 @@ def target_tables(t: TargetReport) -> list[Table]:
         ["source", "scope", "k", "drafts", "drafts from", "draft tokens", "accepted", "mean acc. length",
          "acceptance rate"],
         [_source_row(s, t.primary) for s in t.sources],
-        servers + windows + ["* primary source. drafts from: counter; drafted/k (fixed-length drafter); reconstructed "
-                             "(the only integers consistent with the rounded log values); estimated (several were; "
-                             "the range in brackets). k and method: ? = unknown. acceptance rate = accepted / draft "
-                             "tokens."] + formula_notes(t.sources),
+        servers + windows + (["* primary source. drafts from: counter; drafted/k (fixed-length drafter); reconstructed "
+                              "(the only integers consistent with the rounded log values); estimated (several were; "
+                              "the range in brackets). k and method: ? = unknown. acceptance rate = accepted / draft "
+                              "tokens."] if t.sources else []) + formula_notes(t.sources),
     ))
     if (pos := _positions(t)) is not None:
         tables.append(pos)
@@ -137,6 +137,9 @@ def target_tables(t: TargetReport) -> list[Table]:
              NA if g.drafts_diff is None else f"{g.drafts_diff:+d}",
              NA if g.per_position_diff is None else "[" + " ".join(f"{d:+d}" for d in g.per_position_diff) + "]",
              "yes" if g.agree else "NO"] for g in t.agreements], [g.note for g in t.agreements if g.note]))
+    from speclens.analyzers.render.diffusion import diffusion_tables  # it builds on this module's Table
+
+    tables += diffusion_tables(t)
     legacy = [s for s in t.sources if s.log is not None and s.log.legacy is not None]
     if legacy:
         tables.append(Table("Legacy weighting (each interval's rounded rates weighted by its Drafted)",

@@ -15,6 +15,10 @@ from speclens.clients.answers import answers_match, extract_answer, normalize_nu
     ("The answer is $1,000.", "1000"),              # sentence full stop is not a decimal point
     ("no digits here", None),
     ("#### seven, so 4", "4"),                      # marker without a number: last number
+    ("<|im_start|>assistant\nStep 1 ... #### 18<|im_end|>", "18"),  # chat-template tokens around the answer
+    ("#### 18\n\nQuestion: next one\n#### 5", "18"),  # a model that runs on: the first marker counts
+    ("16 - 3 - 4 = 9 eggs, 9 * $2 = $18 per day", "18"),  # no marker: the last number, its $ dropped
+    ("####18", "18"),                                # no space after the marker
 ])
 def test_extract_answer(text: str, expected: str | None) -> None:
     assert extract_answer(text) == expected

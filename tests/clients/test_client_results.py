@@ -30,7 +30,7 @@ def test_round_trip_draft_verify_and_accuracy(world, server, run_client, tmp_pat
     assert (dv.total_draft_generated, dv.total_draft_accepted, dv.total_tokens) == (4, 2, 3)
     assert dv.speedup is None and dv.results[0]["correct"] is True
     code, _ = run_client(gsm8k_accuracy.main, "--url", server.url, "--model", "target", "--num-samples", "1",
-                         name="acc.json")
+                         "--dataset", "generated", name="acc.json")
     acc = read_client_result(str(tmp_path / "acc.json"))
     assert isinstance(acc, AccuracyResult) and (acc.correct, acc.total, acc.accuracy) == (1, 1, 1.0)
 

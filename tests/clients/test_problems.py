@@ -37,3 +37,32 @@ def test_write_result_never_clobbers(tmp_path) -> None:
     write_result(path, {"a": 3}, overwrite=True)
     assert (tmp_path / "r.json").read_text() == '{\n  "a": 3\n}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temp file left behind
+
+
+def test_gsm8k_takes_the_first_n_unless_a_seed_is_given(monkeypatch) -> None:
+    from speclens.clients import problems
+
+    rows = [{"question": f"q{i}", "answer": f"work\n#### {i}"} for i in range(10)]
+    monkeypatch.setattr(problems, "_load_hub", lambda repo, config, split: rows)
+    assert [p.question for p in problems.gsm8k(3)] == ["q0", "q1", "q2"]  # first N, dataset order
+    assert [p.answer for p in problems.gsm8k(3)] == ["0", "1", "2"]
+    assert len(problems.gsm8k(None)) == 10
+    seeded = problems.gsm8k(3, seed=4)  # the old behaviour, when asked: problems.sample
+    assert seeded == sample(problems.gsm8k(None), 3, 4) and seeded != problems.gsm8k(3)
+
+
+def test_gsm8k_file_json_lines_and_json_list(tmp_path) -> None:
+    from speclens.clients.problems import gsm8k_file
+
+    lines = tmp_path / "t.jsonl"
+    lines.write_text('{"question": "a", "answer": "x\\n#### 1,000"}\n\n{"question": "b", "answer": "#### 2"}\n')
+    assert [(p.question, p.answer) for p in gsm8k_file(str(lines))] == [("a", "1000"), ("b", "2")]
+    listed = tmp_path / "t.json"
+    listed.write_text('[{"question": "c", "answer": "#### 3"}]')
+    assert [p.answer for p in gsm8k_file(str(listed))] == ["3"]
+    broken = tmp_path / "b.jsonl"
+    broken.write_text('{"question": "a", "answer": "#### 1"}\n{not json\n')
+    with pytest.raises(UsageError, match=r"b.jsonl:2: expected one JSON object per line"):
+        gsm8k_file(str(broken))
+    with pytest.raises(UsageError, match="cannot read"):
+        gsm8k_file(str(tmp_path / "missing.jsonl"))
