@@ -1,4 +1,12 @@
-"""`speclens compare` row and `speclens report` tables of the three-mode client's JSON."""
+"""`speclens compare` row and `speclens report` tables of the three-mode suite's JSON
+(clients/three_mode.py, `speclens.clients.speclora benchmark-suite`).
+
+Compare row: the suite's headline mode, spec_lora when it ran, else spec_base. Its acceptance rate
+is pooled (Σ accepted / Σ draft tokens over the prompts, exact counts; from the mode's
+draft_tokens/accepted_tokens, else its pooled_acceptance_rate), per-request tok/s is the mode's
+avg_tokens_per_second (mean over prompts of tokens / TTLT), speedup its speedup_vs_target; the
+notes carry the other mode's numbers and the LoRA-over-base line.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +15,70 @@ from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_three_mode import ThreeModeResult
 
 METHOD = "client three-mode"
+LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lora": "Spec Dec (LoRA)"}
+
+
+def pooled_acceptance(summary: dict) -> float | None:
+    """accepted_tokens / draft_tokens (e.g. 227 / 312 = 0.7276), else the file's pooled_acceptance_rate."""
+    drafted, accepted = summary.get("draft_tokens"), summary.get("accepted_tokens")
+    if isinstance(drafted, int) and isinstance(accepted, int) and drafted > 0:
+        return accepted / drafted
+    return summary.get("pooled_acceptance_rate")
+
+
+def headline(result: ThreeModeResult) -> str | None:
+    return next((m for m in ("spec_lora", "spec_base") if m in result.summary), None)
+
+
+def _signed(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else f"{100 * value:+.1f}{unit}"
+
+
+def lora_line(result: ThreeModeResult) -> str | None:
+    """The suite's "LoRA improvement over Base: +15.2% tok/s, +13.9 pts acceptance" line."""
+    gain = result.lora_vs_base
+    if not gain:
+        return None
+    return (f"LoRA improvement over Base: {_signed(gain.get('tokens_per_second_gain'), '%')} tok/s, "
+            f"{_signed(gain.get('acceptance_difference'), ' pts')} acceptance")
+
+
+def speedup_line(result: ThreeModeResult) -> str | None:
+    names = {"spec_base": "Base", "spec_lora": "LoRA"}
+    parts = [f"{names.get(m, m)}={'n/a' if v is None else f'{v:.2f}x'}" for m, v in result.speedup_vs_target.items()]
+    return "Speedup vs Target: " + ", ".join(parts) if parts else None
 
 
 def fill_row(row, result: ThreeModeResult) -> None:
-    row.speedup = next((v for k, v in result.speedup_vs_target.items() if v is not None and "lora" not in k), None)
+    mode = headline(result)
+    if mode is None:
+        return
+    s = result.summary[mode]
+    row.method = f"{METHOD} ({mode})"
+    row.draft_acceptance_rate = pooled_acceptance(s)
+    row.request_output_tps = s.get("avg_tokens_per_second")
+    row.speedup = result.speedup_vs_target.get(mode)
+    for other in ("spec_base",) if mode == "spec_lora" else ():
+        o = result.summary[other]
+        row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o))} pooled, "
+                         f"{cell(o.get('avg_tokens_per_second'))} tok/s, speedup "
+                         f"{cell(result.speedup_vs_target.get(other))}")
+    row.notes += [line for line in (speedup_line(result), lora_line(result)) if line]
 
 
 def tables(result: ThreeModeResult) -> list[Table]:
-    modes = sorted(result.summary)
-    keys = sorted({k for m in modes for k, v in result.summary[m].items() if not isinstance(v, (dict, list))})
-    return [Table("Per mode", ["metric", *modes], [[k, *(cell(result.summary[m].get(k)) for m in modes)]
-                                                  for k in keys]),
-            pairs("Speedup vs target only", result.speedup_vs_target)]
+    modes = [m for m in LABELS if m in result.summary] + sorted(set(result.summary) - set(LABELS))
+    keys = list(dict.fromkeys(k for m in modes for k, v in result.summary[m].items()
+                              if not isinstance(v, (dict, list)) and k != "mode"))
+    out = [Table("SpecLoRA Benchmark Summary (avg_ = mean over prompts; pooled = Σ accepted / Σ draft tokens)",
+                 ["metric", *(LABELS.get(m, m) for m in modes)],
+                 [[k, *(cell(result.summary[m].get(k)) for m in modes)] for k in keys]),
+           pairs("Speedup vs target only (avg tok/s of the mode / avg tok/s of target_only)",
+                 result.speedup_vs_target)]
+    if result.lora_vs_base:
+        out.append(pairs("LoRA over base (tokens_per_second_gain = ratio − 1; acceptance_difference in rate units)",
+                         result.lora_vs_base))
+    lines = [line for line in (speedup_line(result), lora_line(result)) if line]
+    if lines:
+        out.append(Table("Footer", ["line"], [[line] for line in lines]))
+    return out

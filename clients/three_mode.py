@@ -1,14 +1,15 @@
 """Three-mode suite: target only / speculative with the base draft / speculative with a
-LoRA-adapted draft, over a prompts file. Each mode is a running server (vLLM's drafter takes no
-adapter, so the LoRA draft is merged first: `python -m speclens.clients.lora_merge`). Start them with:
+LoRA-adapted draft, over a prompts file, against servers that are already running. The one-command
+workflow (servers started for you, the adapter resolved and merged) is
+`python -m speclens.clients.speclora benchmark-suite`; this module is its measuring part. By hand:
 
-    launchers/baseline.sh -m TARGET --port 8000                      # target_only
-    launchers/qwen3.sh --target TARGET --draft BASE_DRAFT --port 8001   # spec_base
-    launchers/qwen3.sh --target TARGET --draft MERGED_DRAFT --port 8002 # spec_lora
-    .venv/bin/python -m speclens.clients.three_mode --target-url http://127.0.0.1:8000 \\
+    launchers/speclora.sh --target TARGET --draft BASE_DRAFT --lora-draft MERGED_DRAFT --port 8000 -- \
+      .venv/bin/python -m speclens.clients.three_mode --target-url http://127.0.0.1:8000 \
         --base-url http://127.0.0.1:8001 --lora-url http://127.0.0.1:8002 -f prompts.txt --limit 15 -o out.json
 
-Acceptance per prompt: see clients/three_mode_core.py. Summary formulas: clients/three_mode_report.py.
+(MERGED_DRAFT: `python -m speclens.clients.lora_merge --adapter ADAPTER`; vLLM's drafter takes no
+adapter.) Acceptance per prompt: see clients/three_mode_core.py. Summary formulas:
+clients/three_mode_report.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ MODES = (("target_only", "target_url", False), ("spec_base", "base_url", True), 
 
 
 async def run_mode(server: OpenAIServer, model: str, prompts: list[str], args: argparse.Namespace, speculative: bool,
-                   progress, task) -> list[dict]:  # noqa: ANN001
+                   progress, task) -> list[dict]:
     """Per prompt: `iterations` requests, folded into one per-prompt record."""
     out = []
     for prompt in prompts:
@@ -38,17 +39,28 @@ async def run_mode(server: OpenAIServer, model: str, prompts: list[str], args: a
     return out
 
 
-async def work(args: argparse.Namespace) -> int:
-    path = cc.output_path(args.output, "benchmark_suite")
-    cc.check_output(path, args.overwrite)
+def load_prompts(args: argparse.Namespace) -> list[str]:
+    """The prompts file (or generated held-out arithmetic questions), a seeded random sample of --limit."""
     items = prompt_file(args.prompts_file) if args.prompts_file else generated(args.seed, args.limit or 10)
-    prompts = [p.question for p in sample(items, args.limit, args.seed)]
+    return [p.question for p in sample(items, args.limit, args.seed)]
+
+
+def check_urls(args: argparse.Namespace) -> list[tuple[str, str, bool]]:
+    """The modes to run; a usage error when one has no server URL."""
     modes = [m for m in MODES if not (m[0] == "spec_lora" and args.skip_lora)]
+    only = getattr(args, "only_mode", None)  # speclora benchmark-suite --boot sequential: one mode per server run
+    modes = [m for m in modes if only in (None, m[0])]
     for name, attr, _ in modes:
         if not getattr(args, attr):
             flag = "--" + attr.replace("_", "-")
             hint = "; or pass --skip-lora" if name == "spec_lora" else ""
             raise cc.UsageError(f"mode {name} needs {flag} (a running server){hint}")
+    return modes
+
+
+async def run_suite(args: argparse.Namespace, prompts: list[str], extra: dict) -> dict:
+    """Every mode over every prompt, mode after mode; the result document (clients/three_mode_report.py)."""
+    modes = check_urls(args)
     key = api_key_from(args.api_key)
     results: dict[str, list[dict]] = {}
     models: dict[str, str] = {}
@@ -59,12 +71,20 @@ async def work(args: argparse.Namespace) -> int:
                 task = progress.add_task(name, total=len(prompts) * args.iterations, status="")
                 results[name] = await run_mode(server, models[name], prompts, args, speculative, progress, task)
     metadata = {"num_prompts": len(prompts), "max_tokens": args.max_tokens, "iterations": args.iterations,
-                "seed": args.seed, "prompts_file": args.prompts_file, "adapter_path": args.lora_adapter,
-                "skip_lora": args.skip_lora, "models": models,
-                "urls": {name: getattr(args, attr) for name, attr, _ in modes}}
-    result = report.build_result(metadata, prompts, results)
+                "adapter_path": None if args.skip_lora else args.lora_adapter, "seed": args.seed,
+                "prompts_file": args.prompts_file, "skip_lora": args.skip_lora, "models": models,
+                "urls": {name: getattr(args, attr) for name, attr, _ in modes}, **extra}
+    return report.build_result(metadata, prompts, results)
+
+
+async def work(args: argparse.Namespace) -> int:
+    path = cc.output_path(args.output, "benchmark_suite")
+    cc.check_output(path, args.overwrite)
+    check_urls(args)
+    result = await run_suite(args, load_prompts(args), {})
     cc.write_result(path, result, args.overwrite)
-    report.print_summary(result, path)
+    report.print_summary(result, cc.stdout_console())
+    print(f"Results: {path}")
     return 0
 
 

@@ -7,17 +7,23 @@ without drafts); total_tokens = Σ tokens.
 per mode: avg_tokens_per_second, avg_time_to_last_token, avg_acceptance_rate = unweighted means
 over prompts (per-item averages); pooled_acceptance_rate = Σ accepted / Σ draft tokens over all
 prompts; min/max_tokens_per_second over prompts; total_tokens = Σ over prompts.
+draft_tokens / accepted_tokens = Σ over prompts (exact counts); acceptance_source = where every
+prompt's counts came from (per_request_metrics, metrics_delta, none, or mixed).
 speedup_vs_target[mode] = avg_tokens_per_second(mode) / avg_tokens_per_second(target_only).
-lora_vs_base: tokens_per_second_gain = avg tok/s (lora) / avg tok/s (base) − 1;
-acceptance_gain = avg_acceptance_rate (lora) − avg_acceptance_rate (base), in rate units.
+lora_vs_base: tokens_per_second_gain = avg tok/s (lora) / avg tok/s (base) − 1 (relative);
+acceptance_difference = avg_acceptance_rate (lora) − avg_acceptance_rate (base), in rate units
+(0.139 = 13.9 percentage points).
+Avg tok/s is a per-request speed (what one user sees, requests run one at a time), not system
+throughput.
 """
 
 from __future__ import annotations
 
 import time
 
+from rich.console import Console
 from rich.table import Table
-from speclens.clients.cli_common import fmt, pct, stdout_console
+from speclens.clients.cli_common import fmt, pct
 from speclens.clients.stats import mean, ratio, rounded
 from speclens.clients.three_mode_core import Measured
 
@@ -45,7 +51,13 @@ def mode_summary(name: str, rows: list[dict]) -> dict:
             "pooled_acceptance_rate": rounded(ratio(sum(accepted), sum(drafted)) if drafted else None),
             "total_tokens": sum(r["total_tokens"] for r in rows), "num_prompts": len(rows),
             "min_tokens_per_second": min(speeds) if speeds else None,
-            "max_tokens_per_second": max(speeds) if speeds else None}
+            "max_tokens_per_second": max(speeds) if speeds else None,
+            "draft_tokens": sum(drafted) if drafted else None, "accepted_tokens": sum(accepted) if drafted else None,
+            "acceptance_source": _source({r["acceptance_source"] for r in rows})}
+
+
+def _source(sources: set[str]) -> str:
+    return sources.pop() if len(sources) == 1 else "mixed" if sources else "none"
 
 
 def comparison(summary: dict) -> dict:
@@ -57,7 +69,8 @@ def comparison(summary: dict) -> dict:
         tps = ratio(lora["avg_tokens_per_second"], base["avg_tokens_per_second"])
         acc = None if None in (lora["avg_acceptance_rate"], base["avg_acceptance_rate"]) else \
             lora["avg_acceptance_rate"] - base["avg_acceptance_rate"]
-        gain = {"tokens_per_second_gain": rounded(None if tps is None else tps - 1), "acceptance_gain": rounded(acc)}
+        gain = {"tokens_per_second_gain": rounded(None if tps is None else tps - 1),
+                "acceptance_difference": rounded(acc)}
     return {"speedup_vs_target": speedup, "lora_vs_base": gain}
 
 
@@ -68,20 +81,55 @@ def build_result(metadata: dict, prompts: list[str], results: dict[str, list[dic
             "summary": summary, "comparison": comparison(summary), "per_prompt": rows}
 
 
-def print_summary(result: dict, path: str) -> None:
-    table = Table(title="Three-mode benchmark summary")
-    for column in ("Mode", "Avg Tok/s", "Min/Max Tok/s", "Avg TTLT", "Avg Acceptance", "Speedup"):
-        table.add_column(column)
-    speedup = result["comparison"]["speedup_vs_target"]
+def summary_lines(result: dict) -> tuple[list[list[str]], list[str]]:
+    """The table's rows (Mode, Avg Tok/s, Avg TTLT, Avg Acceptance, Accepted / drafted) and its footer."""
+    rows = []
     for mode, s in result["summary"].items():
-        table.add_row(LABELS[mode], fmt(s["avg_tokens_per_second"], ".1f"),
-                      f"{fmt(s['min_tokens_per_second'], '.1f')}/{fmt(s['max_tokens_per_second'], '.1f')}",
-                      fmt(s["avg_time_to_last_token"], ".2f", "s"), pct(s["avg_acceptance_rate"]),
-                      "1.00x" if mode == "target_only" else fmt(speedup.get(mode), ".2f", "x"))
-    out = stdout_console()
-    out.print(table)
+        counts = "-" if s.get("draft_tokens") is None else \
+            f"{s['accepted_tokens']} / {s['draft_tokens']} ({pct(ratio(s['accepted_tokens'], s['draft_tokens']))})"
+        acceptance = "-" if mode == "target_only" else pct(s["avg_acceptance_rate"])
+        rows.append([LABELS[mode], fmt(s["avg_tokens_per_second"], ".1f"), fmt(s["avg_time_to_last_token"], ".2f", "s"),
+                     acceptance, counts])
+    speedup = result["comparison"]["speedup_vs_target"]
+    names = {"spec_base": "Base", "spec_lora": "LoRA"}
+    footer = []
+    if speedup:
+        footer.append("Speedup vs Target: " + ", ".join(f"{names[m]}={fmt(v, '.2f', 'x')}" for m, v in speedup.items()))
     gain = result["comparison"]["lora_vs_base"]
     if gain:
-        out.print(f"LoRA improvement over base: {pct(gain['tokens_per_second_gain'])} tok/s, "
-                  f"{pct(gain['acceptance_gain'])} acceptance (points)")
-    out.print(f"Results: {path}")
+        points = gain["acceptance_difference"]
+        footer.append(f"LoRA improvement over Base: {_signed(gain['tokens_per_second_gain'], '%')} tok/s, "
+                      f"{_signed(points, ' pts')} acceptance")
+    return rows, footer
+
+
+def _signed(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else f"{100 * value:+.1f}{unit}"
+
+
+HEADERS = ["Mode", "Avg Tok/s", "Avg TTLT", "Avg Acceptance", "Accepted / drafted (pooled)"]
+NOTE = ("Avg Tok/s: mean over prompts of tokens / TTLT (per-request speed, one request at a time); "
+        "Avg Acceptance: mean over prompts of accepted / drafted; pooled: Σ accepted / Σ drafted.")
+
+
+def print_summary(result: dict, out: Console) -> None:
+    """The "SpecLoRA Benchmark Summary" table on `out`: rich when it is a terminal, plain text otherwise."""
+    rows, footer = summary_lines(result)
+    sources = {m: s.get("acceptance_source") for m, s in result["summary"].items() if m != "target_only"}
+    source_line = "Acceptance from: " + ", ".join(f"{LABELS[m]} {v}" for m, v in sources.items())
+    if out.is_terminal:
+        table = Table(title="SpecLoRA Benchmark Summary", caption="\n".join(footer) or None)
+        for column in HEADERS:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    else:
+        widths = [max(len(r[i]) for r in [HEADERS, *rows]) for i in range(len(HEADERS))]
+        out.print("SpecLoRA Benchmark Summary")
+        for row in [HEADERS, *rows]:
+            out.print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        for line in footer:
+            out.print(line)
+    out.print(source_line)
+    out.print(NOTE)

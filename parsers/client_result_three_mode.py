@@ -1,4 +1,6 @@
-"""The three-mode (target / spec base / spec LoRA) client's JSON (clients/three_mode.py), typed."""
+"""The three-mode (target / spec base / spec LoRA) suite's JSON (clients/three_mode.py,
+`speclens.clients.speclora benchmark-suite`), typed. Files of older versions without `comparison`,
+or with its former `acceptance_gain` key, read the same."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ class ThreeModeResult:
     summary: dict[str, dict]
     per_prompt: list[dict]
     speedup_vs_target: dict[str, float | None] = field(default_factory=dict)
+    lora_vs_base: dict[str, float | None] | None = None  # tokens_per_second_gain, acceptance_difference
 
 
 def looks_like(keys: set[str]) -> bool:
@@ -27,6 +30,10 @@ def parse(r: Reader, data: dict) -> ThreeModeResult:
     for mode, s in summary.items():
         r.num(s, "avg_tokens_per_second", f"summary.{mode}")
     comparison = data.get("comparison") or {}
+    gain = comparison.get("lora_vs_base")
+    if isinstance(gain, dict) and "acceptance_difference" not in gain and "acceptance_gain" in gain:
+        gain = {**gain, "acceptance_difference": gain["acceptance_gain"]}
     return ThreeModeResult(r.path, r.get(data, "metadata", dict, "top level"), summary,
                            r.get(data, "per_prompt", list, "top level"),
-                           dict(comparison.get("speedup_vs_target") or {}))
+                           dict(comparison.get("speedup_vs_target") or {}),
+                           dict(gain) if isinstance(gain, dict) else None)

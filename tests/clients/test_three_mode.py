@@ -54,10 +54,52 @@ def test_per_request_metrics_preferred_and_lora_gain(tmp_path, run_client) -> No
                                "-f", str(tmp_path / "p.txt"))
     assert code == 0
     assert out["per_prompt"][0]["spec_base"]["acceptance_source"] == "per_request_metrics"
-    assert out["comparison"]["lora_vs_base"]["acceptance_gain"] == 0.25  # 0.75 − 0.5
+    assert out["comparison"]["lora_vs_base"]["acceptance_difference"] == 0.25  # 0.75 − 0.5
 
 
 def test_missing_lora_url_is_a_usage_error(run_client, capsys) -> None:
     code, _ = run_client(three_mode.main, "--target-url", "http://x", "--base-url", "http://y")
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "--lora-url" in err[0] and "--skip-lora" in err[0]
+
+
+def _suite_json(gain_key: str = "acceptance_difference") -> dict:
+    base = {"mode": "spec_base", "avg_tokens_per_second": 30.0, "draft_tokens": 300, "accepted_tokens": 180}
+    lora = {"mode": "spec_lora", "avg_tokens_per_second": 36.0, "draft_tokens": 200, "accepted_tokens": 150}
+    return {"client": "three_mode", "metadata": {"num_prompts": 2}, "per_prompt": [],
+            "summary": {"target_only": {"mode": "target_only", "avg_tokens_per_second": 24.0}, "spec_base": base,
+                        "spec_lora": lora},
+            "comparison": {"speedup_vs_target": {"spec_base": 1.25, "spec_lora": 1.5},
+                           "lora_vs_base": {"tokens_per_second_gain": 0.2, gain_key: 0.15}}}
+
+
+def test_compare_row_and_report_tables_of_the_suite() -> None:
+    from speclens.analyzers import client_kind_three_mode as view
+    from speclens.analyzers.compare_row import CompareRow
+
+    result = parse_client_result("tm.json", _suite_json())
+    row = CompareRow(run="tm.json")
+    view.fill_row(row, result)
+    # the LoRA mode is the row: 150 / 200 = 0.75 pooled, 36 tok/s, speedup 1.5
+    assert (row.method, row.draft_acceptance_rate, row.request_output_tps, row.speedup) == \
+        ("client three-mode (spec_lora)", 0.75, 36.0, 1.5)
+    assert row.notes[0] == "spec_base: acceptance 0.600 pooled, 30.000 tok/s, speedup 1.250"  # 180 / 300
+    assert row.notes[1:] == ["Speedup vs Target: Base=1.25x, LoRA=1.50x",
+                             "LoRA improvement over Base: +20.0% tok/s, +15.0 pts acceptance"]
+    titles = [t.title for t in view.tables(result)]
+    assert titles[0].startswith("SpecLoRA Benchmark Summary") and titles[-1] == "Footer"
+    legacy = parse_client_result("old.json", _suite_json("acceptance_gain"))
+    assert legacy.lora_vs_base["acceptance_difference"] == 0.15
+
+
+def test_compare_row_without_lora_is_the_base_mode() -> None:
+    from speclens.analyzers import client_kind_three_mode as view
+    from speclens.analyzers.compare_row import CompareRow
+
+    data = _suite_json()
+    del data["summary"]["spec_lora"], data["comparison"]["speedup_vs_target"]["spec_lora"]
+    data["comparison"]["lora_vs_base"] = None
+    row = CompareRow(run="tm.json")
+    view.fill_row(row, parse_client_result("tm.json", data))
+    assert (row.method, row.draft_acceptance_rate, row.speedup) == ("client three-mode (spec_base)", 0.6, 1.25)
+    assert row.notes == ["Speedup vs Target: Base=1.25x"]
