@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass
 
 from speclens.clients.stats import mean, ratio, rounded
 
-BUCKETS = (("lt_50", "<50%", 0.0, 0.5), ("50_75", "50-75%", 0.5, 0.75),
-           ("75_90", "75-90%", 0.75, 0.9), ("90_100", "90-100%", 0.9, 1.0000001))
+# the seed's buckets of a question's own acceptance rate r: [low, high), the last one closed at 100%
+BUCKETS = (("lt_50", "Low (<50%)", 0.0, 0.5), ("50_75", "Medium (50-75%)", 0.5, 0.75),
+           ("75_90", "High (75-90%)", 0.75, 0.9), ("90_100", "Very High (90-100%)", 0.9, 1.0000001))
 
 
 @dataclass
@@ -87,9 +88,10 @@ def accuracy(items: list[ItemResult]) -> float | None:
 
 
 def acceptance_distribution(items: list[ItemResult]) -> dict[str, dict]:
-    """Questions per bucket of their own acceptance rate r: <50% (r < 0.5), 50-75% (0.5 ≤ r < 0.75),
-    75-90% (0.75 ≤ r < 0.9), 90-100% (r ≥ 0.9); `n_a` counts questions that drafted nothing.
-    `fraction` = count / questions with a defined rate (None when there are none)."""
+    """Questions per bucket of their own acceptance rate r: Low (<50%) r < 0.5, Medium (50-75%)
+    0.5 ≤ r < 0.75, High (75-90%) 0.75 ≤ r < 0.9, Very High (90-100%) r ≥ 0.9 (100% included);
+    `n_a` counts questions that drafted nothing. `fraction` = count / questions with a defined
+    rate (None when there are none)."""
     rates = [i.acceptance_rate for i in items]
     defined = [r for r in rates if r is not None]
     out: dict[str, dict] = {}
@@ -100,8 +102,28 @@ def acceptance_distribution(items: list[ItemResult]) -> dict[str, dict]:
     return out
 
 
+DEFINITIONS = {
+    "avg_acceptance_rate": "mean over questions of draft_accepted / draft_generated (each question weighs 1; "
+                           "questions that drafted nothing are left out); console: Average Acceptance Rate",
+    "avg_speed": "mean over questions of tokens / time (tokens/s per question, each question weighs 1); "
+                 "console: Average Speed",
+    "total_tokens": "Σ tokens in the answers (accepted draft tokens + one target token per round)",
+    "total_draft_generated": "Σ draft tokens proposed", "total_draft_accepted": "Σ draft tokens accepted",
+    "draft_efficiency": "Σ draft_accepted / Σ draft_generated (pooled over draft tokens); console: Overall Acceptance",
+    "speculation_rounds": "Σ draft→verify rounds (one target verification each); console: Total Speculation Rounds",
+    "tokens_per_round": "Σ tokens / Σ rounds (pooled over rounds)",
+    "pooled_speed": "Σ tokens / Σ time (tokens/s over the whole run, questions one after another)",
+    "total_time": "Σ time (seconds)",
+    "accuracy": "correct questions / questions",
+    "acceptance_distribution": "questions per bucket of their own acceptance rate r: Low r < 0.5, Medium "
+                               "0.5 ≤ r < 0.75, High 0.75 ≤ r < 0.9, Very High r ≥ 0.9; fraction over questions "
+                               "that drafted",
+    "time": "wall seconds per question, from its tokenize request to its detokenize answer",
+}
+
+
 def summarize(items: list[ItemResult]) -> dict:
-    """The `summary` object: the five keys users know first, then the rest."""
+    """The `summary` object: the five keys users know first, then the rest (see DEFINITIONS)."""
     return {
         "avg_acceptance_rate": rounded(avg_acceptance_rate(items)),
         "avg_speed": rounded(avg_speed(items), 3),
@@ -116,6 +138,13 @@ def summarize(items: list[ItemResult]) -> dict:
         "accuracy": rounded(accuracy(items)),
         "acceptance_distribution": acceptance_distribution(items),
     }
+
+
+def alone_summary(items: list[ItemResult]) -> dict:
+    """The summary of a model generating whole answers alone (the --baseline runs)."""
+    return {"avg_speed": rounded(avg_speed(items), 3), "pooled_speed": rounded(pooled_speed(items), 3),
+            "total_tokens": sum(i.tokens for i in items), "total_time": round(sum(i.time for i in items), 4),
+            "accuracy": rounded(accuracy(items))}
 
 
 def speedup(spec_items: list[ItemResult], baseline_items: list[ItemResult]) -> float | None:

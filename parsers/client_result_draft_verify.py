@@ -1,4 +1,11 @@
-"""The seed-000 draft/verify client's JSON (clients/gsm8k_draft_verify.py), typed."""
+"""The seed-000 draft/verify client's JSON (clients/gsm8k_draft_verify.py, and the seed's own
+`gsm8k_benchmark_<timestamp>.json`), typed.
+
+The seed's file has `config` and a five-key `summary` (avg_acceptance_rate, avg_speed, total_tokens,
+total_draft_generated, total_draft_accepted); ours adds draft_efficiency, speculation_rounds,
+accuracy, acceptance_distribution, `speedup` and `expected_speedup`. What a file lacks stays None;
+the analyzer derives what the integer totals or the per-question results allow.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +20,18 @@ KIND = "gsm8k_draft_verify"
 class DraftVerifyResult:
     path: str
     config: dict
-    avg_acceptance_rate: float | None
-    avg_speed: float | None
+    avg_acceptance_rate: float | None  # mean over questions of each one's accepted / drafted
+    avg_speed: float | None  # mean over questions of each one's tokens / s
     total_tokens: int
     total_draft_generated: int
     total_draft_accepted: int
-    draft_efficiency: float | None
-    speculation_rounds: int | None
-    speedup: float | None
+    draft_efficiency: float | None  # as written: Σ accepted / Σ drafted
+    speculation_rounds: int | None  # as written in the summary
+    speedup: float | None  # measured: pooled tok/s with drafting / the target alone's
     results: list[dict] = field(default_factory=list)
+    accuracy: float | None = None
+    distribution: dict | None = None  # summary.acceptance_distribution: key → {label, count, fraction}
+    expected_speedup: dict | None = None  # the seed formula's inputs and value (clients/dv_speedup.py)
 
 
 def looks_like(keys: set[str]) -> bool:
@@ -37,4 +47,7 @@ def parse(r: Reader, data: dict) -> DraftVerifyResult:
                              r.get(s, "total_draft_accepted", int, "summary"),
                              r.num(s, "draft_efficiency", "summary"),
                              r.get(s, "speculation_rounds", int, "summary", optional=True),
-                             r.num(data, "speedup", "top level"), r.get(data, "results", list, "top level"))
+                             r.num(data, "speedup", "top level"), r.get(data, "results", list, "top level"),
+                             r.num(s, "accuracy", "summary"),
+                             r.get(s, "acceptance_distribution", dict, "summary", optional=True),
+                             r.get(data, "expected_speedup", dict, "top level", optional=True))
