@@ -48,7 +48,7 @@ from speclens.parsers.records import (
     UnparsedSpecLine,
 )
 from speclens.parsers.diffusion_line import DiffusionInterval
-from speclens.parsers.diffusion_log import read_log_records
+from speclens.parsers.vllm_log import read_vllm_log
 
 
 class _Taken:
@@ -132,7 +132,7 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
     timed = lw.active or fold.reference is not None
     skip_first = window.skip_first
     last_v0: SpecCumulative | None = None
-    for rec in read_log_records(path, on_chunk, every_stats_line=False):  # the others change no fold
+    for rec in read_vllm_log(path, on_chunk, every_stats_line=False):  # the others change no fold
         while len(fold.segments) <= rec.segment:
             fold.segments.append(_Segment(len(fold.segments), keep_series))
         seg = fold.segments[rec.segment]

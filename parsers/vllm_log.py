@@ -17,7 +17,8 @@ import gzip
 import zlib
 from collections.abc import Callable, Iterator
 
-from speclens.parsers.log_line import SCAN_MARKERS, LineRead, UnreadableSpecLine, parse_line
+from speclens.parsers.diffusion_line import DiffusionInterval, DiffusionLine
+from speclens.parsers.log_line import SCAN_MARKERS, LineRead, UnreadableSpecLine, parse_line_or_diffusion
 from speclens.parsers.log_scan import open_log, scan_lines
 from speclens.parsers.records import (
     LogRecord,
@@ -87,8 +88,9 @@ def _v0_went_down(last: V0SpecLine, line: V0SpecLine) -> bool:
 
 
 def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None,
-                  every_stats_line: bool = True) -> Iterator[LogRecord]:
-    """Yield the records of the log at `path` in file order. `on_chunk` sees every block of
+                  every_stats_line: bool = True) -> Iterator[LogRecord | DiffusionInterval]:
+    """Yield the records of the log at `path` in file order (a diffusion LM's `DiffusionDecoding
+    metrics:` lines as `DiffusionInterval`s, placed like spec intervals). `on_chunk` sees every block of
     the (decompressed) stream, as `parsers.log_scan.scan_lines` reads it. With
     `every_stats_line=False`, stats lines that change nothing (see `drop_repeated_stats_lines`)
     are left out: about half the records of a busy log."""
@@ -98,7 +100,7 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None,
     with open_log(path) as stream:
         source = _SalvagingGzip(stream) if isinstance(stream, gzip.GzipFile) else stream
         try:
-            for lineno, line in scan_lines(source, SCAN_MARKERS, on_chunk, parse_line, thin):  # type: ignore[arg-type]
+            for lineno, line in scan_lines(source, SCAN_MARKERS, on_chunk, parse_line_or_diffusion, thin):  # type: ignore[arg-type]
                 last = lineno
                 if line is None:
                     yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")
@@ -141,9 +143,15 @@ def drop_repeated_stats_lines(hits: list[tuple[int, LineRead | None]]) -> list[t
     return kept
 
 
-def _record(lineno: int, line: LineRead, state: _State) -> LogRecord:
+def _record(lineno: int, line: LineRead | DiffusionLine, state: _State) -> LogRecord | DiffusionInterval:
     """The record of `line` at `lineno`, given everything before it (lifetime, engine, clock)."""
     kind = type(line)
+    if kind is DiffusionLine:  # marks the lifetime active, so an engine start after it is a new one
+        state.active = True
+        return DiffusionInterval(lineno, line.timestamp, state.clock.key_of_seconds(line.seconds), state.segment,
+                                 line.committed, line.denoising_steps, line.canvas_positions,
+                                 line.committed_throughput, line.steps_per_canvas, line.committed_per_step,
+                                 state.engine)
     if kind is StartupLine and state.active:  # a new lifetime starts before this line's record
         state.segment += 1
         state.active = False

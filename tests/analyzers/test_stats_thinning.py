@@ -1,4 +1,4 @@
-"""Leaving repeated stats lines out of the fold (`read_log_records(..., every_stats_line=False)`)
+"""Leaving repeated stats lines out of the fold (`read_vllm_log(..., every_stats_line=False)`)
 changes no report: checked on every fixture log, a generated log with restarts, windows and
 interval series, and on generated line sequences; plus the rule itself on hand-made hits."""
 
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from speclens.analyzers.acceptance import build_report
 from speclens.analyzers.acceptance_models import Window
-from speclens.parsers import diffusion_log, vllm_log
+from speclens.parsers import vllm_log
 from speclens.parsers.sniff import sniff
 from speclens.parsers.spec_line import V1SpecLine
 from speclens.parsers.startup import StartupLine
@@ -30,8 +30,8 @@ WINDOWS = [Window(), Window(skip_first=2), Window(since="01-01 00:00:00", until=
 def reports(path: str, window: Window, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     """The report JSON with stats lines thinned (the default) and with every stats line."""
     thinned = build_report([path], window, keep_series=True).model_dump_json()
-    real = diffusion_log.read_log_records
-    monkeypatch.setattr(log_fold, "read_log_records",
+    real = vllm_log.read_vllm_log
+    monkeypatch.setattr(log_fold, "read_vllm_log",
                         lambda p, on_chunk=None, every_stats_line=True: real(p, on_chunk, True))
     full = build_report([path], window, keep_series=True).model_dump_json()
     monkeypatch.undo()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from speclens.parsers import log_scan
 from speclens.parsers.diffusion_line import DiffusionInterval, DiffusionLine, parse_diffusion
-from speclens.parsers.diffusion_log import read_log_records
+from speclens.parsers.vllm_log import read_vllm_log as read_log_records
 from speclens.parsers.diffusion_scrape import diff_diffusion, parse_diffusion_scrape, read_diffusion_scrape
 from speclens.parsers.errors import ParseError
 from speclens.parsers.log_line import parse_line, parse_line_or_diffusion

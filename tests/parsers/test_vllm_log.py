@@ -6,6 +6,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+from speclens.parsers.diffusion_line import DiffusionInterval
 from speclens.parsers.records import (
     ServerStart,
     SpecCumulative,
@@ -219,10 +220,16 @@ def test_prerelease_v1_speculative_metrics_line_is_unparsed(tmp_path: Path) -> N
     assert "Number of speculative tokens" in r.reason
 
 
-def test_diffusion_metrics_line_is_ignored(tmp_path: Path) -> None:
-    line = api("DiffusionDecoding metrics: Committed token throughput: 12.00 tokens/s, "
-               "Mean denoising steps per canvas: 3.00")
-    assert read(write(tmp_path / "log", [line])) == []
+def test_diffusion_metrics_lines_are_read_and_a_cut_one_is_reported(tmp_path: Path) -> None:
+    whole = api("DiffusionDecoding metrics: Committed token throughput: 12.00 tokens/s, Mean denoising steps per "
+                "canvas: 3.00, Mean tokens committed per denoising step: 1.33, Committed: 120 tokens, Denoising "
+                "steps: 90, Canvas positions evaluated: 360")
+    cut = api("DiffusionDecoding metrics: Committed token throughput: 12.00 tokens/s, "
+              "Mean denoising steps per canvas: 3.00")
+    first, second = read(write(tmp_path / "log", [whole, cut]))
+    assert isinstance(first, DiffusionInterval)
+    assert (first.committed, first.denoising_steps, first.canvas_positions) == (120, 90, 360)
+    assert isinstance(second, UnparsedSpecLine) and second.lineno == 2
 
 
 # --- V0 --------------------------------------------------------------------------------------------
