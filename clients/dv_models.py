@@ -10,7 +10,6 @@ real model.
 from __future__ import annotations
 
 import argparse
-import json
 from urllib.parse import urlsplit
 
 from speclens.clients.http import OpenAIServer, ServerError
@@ -41,12 +40,7 @@ def pick_card(cards: list[dict], given: str | None) -> tuple[str, str] | None:
 
 async def resolve_card(server: OpenAIServer, given: str | None, flag: str) -> tuple[str, str]:
     """(served name for requests, real model ID or path for the JSON) from GET /v1/models."""
-    # the whole card, root included: OpenAIServer.model_names() keeps only the ids (change requested)
-    response = await server._request("GET", "/v1/models")
-    try:
-        cards = [c for c in response.json()["data"] if isinstance(c, dict) and "id" in c]
-    except (json.JSONDecodeError, KeyError, TypeError):
-        raise ServerError(f"{server.base_url}/v1/models: expected an OpenAI model list") from None
+    cards = await server.model_cards()
     found = pick_card(cards, given)
     if found is None:
         listed = ", ".join(f"{c['id']} ({c.get('root') or c['id']})" for c in cards) or "no model"

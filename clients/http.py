@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,6 +20,27 @@ CONNECT_TIMEOUT_S = 10.0
 
 class ServerError(Exception):
     """A server could not be reached or answered with an error (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """One /v1/completions answer on a token prefix. `finish_reason` "stop" with a string
+    `stop_reason` hit that stop string; "stop" with stop_reason None or an int hit end-of-sequence
+    (or a stop token id); "length" used up max_tokens."""
+
+    token_ids: list[int]
+    text: str
+    finish_reason: str | None
+    stop_reason: str | int | None
+
+    @property
+    def stop_string(self) -> str | None:
+        return self.stop_reason if self.finish_reason == "stop" and isinstance(self.stop_reason, str) else None
+
+    @property
+    def ended(self) -> bool:
+        """End-of-sequence: stopped, but not at a stop string."""
+        return self.finish_reason == "stop" and not isinstance(self.stop_reason, str)
 
 
 class OpenAIServer:
@@ -59,13 +81,20 @@ class OpenAIServer:
         except json.JSONDecodeError:
             raise ServerError(f"{self.base_url}{path}: answer is not JSON") from None
 
-    async def model_names(self) -> list[str]:
-        """The ids listed by GET /v1/models."""
+    async def model_cards(self) -> list[dict[str, Any]]:
+        """The model cards listed by GET /v1/models (`id`, the served name; `root`, what vLLM loaded)."""
         response = await self._request("GET", "/v1/models")
         try:
-            return [m["id"] for m in response.json()["data"]]
+            cards = response.json()["data"]
+            if not all(isinstance(c, dict) and "id" in c for c in cards):
+                raise TypeError
+            return cards
         except (json.JSONDecodeError, KeyError, TypeError):
             raise ServerError(f"{self.base_url}/v1/models: expected an OpenAI model list") from None
+
+    async def model_names(self) -> list[str]:
+        """The ids listed by GET /v1/models."""
+        return [c["id"] for c in await self.model_cards()]
 
     async def resolve_model(self, given: str | None) -> str:
         """`given` when set, else the first model the server lists."""
@@ -79,6 +108,28 @@ class OpenAIServer:
     async def completion(self, body: dict) -> dict[str, Any]:
         return await self.post_json("/v1/completions", body)
 
+    async def continue_ids(self, model: str, prompt_ids: list[int], max_tokens: int, sampling: dict,
+                           stop: list[str] | None = None) -> Continuation:
+        """Continue the exact token prefix `prompt_ids` (vLLM: /v1/completions accepts a list of token
+        ids as `prompt`; `return_token_ids` returns the generated ids in `choices[0].token_ids`), so
+        no text is re-tokenized between calls. `stop` strings end the request with the stop string
+        kept (include_stop_str_in_output); the whole token that completed it is in `token_ids`."""
+        body = {"model": model, "prompt": prompt_ids, "max_tokens": max_tokens, "return_token_ids": True,
+                **sampling}
+        if stop:
+            body.update(stop=stop, include_stop_str_in_output=True)
+        answer = await self.completion(body)
+        try:
+            choice = answer["choices"][0]
+            ids = choice["token_ids"]
+        except (KeyError, IndexError, TypeError):
+            raise ServerError(f"{self.base_url}/v1/completions: expected choices[0].token_ids "
+                              "(a vLLM server that supports return_token_ids)") from None
+        if not isinstance(ids, list) or not all(isinstance(t, int) for t in ids):
+            raise ServerError(f"{self.base_url}/v1/completions: choices[0].token_ids is not a list of integers")
+        return Continuation(list(ids), str(choice.get("text") or ""), choice.get("finish_reason"),
+                            choice.get("stop_reason"))
+
     async def chat(self, body: dict) -> dict[str, Any]:
         return await self.post_json("/v1/chat/completions", body)
 
@@ -90,6 +141,11 @@ class OpenAIServer:
 
     async def tokenize_text(self, model: str, text: str) -> list[int]:
         body = {"model": model, "prompt": text, "add_special_tokens": True}
+        return list((await self.post_json("/tokenize", body))["tokens"])
+
+    async def tokenize_plain(self, model: str, text: str) -> list[int]:
+        """Token ids of `text` alone (no BOS or other special tokens): for words inserted mid-answer."""
+        body = {"model": model, "prompt": text, "add_special_tokens": False}
         return list((await self.post_json("/tokenize", body))["tokens"])
 
     async def detokenize(self, model: str, tokens: list[int]) -> str:

@@ -1,9 +1,11 @@
-"""Speculative thinking speedup: the large model alone vs the small model reasoning with the large
-model taking over at trigger points (clients/spec_thinking_core.py), on AIME-style problems.
+"""Speculative thinking speedup: the large model alone vs the small model reasoning with the large model
+stepping in at cues (clients/spec_thinking_core.py), on AIME25, with the seed's summary and JSON.
 
-    launchers/qwen3.sh --two-servers --target Qwen/Qwen3-32B --draft Qwen/Qwen3-1.7B -- \\
-        .venv/bin/python -m speclens.clients.spec_thinking --dataset aime --num-problems 5 --num-runs 5
-    launchers/qwen3.sh --two-servers -- .venv/bin/python -m speclens.clients.spec_thinking --max-tokens 128  # tiny pair
+    launchers/qwen3.sh --config clients/spec_thinking_configs/qwen3_1.7b_32b.yml -- \\
+        .venv/bin/python -m speclens.clients.spec_thinking --num-problems 5 --num-runs 5
+    launchers/qwen3.sh --config clients/spec_thinking_configs/tiny_pair.yml -- \\
+        .venv/bin/python -m speclens.clients.spec_thinking \\
+        --aime-config clients/spec_thinking_configs/tiny_arithmetic_task.yaml   # tiny pair, CPU
 """
 
 from __future__ import annotations
@@ -14,136 +16,158 @@ import time
 
 from speclens.clients import cli_common as cc
 from speclens.clients import spec_thinking_core as core
-from speclens.clients.answers import answers_match, extract_answer
+from speclens.clients import spec_thinking_report as report
+from speclens.clients import spec_thinking_tasks as tasks
 from speclens.clients.http import OpenAIServer, api_key_from
-from speclens.clients.problems import AIME_DEFAULT, aime, generated
-from speclens.clients.stats import describe, ratio, rounded
+from speclens.clients.spec_thinking_config import DEFAULT_CONFIG, SpecThinkingConfig, load_config
 
 CLIENT = "spec_thinking"
-AIME_TEMPLATE = "{question}\nReturn your final response within \\boxed{{}}."
+SEED_SAMPLING = {"temperature": 0.6, "top_p": 0.95, "top_k": 20, "max_tokens": 32768}
+SECTIONS = {"large": "large_model", "spec": "speculative_thinking"}
 
 
-def statistics(runs: list[core.RunResult]) -> dict:
-    """Per mode, over all (problem, run) pairs, each weighing 1: mean/median/std/min/max of
-    latency (s), throughput (total_tokens / latency), total_tokens, large_model_ratio
-    (large_tokens / total_tokens)."""
-    return {"latency": describe([r.latency for r in runs]), "throughput": describe([r.throughput for r in runs]),
-            "total_tokens": describe([r.total_tokens for r in runs]),
-            "large_model_ratio": describe([r.large_ratio for r in runs])}
+def sampling_of(args: argparse.Namespace, config: SpecThinkingConfig) -> core.Sampling:
+    """Each of temperature/top_p/top_k/max_tokens: the flag, else the config's `sampling`, else the seed's."""
+    chosen = {k: next(v for v in (getattr(args, k), getattr(config.sampling, k), d) if v is not None)
+              for k, d in SEED_SAMPLING.items()}
+    return core.Sampling(**chosen)
 
 
-def comparison(large: dict | None, spec: dict | None) -> dict:
-    """speedup = mean latency (large alone) / mean latency (speculative thinking);
-    throughput_improvement = mean throughput (spec) / mean throughput (large);
-    large_model_reduction = 1 − mean large_model_ratio (spec) / mean large_model_ratio (large, = 1).
-    Each None unless both modes ran."""
-    if not large or not spec:
-        return {"speedup": None, "throughput_improvement": None, "large_model_reduction": None}
-    mean = lambda stats, key: stats[key]["mean"]  # noqa: E731
-    reduction = ratio(mean(spec, "large_model_ratio"), mean(large, "large_model_ratio"))
-    return {"speedup": rounded(ratio(mean(large, "latency"), mean(spec, "latency"))),
-            "throughput_improvement": rounded(ratio(mean(spec, "throughput"), mean(large, "throughput"))),
-            "large_model_reduction": None if reduction is None else rounded(1 - reduction)}
+def _check(args: argparse.Namespace, config: SpecThinkingConfig, modes: list[str]) -> None:
+    if "spec" in modes and not (args.small_model or config.speculative_model_name):
+        raise cc.UsageError(f"{args.config}: speculative_model_name is null (large model alone); "
+                            "use --test-mode large or name a small model")
+    if "spec" in modes and len(config.TRIGGER_TOKENS) > args.max_stop_strings:
+        raise cc.UsageError(f"{args.config}: {len(config.TRIGGER_TOKENS)} TRIGGER_TOKENS, but vLLM accepts at most "
+                            f"{args.max_stop_strings} stop strings per request (VLLM_MAX_STOP_STRINGS); start the small "
+                            "server with VLLM_MAX_STOP_STRINGS set higher (launchers/qwen3.sh --config does) and pass "
+                            "--max-stop-strings, or list fewer triggers")
 
 
-async def _row(run: core.RunResult, problem, server: OpenAIServer, model: str) -> dict:  # noqa: ANN001
-    text = await server.detokenize(model, run.text_ids) if run.text_ids else ""
-    predicted = extract_answer(text.replace("\\boxed{", "#### ").replace("}", " "))
-    return {"problem_idx": run.problem_idx, "run": run.run, "latency": round(run.latency, 4),
-            "total_tokens": run.total_tokens, "large_tokens": run.large_tokens, "takeovers": run.takeovers,
-            "large_model_ratio": rounded(run.large_ratio), "throughput": rounded(run.throughput, 3),
-            "predicted_answer": predicted, "correct": answers_match(predicted, problem.answer), "text": text}
+async def _pair(args, config, sampling, modes, small: OpenAIServer | None, large: OpenAIServer) -> core.Pair:
+    pair = core.Pair(small, large, args.small_model or config.speculative_model_name,
+                     args.large_model or config.target_model_name, sampling)
+    listed = await large.model_names()
+    if pair.large_model not in listed:
+        raise cc.UsageError(f"{args.large_url}: serves {listed}, not {pair.large_model!r} (target_model_name in "
+                            f"{args.config}); pass --large-model or start the server with that name")
+    if "spec" in modes:
+        listed = await small.model_names()
+        if pair.small_model not in listed:
+            raise cc.UsageError(f"{args.small_url}: serves {listed}, not {pair.small_model!r} (speculative_model_name "
+                                f"in {args.config}); pass --small-model or start the server with that name")
+        pair.recap_ids = await large.tokenize_plain(pair.large_model, config.help_recap_words)
+        if config.help_think_word:
+            pair.think_ids = await large.tokenize_plain(pair.large_model, config.help_think_word)
+    return pair
 
 
 async def work(args: argparse.Namespace) -> int:
-    path = cc.output_path(args.output, "speedup_benchmark")
-    cc.check_output(path, args.overwrite)
-    if args.dataset == "aime":
-        problems, template = aime(args.aime_dataset, args.num_problems), AIME_TEMPLATE
-    else:
-        problems, template = generated(args.seed, args.num_problems), "{question}"
-    sampling = core.Sampling(args.temperature, args.top_p, args.top_k, args.max_tokens)
-    triggers = core.parse_triggers(args.triggers)
-    if len(triggers) > args.max_stop_strings:
-        raise cc.UsageError(f"{len(triggers)} triggers given, but vLLM accepts at most "
-                            f"{args.max_stop_strings} stop strings "
-                            "per request; pass fewer --triggers (or start the server with a larger "
-                            "VLLM_MAX_STOP_STRINGS and pass --max-stop-strings)")
+    config = load_config(args.config)
+    task = tasks.load_task(args.aime_config)
     modes = ["large", "spec"] if args.test_mode == "both" else [args.test_mode]
+    _check(args, config, modes)
+    path = args.output or os.path.join("benchmark_results", f"speedup_benchmark_{time.strftime('%Y%m%d_%H%M%S')}.json")
+    if args.output is not None:
+        cc.check_output(path, args.overwrite)
+    problems = tasks.load_problems(task, args.num_problems)
+    sampling = sampling_of(args, config)
     key = api_key_from(args.api_key)
-    rows: dict[str, list[dict]] = {m: [] for m in modes}
-    runs: dict[str, list[core.RunResult]] = {m: [] for m in modes}
-    async with OpenAIServer(args.small_url, key, args.timeout) as small, \
-            OpenAIServer(args.large_url, key, args.timeout) as large:
-        models = (await small.resolve_model(args.small_model), await large.resolve_model(args.large_model))
-        prompts = [await large.tokenize_chat(models[1], template.format(question=p.question)) for p in problems]
-        with cc.make_progress() as progress:
-            for mode in modes:
-                task = progress.add_task(mode, total=len(problems) * args.num_runs, status="")
-                for idx, (problem, prompt) in enumerate(zip(problems, prompts)):
-                    for run in range(args.num_runs):
-                        seed = args.seed + 1000 * idx + run
-                        if mode == "large":
-                            result = await core.large_alone(large, models[1], prompt, sampling, seed, idx, run)
-                        else:
-                            result = await core.speculative(small, large, models, prompt, sampling, triggers,
-                                                            args.takeover_tokens, seed, idx, run)
-                        runs[mode].append(result)
-                        rows[mode].append(await _row(result, problem, large, models[1]))
-                        progress.update(task, advance=1)
-    stats = {m: statistics(runs[m]) for m in modes}
-    config = {"num_problems": len(problems), "num_runs": args.num_runs, "test_mode": args.test_mode,
-              "target_model": models[1], "speculative_model": models[0], "dataset": args.dataset,
-              "temperature": args.temperature, "top_p": args.top_p, "top_k": args.top_k, "max_tokens": args.max_tokens,
-              "triggers": triggers, "takeover_tokens": args.takeover_tokens, "seed": args.seed,
-              "small_url": args.small_url, "large_url": args.large_url}
-    section = lambda m: {"results": rows[m], "statistics": stats[m]} if m in modes else None  # noqa: E731
-    result = {"client": CLIENT, "timestamp": time.strftime("%Y%m%d_%H%M%S"), "config": config,
-              "large_model": section("large"), "speculative_thinking": section("spec"),
-              "comparison": comparison(stats.get("large"), stats.get("spec"))}
+    sections: dict[str, dict] = {}
+    small_cm = OpenAIServer(args.small_url, key, args.timeout) if "spec" in modes else None
+    async with OpenAIServer(args.large_url, key, args.timeout) as large:
+        try:
+            pair = await _pair(args, config, sampling, modes, small_cm, large)
+            prompts = [await large.tokenize_chat(pair.large_model, tasks.prompt_text(task, p)) for p in problems]
+            if "spec" in modes and await small_cm.tokenize_chat(pair.small_model, tasks.prompt_text(task, problems[0])) \
+                    != prompts[0]:
+                raise cc.UsageError(f"{pair.small_model} and {pair.large_model} tokenize the prompt differently; "
+                                    "speculative thinking continues token ids, so both must share a tokenizer")
+            with cc.make_progress() as progress:
+                for mode in modes:
+                    sections[mode] = await _mode(mode, pair, config, problems, prompts, args, progress)
+        finally:
+            if small_cm is not None:
+                await small_cm.__aexit__(None, None, None)
+    result = {"client": CLIENT, "timestamp": time.strftime("%Y%m%d_%H%M%S"),
+              "config": _config_block(args, config, task, pair, sampling, len(problems)),
+              **{SECTIONS[m]: sections.get(m) for m in SECTIONS},
+              "comparison": report.comparison(*(sections[m]["statistics"] if m in sections else None
+                                                for m in ("large", "spec")))}
+    for mode, sec in sections.items():
+        result["comparison"][f"accuracy_{SECTIONS[mode]}"] = sec["accuracy"]["accuracy"]
+    if args.output is None:
+        os.makedirs("benchmark_results", exist_ok=True)  # only now: a failed run leaves no empty folder
     cc.write_result(path, result, args.overwrite)
-    print_summary(result, path)
+    report.print_summary(result, path)
     return 0
 
 
-def print_summary(result: dict, path: str) -> None:
-    out = cc.stdout_console()
-    large, spec = result["large_model"], result["speculative_thinking"]
-    out.print(f"{'Metric':<24}{'Large Model':>16}{'Spec Thinking':>16}")
-    for key, unit in (("latency", "s"), ("throughput", " t/s"), ("total_tokens", ""), ("large_model_ratio", "")):
-        for stat in ("mean", "median", "std", "min", "max"):
-            cells = [cc.fmt(sec["statistics"][key][stat] if sec else None, ".3f", unit) for sec in (large, spec)]
-            out.print(f"{key + ' ' + stat:<24}{cells[0]:>16}{cells[1]:>16}")
-    c = result["comparison"]
-    out.print(f"OVERALL SPEEDUP: {cc.fmt(c['speedup'])}x  "
-              f"THROUGHPUT IMPROVEMENT: {cc.fmt(c['throughput_improvement'])}x  "
-              f"LARGE MODEL TOKEN REDUCTION: {cc.pct(c['large_model_reduction'])}")
-    out.print(f"Results: {path}")
+async def _mode(mode, pair, config, problems, prompts, args, progress) -> dict:
+    task_id = progress.add_task(mode, total=len(problems) * args.num_runs, status="")
+    results, rows = {}, []
+    for idx, (problem, prompt) in enumerate(zip(problems, prompts)):
+        runs = []
+        for run in range(args.num_runs):
+            seed = args.seed + 1000 * idx + run
+            trace = await (core.large_alone(pair, prompt, seed) if mode == "large"
+                           else core.speculative(pair, config, prompt, seed))
+            text = await _text(pair, trace)
+            predicted, source = tasks.predicted_answer(text)
+            runs.append(report.run_row(run, trace, text, predicted, source, tasks.is_correct(predicted, problem.answer)))
+            progress.update(task_id, advance=1)
+        results[str(idx)] = {"question": problem.question, "answer": problem.answer, "runs": runs}
+        rows += runs
+    section = {"results": results, "statistics": report.statistics(rows), "accuracy": report.accuracy(rows)}
+    if mode == "spec":
+        section["large_model_calls"] = report.calls_summary(rows)
+    return section
+
+
+async def _text(pair: core.Pair, trace: core.Trace) -> str:
+    """The answer's text (/detokenize on the large server), without the end-of-sequence token that a
+    run ending in "eos" has last (vLLM returns it in token_ids; /detokenize would print it)."""
+    ids = trace.output_ids[:-1] if trace.finish == "eos" else trace.output_ids
+    return await pair.large.detokenize(pair.large_model, ids) if ids else ""
+
+
+def _config_block(args, config, task, pair, sampling, n: int) -> dict:
+    return {"num_problems": n, "num_runs": args.num_runs, "target_model": pair.large_model,
+            "speculative_model": pair.small_model, "test_mode": args.test_mode, **vars(sampling),
+            "seed": args.seed, "config_path": str(args.config), "aime_config": str(args.aime_config),
+            "dataset_path": task.dataset_path, "dataset_split": task.dataset_split, "template": task.template,
+            "small_url": args.small_url, "large_url": args.large_url,
+            "speculative_config": config.model_dump(mode="json")}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m speclens.clients.spec_thinking", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m speclens.clients.spec_thinking", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="examples:\n" + __doc__.split("\n\n")[1] + "\n")
+    p.add_argument("--config", default=os.environ.get("SPECLENS_SPEC_CONFIG") or str(DEFAULT_CONFIG),
+                   help=f"speculative thinking config (default $SPECLENS_SPEC_CONFIG, set by launchers/qwen3.sh "
+                        f"--config, else {DEFAULT_CONFIG})")
+    p.add_argument("--aime-config", default=str(tasks.DEFAULT_TASK),
+                   help=f"task YAML with dataset and prompt template (default {tasks.DEFAULT_TASK})")
+    p.add_argument("--num-problems", type=cc.positive_int, default=5, help="first N problems (default 5)")
+    p.add_argument("--num-runs", type=cc.positive_int, default=5, help="runs per problem (default 5)")
+    p.add_argument("--test-mode", choices=["large", "spec", "both"], default=os.environ.get("SPECLENS_TEST_MODE") or "both",
+                   help="default $SPECLENS_TEST_MODE (set by launchers/qwen3.sh --test-mode), else both")
+    p.add_argument("--temperature", type=float, help="default: the config's sampling, else 0.6")
+    p.add_argument("--top-p", type=float, help="default: the config's sampling, else 0.95")
+    p.add_argument("--top-k", type=int, help="default: the config's sampling, else 20")
+    p.add_argument("--max-tokens", type=cc.positive_int, help="per answer; default: the config's sampling, else 32768")
     p.add_argument("--small-url", default=os.environ.get("SPECLENS_SMALL_URL"), help="default $SPECLENS_SMALL_URL")
     p.add_argument("--large-url", default=os.environ.get("SPECLENS_LARGE_URL"), help="default $SPECLENS_LARGE_URL")
-    p.add_argument("--small-model")
-    p.add_argument("--large-model")
-    p.add_argument("--test-mode", "--mode", choices=["large", "spec", "both"], default="both")
-    p.add_argument("--num-problems", "--num-samples", "--limit", type=cc.positive_int, default=5)
-    p.add_argument("--num-runs", type=cc.positive_int, default=5)
-    p.add_argument("--temperature", type=float, default=0.6)
-    p.add_argument("--top-p", type=float, default=0.95)
-    p.add_argument("--top-k", type=int, default=20)
-    p.add_argument("--max-tokens", type=cc.positive_int, default=4096,
-                   help="per answer (default 4096; the original used 32768, which needs a long context)")
-    p.add_argument("--triggers", default=core.DEFAULT_TRIGGERS,
-                   help=f"comma-separated strings where the large model takes over (default {core.DEFAULT_TRIGGERS!r})")
-    p.add_argument("--max-stop-strings", type=cc.positive_int, default=core.MAX_STOP_STRINGS,
-                   help="the server's VLLM_MAX_STOP_STRINGS (default 4)")
-    p.add_argument("--takeover-tokens", type=cc.positive_int, default=64,
-                   help="large-model span per trigger (default 64)")
-    p.add_argument("--dataset", choices=["generated", "aime"], default="generated")
-    p.add_argument("--aime-dataset", default=AIME_DEFAULT, help=f"Hugging Face dataset (default {AIME_DEFAULT})")
-    cc.add_common_flags(p, "speedup_benchmark")
+    p.add_argument("--small-model", help="served name of the small model (default: speculative_model_name)")
+    p.add_argument("--large-model", help="served name of the large model (default: target_model_name)")
+    p.add_argument("--max-stop-strings", type=cc.positive_int, default=int(os.environ.get("VLLM_MAX_STOP_STRINGS", "4")),
+                   help="the small server's VLLM_MAX_STOP_STRINGS (default $VLLM_MAX_STOP_STRINGS, else vLLM's 4)")
+    cc.add_common_flags(p, "benchmark_results/speedup_benchmark")
+    p.set_defaults(timeout=3600.0)
+    for action in p._actions:
+        if action.dest == "timeout":
+            action.help = "seconds allowed per HTTP request (default 3600: a 32768-token answer of a 32B model)"
     return p
 
 

@@ -1,31 +1,42 @@
-"""Speculative thinking over HTTP: the small model reasons; at a trigger (a paragraph break or a
-word such as "wait"/"but", configurable) the large model takes over for at most
-`takeover_tokens` tokens, then the small model continues. Both servers must share a tokenizer:
-the prompt is rendered once (/tokenize with the chat template) and the growing context is sent
-as token ids to /v1/completions with return_token_ids.
+"""The speculative-thinking control loop over two OpenAI-compatible vLLM servers (small, large),
+as the reference describes it (../shared/reference/speculative-thinking.md; the authors'
+speculative/speculative_vllm.py), one problem at a time:
 
-Triggers are vLLM stop strings on the small model's request (include_stop_str_in_output), so the
-small model stops exactly where a trigger appears. vLLM 0.32 accepts at most VLLM_MAX_STOP_STRINGS
-(default 4) stop strings per request, hence at most 4 triggers unless the server raises it.
-A request that ends with finish_reason
-"stop" and no stop string (stop_reason null or a token id) hit end-of-sequence: the answer is done.
+1. `begin`: the large model writes `begin_token_num` tokens.
+2. The small model writes until a trigger (TRIGGER_TOKENS as stop strings) or end-of-sequence.
+3. At a trigger: when `negatives >= threshold`, insert `help_recap_words` and let the large model
+   write `recap` tokens ("recap"); then negatives = 0, recap += add_each_recap (≤ max_recap_token_num),
+   threshold += add_each_neg (≤ max_negative_num). Otherwise (after `help_think_word`, if any) the small
+   model writes a `max_target_tokens` lookahead; its sentiment = sign(#positive − #negative/verify
+   keywords present, case-insensitive substrings). Sentiment 0: the lookahead is thrown away and the
+   small model goes on from the trigger (the authors' behaviour; `keep_neutral_lookahead: true` keeps
+   it). Otherwise ("cue") the large model writes its own `max_target_tokens` from the same prefix;
+   the large stretch is kept when `choose_large`, or when the two sentiments disagree; a kept stretch
+   with negative sentiment counts as a negative; a kept stretch holding a verify keyword makes the
+   large model write `original_recap_token_num` more tokens ("verify").
+4. Until end-of-sequence, the token budget (`max_tokens`, counting inserted words too), or
+   `time_out` seconds: a timed-out run is kept in the results, flagged, and left out of the statistics.
+
+Every request continues the exact token prefix (token ids as the completions `prompt`,
+`return_token_ids`); nothing is re-tokenized. Every large-model call is recorded (kind, position,
+tokens, both texts, kept or not), so `large_tokens` (large-model tokens in the answer) and
+`total_tokens` (small + large tokens in the answer, inserted words excluded) are exact counts.
+
+vLLM stop strings: at most VLLM_MAX_STOP_STRINGS (default 4) per request (the server rejects more
+with HTTP 400; the launcher raises the limit from the config). A stop string is matched on the
+detokenized text of the new tokens only, and the token that completes it is returned whole: when a
+trigger ends inside a token, the rest of that token stays in the context (we continue from the
+tokens the model produced, never from truncated text).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from speclens.clients.http import OpenAIServer
-
-DEFAULT_TRIGGERS = "\\n\\n, wait, Wait, but"
-MAX_STOP_STRINGS = 4  # vLLM rejects more stop strings per request (VLLM_MAX_STOP_STRINGS, default 4)
-
-
-def parse_triggers(text: str) -> list[str]:
-    """Comma-separated stop strings; `\\n` is a newline. ' wait' keeps its leading space."""
-    out = [t.replace("\\n", "\n") for t in text.split(",")]
-    return [t for t in out if t.strip(" ") != "" or "\n" in t]
+from speclens.clients.http import Continuation, OpenAIServer
+from speclens.clients.spec_thinking_config import SpecThinkingConfig
 
 
 @dataclass
@@ -43,68 +54,202 @@ class Sampling:
 
 
 @dataclass
-class RunResult:
-    """One generation. `large_tokens` = tokens the large model produced; `takeovers` = large
-    model turns; `latency` = wall seconds from the first request to the last answer."""
+class LargeCall:
+    """One large-model request: `position` = answer tokens before it (inserted words included)."""
+
+    kind: str  # begin | cue | recap | verify
+    position: int
+    tokens: int
+    kept: bool
+    large_text: str
+    small_text: str | None = None  # the small lookahead it competed with (cue only)
+    small_sentiment: int | None = None
+    large_sentiment: int | None = None
+
+
+@dataclass
+class Trace:
+    """One generation of one problem. Token counts are exact (lengths of returned token id lists)."""
 
     mode: str
-    problem_idx: int
-    run: int
-    latency: float
-    total_tokens: int
-    large_tokens: int
-    takeovers: int
-    text_ids: list[int]
+    latency: float = 0.0
+    output_ids: list[int] = field(default_factory=list)
+    small_tokens: int = 0
+    large_tokens: int = 0
+    inserted_tokens: int = 0
+    small_tokens_discarded: int = 0
+    large_tokens_discarded: int = 0
+    triggers: int = 0
+    cues: int = 0
+    calls: list[LargeCall] = field(default_factory=list)
+    finish: str = "length"  # eos | length | time_out
+
+    @property
+    def total_tokens(self) -> int:
+        return self.small_tokens + self.large_tokens
 
     @property
     def throughput(self) -> float | None:
-        """total_tokens / latency (tokens per second); None when latency is 0."""
         return self.total_tokens / self.latency if self.latency > 0 else None
 
     @property
     def large_ratio(self) -> float | None:
-        """large_tokens / total_tokens; None when nothing was generated."""
         return self.large_tokens / self.total_tokens if self.total_tokens else None
 
 
-def _ended(choice: dict) -> bool:
-    """True when the request hit end-of-sequence (not a trigger, not the length limit)."""
-    return choice.get("finish_reason") == "stop" and not isinstance(choice.get("stop_reason"), str)
+def sentiment(text: str, config: SpecThinkingConfig) -> int:
+    """+1 / −1 / 0: sign of (#positive keywords present − #negative and verify keywords present)."""
+    low, kw = text.lower(), config.TARGET_VALIDATION_KEYWORDS
+    score = sum(k.lower() in low for k in kw.positive) - sum(k.lower() in low for k in kw.negative + kw.verify)
+    return (score > 0) - (score < 0)
 
 
-async def large_alone(large: OpenAIServer, model: str, prompt: list[int], sampling: Sampling, seed: int | None,
-                      idx: int, run: int) -> RunResult:
+def has_verify(text: str, config: SpecThinkingConfig) -> bool:
+    low = text.lower()
+    return any(k.lower() in low for k in config.TARGET_VALIDATION_KEYWORDS.verify)
+
+
+@dataclass
+class Pair:
+    """The two servers, their model names, the sampling and the inserted words' token ids."""
+
+    small: OpenAIServer | None
+    large: OpenAIServer
+    small_model: str | None
+    large_model: str
+    sampling: Sampling
+    recap_ids: list[int] = field(default_factory=list)
+    think_ids: list[int] = field(default_factory=list)
+
+
+class TimedOut(Exception):
+    pass
+
+
+class _Run:
+    def __init__(self, pair: Pair, config: SpecThinkingConfig, prompt: list[int], seed: int | None) -> None:
+        self.pair, self.config, self.prompt, self.seed = pair, config, prompt, seed
+        self.trace = Trace("spec")
+        self.requests = 0
+        limit = config.deadline_s
+        self.deadline = None if limit is None else time.monotonic() + limit
+
+    @property
+    def room(self) -> int:
+        return self.pair.sampling.max_tokens - len(self.trace.output_ids)
+
+    async def _call(self, large: bool, max_tokens: int, stop: list[str] | None = None) -> Continuation:
+        p = self.pair
+        server, model = (p.large, p.large_model) if large else (p.small, p.small_model)
+        seed = None if self.seed is None else self.seed + self.requests
+        self.requests += 1
+        request = server.continue_ids(model, self.prompt + self.trace.output_ids, max_tokens, p.sampling.body(seed),
+                                      stop)
+        if self.deadline is None:
+            return await request
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            request.close()
+            raise TimedOut
+        try:
+            return await asyncio.wait_for(request, left)
+        except TimeoutError:
+            raise TimedOut from None
+
+    def _keep(self, ids: list[int], by: str) -> None:
+        self.trace.output_ids += ids
+        if by == "small":
+            self.trace.small_tokens += len(ids)
+        elif by == "large":
+            self.trace.large_tokens += len(ids)
+        else:
+            self.trace.inserted_tokens += len(ids)
+
+    async def _large_stretch(self, kind: str, n: int) -> Continuation:
+        position = len(self.trace.output_ids)
+        c = await self._call(True, min(n, self.room))
+        self.trace.calls.append(LargeCall(kind, position, len(c.token_ids), True, c.text))
+        self._keep(c.token_ids, "large")
+        return c
+
+    async def run(self) -> Trace:
+        cfg, t = self.config, self.trace
+        negatives, threshold, recap = 0, cfg.recap_after_negative_num, cfg.original_recap_token_num
+        if cfg.begin and self.room > 0 and (await self._large_stretch("begin", cfg.begin_token_num)).ended:
+            return self._done("eos")
+        while self.room > 0:
+            c = await self._call(False, self.room, cfg.TRIGGER_TOKENS)
+            self._keep(c.token_ids, "small")
+            if c.ended or c.stop_string is None or not c.token_ids:
+                return self._done("eos" if c.ended else "length")
+            t.triggers += 1
+            if self.room <= 0:
+                break
+            if negatives >= threshold:
+                self._keep(self.pair.recap_ids, "inserted")
+                if self.room <= 0:
+                    break
+                if (await self._large_stretch("recap", recap)).ended:
+                    return self._done("eos")
+                negatives = 0
+                recap = min(recap + cfg.add_each_recap, cfg.max_recap_token_num)
+                threshold = min(threshold + cfg.add_each_neg, cfg.max_negative_num)
+                continue
+            self._keep(self.pair.think_ids, "inserted")
+            look = await self._call(False, min(cfg.max_target_tokens, self.room))
+            small_sent = sentiment(look.text, cfg)
+            if small_sent == 0:
+                if cfg.keep_neutral_lookahead:
+                    self._keep(look.token_ids, "small")
+                    if look.ended:
+                        return self._done("eos")
+                else:
+                    t.small_tokens_discarded += len(look.token_ids)
+                continue
+            t.cues += 1
+            position = len(t.output_ids)
+            big = await self._call(True, min(cfg.max_target_tokens, self.room))
+            large_sent = sentiment(big.text, cfg)
+            keep_large = cfg.choose_large or (small_sent < 0 <= large_sent) or (small_sent > 0 > large_sent)
+            t.calls.append(LargeCall("cue", position, len(big.token_ids), keep_large, big.text, look.text,
+                                     small_sent, large_sent))
+            kept, kept_sent = (big, large_sent) if keep_large else (look, small_sent)
+            self._keep(kept.token_ids, "large" if keep_large else "small")
+            if keep_large:
+                t.small_tokens_discarded += len(look.token_ids)
+            else:
+                t.large_tokens_discarded += len(big.token_ids)
+            if kept.ended:
+                return self._done("eos")
+            if kept_sent < 0:
+                negatives += 1
+            if has_verify(kept.text, cfg) and self.room > 0 and \
+                    (await self._large_stretch("verify", cfg.original_recap_token_num)).ended:
+                return self._done("eos")
+        return self._done("length")
+
+    def _done(self, finish: str) -> Trace:
+        self.trace.finish = finish
+        return self.trace
+
+
+async def speculative(pair: Pair, config: SpecThinkingConfig, prompt: list[int], seed: int | None) -> Trace:
+    """One speculative-thinking generation; `latency` = wall seconds of all its requests."""
     started = time.perf_counter()
-    body = {"model": model, "prompt": prompt, "max_tokens": sampling.max_tokens, "return_token_ids": True,
-            **sampling.body(seed)}
-    ids = list((await large.completion(body))["choices"][0].get("token_ids") or [])
-    return RunResult("large", idx, run, time.perf_counter() - started, len(ids), len(ids), 0, ids)
+    worker = _Run(pair, config, prompt, seed)
+    try:
+        trace = await worker.run()
+    except TimedOut:
+        trace = worker._done("time_out")
+    trace.latency = time.perf_counter() - started
+    return trace
 
 
-async def speculative(small: OpenAIServer, large: OpenAIServer, models: tuple[str, str], prompt: list[int],
-                      sampling: Sampling, triggers: list[str], takeover_tokens: int, seed: int | None,
-                      idx: int, run: int) -> RunResult:
-    """Alternate small (until a trigger) and large (≤ takeover_tokens) until EOS or max_tokens."""
+async def large_alone(pair: Pair, prompt: list[int], seed: int | None) -> Trace:
+    """The large model alone: one request of up to max_tokens (no time_out, as the authors' normal_generate)."""
     started = time.perf_counter()
-    context, out = list(prompt), []
-    large_tokens = takeovers = 0
-    turn = 0
-    while len(out) < sampling.max_tokens:
-        small_turn = turn % 2 == 0
-        budget = sampling.max_tokens - len(out)
-        body = {"model": models[0] if small_turn else models[1], "prompt": context, "return_token_ids": True,
-                "max_tokens": budget if small_turn else min(takeover_tokens, budget),
-                **sampling.body(None if seed is None else seed + turn)}
-        if small_turn:
-            body.update(stop=triggers, include_stop_str_in_output=True)
-        choice = (await (small if small_turn else large).completion(body))["choices"][0]
-        ids = list(choice.get("token_ids") or [])
-        context += ids
-        out += ids
-        if not small_turn:
-            large_tokens += len(ids)
-            takeovers += 1
-        if _ended(choice) or not ids or (small_turn and choice.get("finish_reason") == "length"):
-            break
-        turn += 1
-    return RunResult("spec", idx, run, time.perf_counter() - started, len(out), large_tokens, takeovers, out)
+    c = await pair.large.continue_ids(pair.large_model, prompt, pair.sampling.max_tokens, pair.sampling.body(seed))
+    trace = Trace("large", output_ids=list(c.token_ids), large_tokens=len(c.token_ids),
+                  finish="eos" if c.ended else "length")
+    trace.latency = time.perf_counter() - started
+    return trace

