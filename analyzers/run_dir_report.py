@@ -1,6 +1,8 @@
 """`speclens report DIR`: everything known about one run directory, as one typed report
-(`RunDirReport`): the acceptance report (its anomaly checks among the notices), the speedup over
-DIR/baseline when there is one, and the advice on k. `analyzers.render.run_dir` turns it into
+(`RunDirReport`): the acceptance report (its anomaly checks among the notices), what the load driver
+measured (`analyzers.run_load`: throughput, per-request speed, TTFT/ITL/TPOT/latency percentiles,
+request counts and errors) for the run and for DIR/baseline, the speedup over DIR/baseline when
+there is one, and the advice on k. `analyzers.render.run_dir` turns it into
 Markdown with PNG plots written next to it (`<name>_plots/`, `parsers.run_dir.plots_dir`);
 `--format json` saves the report itself, which `speclens render` reads back.
 
@@ -19,10 +21,12 @@ from speclens.analyzers.acceptance import build_report
 from speclens.analyzers.acceptance_models import Report, Window
 from speclens.analyzers.advice import Advice, advise, cost_ratio_from_pair
 from speclens.analyzers.comparability import gather_context
+from speclens.analyzers.run_load import LoadSummary, load_summary
 from speclens.analyzers.speedup import build_speedup
 from speclens.analyzers.speedup_models import SpeedupReport
+from speclens.parsers.errors import ParseError
 from speclens.parsers.load_results import read_load_results
-from speclens.parsers.run_dir import RunFiles
+from speclens.parsers.run_dir import RunFiles, read_manifest
 
 
 class RunDirReport(BaseModel):
@@ -31,6 +35,9 @@ class RunDirReport(BaseModel):
     speclens_version: str
     run_dir: str
     acceptance: Report  # with interval series; the anomaly checks are among each target's notices
+    load: LoadSummary | None = None  # what the load driver measured (None: no RUN/guidellm_results.json)
+    baseline_load: LoadSummary | None = None  # the same for RUN/baseline
+    load_errors: list[str] = []  # a load-results file that could not be read (file, line, what, fix)
     speedup: SpeedupReport | None = None  # over RUN/baseline, when it exists
     advice: Advice | None = None  # None: no conditional rates or no k
 
@@ -58,11 +65,35 @@ def _advice(acceptance: Report, speedup: SpeedupReport | None, cost_ratio: float
     return advise(source.metrics.conditional, source.counts.k, cost_ratio, source_name)
 
 
+def _load(files: RunFiles, manifest_of: RunFiles, errors: list[str]) -> LoadSummary | None:
+    """The load summary of `files`' results, with the request cap and duration of `manifest_of`'s
+    run.json (the speculative phase's: the baseline's has none); a file that cannot be read is one
+    line in `errors` and no summary (the acceptance numbers do not depend on it)."""
+    if not os.path.isfile(files.load_results):
+        return None
+    try:
+        run = read_load_results(files.load_results)
+    except ParseError as err:
+        errors.append(str(err))
+        return None
+    try:
+        manifest = read_manifest(manifest_of.manifest)
+    except ParseError:
+        manifest = None  # the acceptance report already names a bad run.json
+    config = manifest.config if manifest is not None else None
+    return load_summary(run, config.max_requests if config else None,
+                        config.max_seconds if config else None, config is not None and config.max_seconds is not None)
+
+
 def build_run_dir_report(run_dir: str, cost_ratio: float | None) -> RunDirReport:
     """The typed report of one run directory (see the module docstring)."""
     acceptance = build_report([run_dir], Window(), keep_series=True)
-    speedup = _speedup(RunFiles(run_dir))
-    return RunDirReport(speclens_version=__version__, run_dir=run_dir, acceptance=acceptance, speedup=speedup,
+    files = RunFiles(run_dir)
+    errors: list[str] = []
+    load, baseline_load = _load(files, files, errors), _load(files.baseline, files, errors)
+    speedup = _speedup(files)  # a bad load file there stays the one-line error it was
+    return RunDirReport(speclens_version=__version__, run_dir=run_dir, acceptance=acceptance, load=load,
+                        baseline_load=baseline_load, load_errors=errors, speedup=speedup,
                         advice=_advice(acceptance, speedup, cost_ratio))
 
 

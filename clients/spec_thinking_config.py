@@ -9,13 +9,12 @@ thrown away and the small model writes that stretch again; true keeps it), `targ
 (0.9) and `speculative_gpu_memory_utilization` (0.2), the seed's memory fractions, and `sampling`
 (temperature, top_p, top_k, max_tokens defaults for this pair; flags win; unset = the seed's).
 
-    python -m speclens.clients.spec_thinking_config --shell FILE   # shell assignments for the launcher
+    python -m speclens.clients.spec_thinking_config --launcher-fields FILE   # what launchers/qwen3.sh reads
 """
 
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from pathlib import Path
 
@@ -113,22 +112,29 @@ def load_config(path: str | Path) -> SpecThinkingConfig:
         raise UsageError(f"{path}: key '{key}': {first['msg']} (see {DEFAULT_CONFIG.name} for every key)") from None
 
 
-def shell_assignments(config: SpecThinkingConfig) -> str:
-    """What launchers/qwen3.sh needs, as `NAME=value` lines (shell-quoted)."""
-    values = {"ST_LARGE_MODEL": config.target_model_name, "ST_SMALL_MODEL": config.speculative_model_name or "",
-              "ST_LARGE_TP": config.target_model_gpu, "ST_SMALL_TP": config.speculative_model_gpu,
-              "ST_LARGE_MEM": config.target_gpu_memory_utilization,
-              "ST_SMALL_MEM": config.speculative_gpu_memory_utilization,
-              "ST_TRIGGERS": len(config.TRIGGER_TOKENS)}
-    return "".join(f"{k}={shlex.quote(str(v))}\n" for k, v in values.items())
+LAUNCHER_FIELDS = ("large model", "small model", "large TP", "small TP", "large memory fraction",
+                   "small memory fraction", "number of triggers")
+
+
+def launcher_fields(config: SpecThinkingConfig) -> str:
+    """What launchers/qwen3.sh needs, one value per line in LAUNCHER_FIELDS order (read with mapfile,
+    never evaluated); a null small model is an empty line."""
+    values = [config.target_model_name, config.speculative_model_name or "", config.target_model_gpu,
+              config.speculative_model_gpu, config.target_gpu_memory_utilization,
+              config.speculative_gpu_memory_utilization, len(config.TRIGGER_TOKENS)]
+    for value in values[:2]:
+        if "\n" in value:
+            raise UsageError(f"model name {value!r} holds a line break")
+    return "".join(f"{v}\n" for v in values)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m speclens.clients.spec_thinking_config")
-    p.add_argument("--shell", metavar="FILE", required=True, help="print the launcher's assignments for FILE")
+    p.add_argument("--launcher-fields", metavar="FILE", required=True,
+                   help="print what launchers/qwen3.sh reads from FILE, one value per line")
     args = p.parse_args(argv)
     try:
-        sys.stdout.write(shell_assignments(load_config(args.shell)))
+        sys.stdout.write(launcher_fields(load_config(args.launcher_fields)))
     except UsageError as err:
         sys.stderr.write(f"{p.prog}: error: {err}\n")
         return 2

@@ -5,7 +5,7 @@
 #   server stops after it; without, it serves until Ctrl-C.
 #   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
 #                   -k, --num-speculative-tokens K (3, unused here)  --log-dir DIR (launcher_runs/DATE_PID)
-#                   -h, --help
+#                   -h, --help  --vllm PYTHON_OR_BIN (or SPECLENS_VLLM; default this project's .venv): an existing vLLM
 #   example: launchers/baseline.sh -m meta-llama/Llama-3.1-8B-Instruct --port 8000
 set -Eeuo pipefail
 shopt -s inherit_errexit  # command substitutions keep set -e too

@@ -6,6 +6,7 @@
 #   after; without, it serves until Ctrl-C.
 #   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
 #                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
+#                   --vllm PYTHON_OR_BIN (or SPECLENS_VLLM; default this project's .venv): an existing vLLM
 #   example: launchers/eagle3.sh -m RedHatAI/Llama-3.1-8B-Instruct-speculator.eagle3 --port 8000
 #   example: launchers/eagle3.sh -- curl -s localhost:8000/v1/models
 set -Eeuo pipefail
@@ -34,6 +35,9 @@ eagle3::main() {
     spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config eagle3 "$K" "$model")
     launch::serve eagle3 "$PORT" "$base" --speculative-config "$spec"
   else
+    [[ -n "$model" ]] || lib::die "pass -m SPECULATOR (a speculators-format checkpoint, or a head with --base-model)" 2
+    spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/model_info.py" "$model") || exit 2
+    [[ "${spec%%$'\n'*}" == speculators ]] || lib::die "-m $model: no speculators_config in its config.json (or no config.json); pass --base-model VERIFIER to serve it as a head" 2
     launch::serve eagle3 "$PORT" "$model"
   fi
   SPECLENS_URL=$LAUNCH_URL launch::run_or_hold

@@ -248,17 +248,82 @@ serve::env() {
   (( GPU_COUNT > 0 )) || export VLLM_CPU_KVCACHE_SPACE=${VLLM_CPU_KVCACHE_SPACE:-1} VLLM_TARGET_DEVICE=cpu
 }
 
+# The vLLM versions the launchers were run against end to end (vllm-cpu 0.32.0 here); another version
+# still runs (its log lines are read by the same rules, an unknown line shape is reported), with a warning.
+VLLM_VERIFIED_VERSIONS=(0.32.0)
+
+# usage: vllm::choose [SPEC]   (which vLLM every server runs: SPEC, else SPECLENS_VLLM, else the one
+#   `./setup.sh --vllm` recorded in .venv/speclens-vllm, else the project's own venv. SPEC is a Python interpreter with vLLM installed (python*, or a venv directory: its
+#   bin/python), run through our entry point launchers/vllm_cli.py (which also works where the vllm-cpu
+#   distribution's console script is broken), or any other executable taking `serve MODEL ...` (a `vllm`
+#   console script, a custom build, a stand-in in fault tests). Sets VLLM_CMD (argv prefix), VLLM_PYTHON
+#   (the interpreter, "" for an executable) and VLLM_SOURCE (what was given, for run.json); dies (exit 2)
+#   when SPEC is not an executable.)
+SPECLENS_VLLM_FILE=speclens-vllm  # in .venv (SPECLENS_PY's venv): the vLLM `./setup.sh --vllm X` recorded
+vllm::choose() {
+  local spec=${1:-${SPECLENS_VLLM:-}} found
+  local record
+  record="$(dirname "$(dirname "$SPECLENS_PY")")/$SPECLENS_VLLM_FILE"  # beside SPECLENS_PY's venv
+  if [[ -z "$spec" && -f "$record" ]]; then spec=$(<"$record"); fi
+  # shellcheck disable=SC2034  # read by run_eval.sh and setup.sh
+  VLLM_SOURCE=${spec:-$SPECLENS_PY}
+  if [[ -z "$spec" ]]; then
+    VLLM_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/vllm_cli.py") VLLM_PYTHON=$SPECLENS_PY
+    return 0
+  fi
+  if [[ -d "$spec" ]]; then
+    [[ -x "$spec/bin/python" ]] || lib::die "--vllm $spec: a directory without bin/python (pass a venv, its python, or a vllm executable)" 2
+    spec="$spec/bin/python"
+  fi
+  found=$(command -v -- "$spec" || true)
+  [[ -n "$found" && -x "$found" ]] || lib::die "--vllm $spec: no such executable (pass a Python with vLLM installed, a venv directory, or a vllm executable)" 2
+  case "$(basename -- "$found")" in
+    python|python[0-9]*) VLLM_CMD=("$found" "$SPECLENS_ROOT/launchers/vllm_cli.py") VLLM_PYTHON=$found ;;
+    *) VLLM_CMD=("$found") VLLM_PYTHON="" ;;
+  esac
+}
+
+# usage: vllm::check_version   (after vllm::choose: sets VLLM_VERSION, the chosen install's vLLM version
+#   (distribution vllm, else vllm-cpu, read from its metadata; for an executable, `EXE --version`, 60 s
+#   at most). An interpreter without vLLM dies (exit 2); an unreadable version or one outside
+#   VLLM_VERIFIED_VERSIONS is a warning: the run goes on.)
+vllm::check_version() {
+  local out verified
+  VLLM_VERSION=""
+  if [[ -n "$VLLM_PYTHON" ]]; then
+    out=$("$VLLM_PYTHON" -c '
+import importlib.metadata as m
+for name in ("vllm", "vllm-cpu"):
+    try:
+        print(m.version(name), name); break
+    except m.PackageNotFoundError:
+        pass
+' 2>/dev/null || true)
+    [[ -n "$out" ]] || lib::die "--vllm $VLLM_PYTHON: no vllm (or vllm-cpu) distribution is installed for that Python; install vLLM there or pass another" 2
+    VLLM_VERSION=${out%% *}
+  else
+    out=$(timeout 60 "${VLLM_CMD[@]}" --version </dev/null 2>/dev/null | tail -n 1 || true)
+    [[ "$out" =~ ^v?([0-9]+\.[0-9]+[^[:space:]]*)$ ]] && VLLM_VERSION=${BASH_REMATCH[1]}
+  fi
+  if [[ -z "$VLLM_VERSION" ]]; then
+    lib::log "warning: could not read the vLLM version of ${VLLM_CMD[*]} (\`--version\` printed '${out:0:80}'); recorded as unknown"
+    return 0
+  fi
+  for verified in "${VLLM_VERIFIED_VERSIONS[@]}"; do
+    [[ "${VLLM_VERSION%%+*}" != "$verified" ]] || return 0
+  done
+  lib::log "warning: vLLM $VLLM_VERSION is not a version these launchers were verified against (${VLLM_VERIFIED_VERSIONS[*]}); it should still run, its log lines are read by the same rules and an unknown line shape is reported, not guessed"
+}
+
 # usage: serve::command MODEL PORT SERVED_NAME [VLLM_ARGS...]   (sets SERVE_CMD: the one `vllm serve` argv
-#   every server we start runs. `vllm` is our entry point (it also works where the vllm-cpu distribution's
-#   own console script is broken); SPECLENS_VLLM=/path/to/executable replaces it (a custom build, or a
-#   stand-in in fault tests). HOST and TP come from the caller's globals, so does GPU_UTIL (on a GPU,
-#   when set); on CPU --max-model-len 1024 --enforce-eager. VLLM_ARGS come last, so they win.)
+#   every server we start runs: VLLM_CMD (vllm::choose; chosen here when not yet), then `serve MODEL`.
+#   HOST and TP come from the caller's globals, so does GPU_UTIL (on a GPU, when set); on CPU
+#   --max-model-len 1024 --enforce-eager. VLLM_ARGS come last, so they win.)
 serve::command() {
   local model=$1 port=$2 name=$3
   shift 3
-  if [[ -n "${SPECLENS_VLLM:-}" ]]; then SERVE_CMD=("$SPECLENS_VLLM"); else
-    SERVE_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/vllm_cli.py"); fi
-  SERVE_CMD+=(serve "$model" --host "$HOST" --port "$port")
+  if [[ -z "${VLLM_CMD+set}" ]]; then vllm::choose ""; fi
+  SERVE_CMD=("${VLLM_CMD[@]}" serve "$model" --host "$HOST" --port "$port")
   [[ -z "$name" ]] || SERVE_CMD+=(--served-model-name "$name")
   SERVE_CMD+=(--tensor-parallel-size "$TP" --seed 42)
   if (( GPU_COUNT > 0 )); then

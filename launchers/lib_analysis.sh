@@ -9,22 +9,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #   WITH_BASELINE non-empty adds the speedup against RUN_DIR/baseline. The one list both a run and
 #   its --dry-run use; analysis::command gives each step's argv.)
 analysis::steps() {
-  ANALYSIS_STEPS=(analysis-legacy analysis-text)
-  [[ -z "$1" ]] || ANALYSIS_STEPS+=(analysis-speedup analysis-speedup-text)
-  ANALYSIS_STEPS+=(analysis-report)
+  ANALYSIS_STEPS=(analysis-legacy)
+  [[ -z "$1" ]] || ANALYSIS_STEPS+=(analysis-speedup)
+  ANALYSIS_STEPS+=(analysis-report analysis-text)
 }
 
 # usage: analysis::command STEP RUN_DIR   (sets ANALYSIS_CMD: that step's argv. analysis-legacy writes
-#   acceptance_analysis.txt, analysis-text prints the acceptance report, analysis-speedup writes speedup.md,
-#   analysis-speedup-text prints it, analysis-report writes report.md with its plots.)
+#   acceptance_analysis.txt, analysis-speedup writes speedup.md, analysis-report writes report.md with its
+#   plots, analysis-text prints the same run report as text: the console summary at the end of a run
+#   (acceptance, what the load driver measured, the speedup when there is a baseline, advice on k).)
 analysis::command() {
   local step=$1 dir=$2 cli=("$SPECLENS_PY" -m speclens.analyzers.cli)
   case "$step" in
     analysis-legacy) ANALYSIS_CMD=("${cli[@]}" acceptance "$dir" --format legacy -o "$dir/$RUN_FILE_LEGACY") ;;
-    analysis-text) ANALYSIS_CMD=("${cli[@]}" acceptance "$dir" --format text) ;;
     analysis-speedup) ANALYSIS_CMD=("${cli[@]}" speedup "$dir/$RUN_DIR_BASELINE" "$dir" --format md -o "$dir/$RUN_FILE_SPEEDUP") ;;
-    analysis-speedup-text) ANALYSIS_CMD=("${cli[@]}" speedup "$dir/$RUN_DIR_BASELINE" "$dir" --format text) ;;
     analysis-report) ANALYSIS_CMD=("${cli[@]}" report "$dir" -o "$dir/$RUN_FILE_REPORT") ;;
+    analysis-text) ANALYSIS_CMD=("${cli[@]}" report "$dir" --format text) ;;
     *) lib::die "analysis::command: unknown step '$step'" ;;
   esac
 }

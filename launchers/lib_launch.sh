@@ -8,9 +8,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # usage: launch::defaults   (globals shared by the small launchers; override with flags)
 launch::defaults() {
   HOST=${HOST:-127.0.0.1} PORT=${PORT:-8000} TP=${TP:-1} K=${K:-3} LOG_DIR="" TINY_PAIR="" CLIENT_CMD=()
+  VLLM_GIVEN=""
 }
 
-# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir, -h/--help
+# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir --vllm, -h/--help
 #   (prints the launcher's usage, exit 0) and `-- COMMAND...`; leaves the rest in LAUNCH_REST)
 launch::parse_common() {
   LAUNCH_REST=()
@@ -21,6 +22,7 @@ launch::parse_common() {
       --tensor-parallel-size) lib::positive_int "$1" "$2"; TP=$2; shift ;;
       -k|--num-speculative-tokens) lib::positive_int "$1" "$2"; K=$2; shift ;;
       --log-dir) LOG_DIR=$2; shift ;;
+      --vllm) VLLM_GIVEN=$2; shift ;;
       -h|--help) lib::usage "${BASH_SOURCE[-1]}"; exit 0 ;;
       --) shift; CLIENT_CMD=("$@"); break ;;
       *) LAUNCH_REST+=("$1") ;;
@@ -29,11 +31,15 @@ launch::parse_common() {
   done
 }
 
-# usage: launch::prepare MODEL OPTION   (the launchers' common start: exit traps, then the tiny-pair
+# usage: launch::prepare MODEL OPTION   (the launchers' common start: exit traps, the vLLM install (--vllm,
+#   checked and its version logged), then the tiny-pair
 #   choice for MODEL (see tiny::choose) and, when it is chosen, its build, outside any condition so a
 #   failed build stops the launcher with the build's own error)
 launch::prepare() {
   lib::install_traps
+  vllm::choose "$VLLM_GIVEN"  # --vllm, else SPECLENS_VLLM, else the project's venv
+  vllm::check_version
+  lib::log "vLLM ${VLLM_VERSION:-(version unknown)} via ${VLLM_CMD[*]}"
   tiny::choose "$1" "$2"
   [[ -z "$TINY_PAIR" ]] || tiny::build >&2
 }

@@ -178,8 +178,10 @@ def _finish(run_dir: str, rest: list[str]) -> None:
     manifest = load(run_dir)
     manifest.ended_at, manifest.status, manifest.git_commit = _now(), int(rest[0]), _git_commit()
     manifest.hardware = Hardware.model_validate(_hardware())
+    used = manifest.config.vllm_version if manifest.config else None  # the install the servers ran (--vllm)
     manifest.versions = Versions(python=platform.python_version(), speclens=_version("speclens"),
-                                 vllm=_version("vllm"), guidellm=_version("guidellm"), torch=_version("torch"))
+                                 vllm=(used or None) if used is not None else _version("vllm"), guidellm=_version("guidellm"),
+                                 torch=_version("torch"))
     save(run_dir, manifest)
 
 

@@ -11,6 +11,7 @@
 #   --verbose       both servers log at DEBUG (VLLM_LOGGING_LEVEL=DEBUG)
 #   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
 #                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
+#                   --vllm PYTHON_OR_BIN (or SPECLENS_VLLM; default this project's .venv): an existing vLLM
 #   example: launchers/opt_verify.sh --target facebook/opt-1.3b --draft facebook/opt-350m --strategy deterministic -- \
 #            .venv/bin/python -m speclens.clients.gsm8k_draft_verify --num-samples 20
 set -Eeuo pipefail

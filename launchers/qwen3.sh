@@ -21,6 +21,7 @@
 #   after it; without, they serve until Ctrl-C.
 #   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
 #                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
+#                   --vllm PYTHON_OR_BIN (or SPECLENS_VLLM; default this project's .venv): an existing vLLM
 #   example: launchers/qwen3.sh --target Qwen/Qwen3-32B --draft Qwen/Qwen3-1.7B --tensor-parallel-size 2
 #   GPU example (the seed: 32B on GPUs 0,1 at 0.9, 1.7B on GPU 2 at 0.2; large model alone, then both):
 #     launchers/qwen3.sh --config clients/spec_thinking_configs/qwen3_1.7b_32b.yml --test-mode large -- \
@@ -65,10 +66,13 @@ qwen3::serve_one() {
 
 # usage: qwen3::spec_thinking CONFIG TEST_MODE LARGE_DEV SMALL_DEV LARGE_MEM SMALL_MEM
 qwen3::spec_thinking() {
-  local config=$1 mode=$2 ldev=$3 sdev=$4 lmem=$5 smem=$6 settings need
-  settings=$("$SPECLENS_PY" -m speclens.clients.spec_thinking_config --shell "$config") || exit 2
-  local ST_LARGE_MODEL ST_SMALL_MODEL ST_LARGE_TP ST_SMALL_TP ST_LARGE_MEM ST_SMALL_MEM ST_TRIGGERS
-  eval "$settings"
+  local config=$1 mode=$2 ldev=$3 sdev=$4 lmem=$5 smem=$6 fields need
+  fields=$("$SPECLENS_PY" -m speclens.clients.spec_thinking_config --launcher-fields "$config") || exit 2
+  local ST_LARGE_MODEL ST_SMALL_MODEL ST_LARGE_TP ST_SMALL_TP ST_LARGE_MEM ST_SMALL_MEM ST_TRIGGERS values=()
+  mapfile -t values <<<"$fields"
+  (( ${#values[@]} == 7 )) || lib::die "$config: expected 7 launcher fields from spec_thinking_config, got ${#values[@]}" 2
+  ST_LARGE_MODEL=${values[0]} ST_SMALL_MODEL=${values[1]} ST_LARGE_TP=${values[2]} ST_SMALL_TP=${values[3]}
+  ST_LARGE_MEM=${values[4]} ST_SMALL_MEM=${values[5]} ST_TRIGGERS=${values[6]}
   lmem=${lmem:-$ST_LARGE_MEM} smem=${smem:-$ST_SMALL_MEM}
   [[ "$mode" == large || -n "$ST_SMALL_MODEL" ]] ||
     lib::die "$config: speculative_model_name is null; use --test-mode large" 2

@@ -121,6 +121,17 @@ class RunConfig(_Lenient):
     server_command: str | None = None  # shell-quoted argv
     load_command: str | None = None
     failure: str | None = None
+    # since issue 13 (absent in older files): how MODEL was served and what the load read
+    model_format: str | None = None  # "speculators": a checkpoint served directly; "" otherwise
+    speculators_algorithm: str | None = None  # speculators_model_type of that checkpoint
+    verifier: str | None = None  # its speculators_config.verifier.name_or_path, as resolved
+    baseline_target: str | None = None  # what the baseline phase serves (the verifier for a checkpoint)
+    tokenizer: str | None = None  # guidellm's --tokenizer model
+    data_file: str | None = None  # the local .json/.jsonl a dataset resolved to ("" for synthetic data)
+    data_column: str | None = None  # the prompt column of that file
+    data_args: str | None = None  # every guidellm data argument (shell-quoted argv)
+    vllm: str | None = None  # the vLLM install used (--vllm / SPECLENS_VLLM, else the project's python)
+    vllm_version: str | None = None  # its version ("" = unreadable)
 
 
 class Hardware(_Lenient):

@@ -8,6 +8,8 @@ commands. So every value is read from the commands first (the same source in bot
 from the resolved fields otherwise:
 
 - `target`: the positional after `serve` in the server command; else `config.target` / `config.model`.
+  A speculators-format checkpoint served directly (`config.model_format` "speculators") is the
+  verifier it names (`config.verifier`): what vLLM serves as the target, and what its baseline serves.
 - `speculative_config`: `--speculative-config` / `--speculative_config` (None: the server had none);
   else `config.speculative_config`.
 - `temperature`: `temperature` of `--override-generation-config`; "server default" when the server
@@ -85,6 +87,8 @@ def run_settings(path: str, manifest: RunManifest) -> RunSettings:
     server, load = _argv(config.server_command), _argv(config.load_command)
     target = server[server.index("serve") + 1] if "serve" in server[:-1] else None
     target = target or config.target or config.model or None
+    if config.model_format == "speculators" and config.verifier and target == config.model:
+        target = config.verifier  # a speculators checkpoint serves its verifier as the target
     spec = _option(server, "--speculative-config", "--speculative_config") if server else None
     if not server and config.speculative_config:
         spec = config.speculative_config

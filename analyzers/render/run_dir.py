@@ -10,7 +10,7 @@ from speclens.analyzers.advice import Advice
 from speclens.analyzers.atomic import write_atomic
 from speclens.analyzers.render.plain import tables_to_markdown
 from speclens.analyzers.render.speedup import speedup_tables
-from speclens.analyzers.render.tables import Table, fmt, target_tables
+from speclens.analyzers.render.tables import NA, Table, fmt, target_tables
 from speclens.analyzers.run_dir_report import RunDirReport
 from speclens.parsers.run_dir import plots_dir
 
@@ -28,9 +28,53 @@ def advice_table(advice: Advice) -> Table:
                  [f"recommended num_speculative_tokens: {recommended}{edge}", f"assumptions: {advice.assumptions}"])
 
 
+def _count(value: int | None) -> str:
+    return NA if value is None else str(value)
+
+
+_LOAD_ROWS = [
+    ("duration s", lambda lv: fmt(lv.duration_s, 1)),
+    ("requests successful", lambda lv: _count(lv.successful)),
+    ("requests errored", lambda lv: _count(lv.errored)),
+    ("requests incomplete", lambda lv: _count(lv.incomplete)),
+    ("output tokens", lambda lv: _count(lv.output_tokens)),
+    ("output tok/s (system)", lambda lv: fmt(lv.output_throughput, 2)),
+    ("per-request tok/s (mean)", lambda lv: fmt(lv.request_output_tps, 2)),
+    *((f"{name} {stat}", lambda lv, a=attr, st=stat, d=digits: fmt(getattr(getattr(lv, a), st), d))
+      for name, attr, digits in (("TTFT ms", "ttft_ms", 1), ("ITL ms", "itl_ms", 2), ("TPOT ms", "tpot_ms", 2),
+                                 ("latency s", "latency_s", 3))
+      for stat in ("mean", "p50", "p90", "p99")),
+    ("from", lambda lv: lv.data),
+]
+
+
+def load_table(r: RunDirReport) -> Table | None:
+    """What the load driver measured: one column per benchmark of the run (and of its baseline)."""
+    phases = [(name, s) for name, s in (("speculative", r.load), ("baseline", r.baseline_load)) if s is not None]
+    if not phases:
+        return Table("Load driver: what the server delivered", ["error"], [[e] for e in r.load_errors]) \
+            if r.load_errors else None
+    columns = [(f"{name}: {lv.label}", lv) for name, s in phases for lv in s.levels]
+    first = phases[0][1]
+    cap = f"at most {first.max_requests} requests" if first.max_requests else "no request cap"
+    limits = (f"duration {fmt(first.max_seconds, 0)} s, {cap}" if first.limits_recorded
+              else "not recorded (no run.json)")
+    notes = [f"driver: {first.driver}, version {first.driver_version or NA}; load limits (run.json): {limits}",
+             ("requests: the driver's integer counts. output tok/s (system) = Σ output tokens of successful requests "
+              "/ benchmark duration. per-request tok/s = mean over requests of output tokens / latency (what one "
+              "user sees; not system throughput)."),
+             ("TTFT, ITL, TPOT and latency: request mean and p50/p90/p99 over successful requests (linear "
+              "interpolation between closest ranks); percentiles n/a without per-request rows.")]
+    return Table("Load driver: what the server delivered", ["metric", *(c for c, _ in columns)],
+                 [[name, *(cell(lv) for _, lv in columns)] for name, cell in _LOAD_ROWS],
+                 [*notes, *(f"not read: {e}" for e in r.load_errors)])
+
+
 def run_dir_tables(r: RunDirReport) -> list[Table]:
     target = r.acceptance.targets[0]
     tables = target_tables(target)  # its notices hold the anomaly checks
+    if (load := load_table(r)) is not None:
+        tables.append(load)
     if r.speedup is not None:
         tables += speedup_tables(r.speedup)
     if r.advice is not None:

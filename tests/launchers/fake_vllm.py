@@ -1,7 +1,7 @@
 """A stand-in for `vllm serve` in fault tests (SPECLENS_VLLM=this file): a real process on loopback.
 
 It takes vLLM's argv (`serve MODEL --host H --port P --served-model-name N ...`, the rest ignored)
-and behaves as FAKE_VLLM_MODE says:
+and behaves as FAKE_VLLM_MODE says (`--version` alone prints FAKE_VLLM_VERSION, default 0.32.0):
   ok               exec `guidellm mock-server` (an OpenAI-compatible server with /health) there
   never-healthy    sleep without listening
   crash            print an argparse-style error and exit 2 at once
@@ -23,6 +23,9 @@ def _arg(argv: list[str], name: str, default: str) -> str:
 
 def main() -> None:
     argv = sys.argv[1:]
+    if argv == ["--version"]:  # what run_eval.sh asks an executable --vllm first
+        print(os.environ.get("FAKE_VLLM_VERSION", "0.32.0"))
+        return
     mode = os.environ.get("FAKE_VLLM_MODE", "ok")
     print(f"fake vllm: mode {mode}, argv {argv}", flush=True)
     if mode == "crash":

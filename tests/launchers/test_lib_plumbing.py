@@ -109,8 +109,11 @@ def test_gpus_are_detected_once_for_lib_and_setup(tmp_path: Path) -> None:
 def test_serve_command_on_cpu_puts_the_callers_arguments_last(tmp_path: Path) -> None:
     script = ('HOST=::1 TP=1\nserve::command /m/target 8123 tiny --speculative-config "{}" --max-model-len 64\n'
               'printf "%s\\n" "${SERVE_CMD[@]}"')
-    proc = bash(script, tmp_path, PATH="/usr/bin:/bin", SPECLENS_VLLM="/opt/vllm")  # no nvidia-smi on this PATH
-    assert proc.stdout.splitlines() == ["/opt/vllm", "serve", "/m/target", "--host", "::1", "--port", "8123",
+    fake = tmp_path / "vllm"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)  # SPECLENS_VLLM must be an executable (vllm::choose checks)
+    proc = bash(script, tmp_path, PATH="/usr/bin:/bin", SPECLENS_VLLM=str(fake))  # no nvidia-smi on this PATH
+    assert proc.stdout.splitlines() == [str(fake), "serve", "/m/target", "--host", "::1", "--port", "8123",
                                         "--served-model-name", "tiny", "--tensor-parallel-size", "1", "--seed", "42",
                                         "--max-model-len", "1024", "--enforce-eager", "--speculative-config", "{}",
                                         "--max-model-len", "64"]
@@ -145,7 +148,8 @@ exec "{sys.executable}" "$@"
     assert proc.returncode == 9 and "unreachable" not in proc.stdout
     assert "warning: no acceptance_analysis.txt (see the message above)" in proc.stderr
     steps = json.loads((run / "run.json").read_text())["steps"]
-    assert [(s["name"], s["exit_status"]) for s in steps] == [("analysis-legacy", 2), ("analysis-text", 9)]
+    assert [(s["name"], s["exit_status"]) for s in steps] == [("analysis-legacy", 2), ("analysis-speedup", 0),
+                                                               ("analysis-report", 0), ("analysis-text", 9)]
 
 
 def test_the_api_key_reaches_guidellm_only_in_the_command_that_runs(tmp_path: Path) -> None:

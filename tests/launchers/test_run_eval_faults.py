@@ -182,9 +182,9 @@ def test_two_runs_at_once_on_different_ports(two_runs: list[tuple[Path, int, str
             assert totals["errored"] == 0 and totals["successful"] >= 3
         assert manifest(run)["status"] == 0 and not (run / "tmp").exists()
         assert list(run.rglob("*.pid")) == []  # a finished run keeps no stale pidfile
-        assert "acceptance report" in out  # the text report goes to stdout
+        assert f"report: {run}" in out and "Load driver: what the server delivered" in out  # the run report, as text
         assert_nothing_left(run)
-    assert (two_runs[1][0] / "speedup.md").is_file() and "speedup report" in two_runs[1][2]
+    assert (two_runs[1][0] / "speedup.md").is_file() and "Verdict per load level" in two_runs[1][2]
 
 
 def test_dry_run_prints_exactly_the_commands_the_run_executed(two_runs: list[tuple[Path, int, str, str]],
@@ -202,7 +202,7 @@ def test_dry_run_prints_exactly_the_commands_the_run_executed(two_runs: list[tup
             assert load == shlex.split(phase["config"]["load_command"])  # the recorded step is what was run
             executed += [shlex.split(phase["config"]["server_command"]), load]
         analysis = [step["command"] for step in m["steps"] if step["name"].startswith("analysis-")]
-        assert len(analysis) == (5 if (run / "baseline").exists() else 3)  # legacy, text, [speedup md, text,] report
+        assert len(analysis) == (4 if (run / "baseline").exists() else 3)  # legacy, [speedup md,] report, text
         assert printed == executed + analysis
         # every other recorded step is the boot/stop bookkeeping or an in-process /metrics scrape
         assert {name for name, cmd in steps.items() if cmd and cmd not in printed} == {"metrics-before", "metrics-after"}
