@@ -200,8 +200,9 @@ def summarize_client(path: str, doc: object) -> CompareRow:
 
     row = CompareRow(run=path, files_read=[path])
     result = parse_client_result(path, doc)
-    config = getattr(result, "config", {}) or {}
-    row.model = config.get("target_model") or config.get("model") or config.get("large_model")
+    config = getattr(result, "config", None) or getattr(result, "metadata", None) or {}
+    row.model = next((config[key] for key in ("target_model", "model", "model_name", "large_model")
+                      if isinstance(config.get(key), str) and config[key]), None)
     kind = view(result)
     row.method = kind.METHOD
     kind.fill_row(row, result)
