@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from speclens.parsers.prometheus import families, scrape_text, whole_count
+from speclens.parsers.prometheus import CounterReset, families, scrape_text, whole_count
 
 PREFIX = "vllm:diffusion_"
 _FIELDS = {"num_denoising_steps": "denoising_steps", "num_canvas_positions": "canvas_positions",
@@ -49,15 +49,6 @@ class DiffusionScrape:
         return total
 
 
-@dataclass(frozen=True, slots=True)
-class DiffusionReset:
-    """A diffusion counter that went down between two scrapes: the server restarted in between."""
-
-    engine: str
-    counter: str
-    before: int
-    after: int
-
 
 def parse_diffusion_scrape(path: str, text: str) -> DiffusionScrape:
     """Read the diffusion counters of one scrape; other metrics are ignored."""
@@ -85,10 +76,10 @@ def read_diffusion_scrape(path: str) -> DiffusionScrape:
     return parse_diffusion_scrape(path, scrape_text(path))
 
 
-def diff_diffusion(before: DiffusionScrape, after: DiffusionScrape) -> tuple[DiffusionScrape, list[DiffusionReset]]:
+def diff_diffusion(before: DiffusionScrape, after: DiffusionScrape) -> tuple[DiffusionScrape, list[CounterReset]]:
     """Per-engine `after − before`. A counter that went down (a restart in between, or a new
     `_created` time) is a reset: its delta is the after value (the counts since the restart)."""
-    resets: list[DiffusionReset] = []
+    resets: list[CounterReset] = []
     deltas: dict[str, DiffusionCounters] = {}
     for engine, a in after.engines.items():
         b = before.engines.get(engine, DiffusionCounters())
@@ -99,7 +90,7 @@ def diff_diffusion(before: DiffusionScrape, after: DiffusionScrape) -> tuple[Dif
             if va is None:
                 continue
             if vb is not None and (va < vb or restarted):
-                resets.append(DiffusionReset(engine, name, vb, va))
+                resets.append(CounterReset(engine, name, vb, va))
                 vb = None
             setattr(delta, name, va - (vb or 0))
         deltas[engine] = delta
