@@ -275,4 +275,5 @@ def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult]) 
                                      message=f"{fold.truncated.reason}; the numbers cover only what was readable"))
     if fold.untimed_excluded:
         report.notices.append(Notice(level="warning", code="untimed-lines", message=(
-            f"{fold.untimed_excluded} spec line(s) without a timestamp were left out of the time window")))
+            f"{fold.untimed_excluded} metrics line(s) (SpecDecoding / DiffusionDecoding) without a timestamp were left "
+            "out of the time window")))
