@@ -179,9 +179,11 @@ def _finish(run_dir: str, rest: list[str]) -> None:
     manifest.ended_at, manifest.status, manifest.git_commit = _now(), int(rest[0]), _git_commit()
     manifest.hardware = Hardware.model_validate(_hardware())
     used = manifest.config.vllm_version if manifest.config else None  # the install the servers ran (--vllm)
+    source = manifest.config.vllm if manifest.config else None
+    own = not source or os.path.abspath(source) == os.path.abspath(sys.executable)
     manifest.versions = Versions(python=platform.python_version(), speclens=_version("speclens"),
                                  vllm=(used or None) if used is not None else _version("vllm"), guidellm=_version("guidellm"),
-                                 torch=_version("torch"))
+                                 torch=_version("torch") if own else None)  # another install's torch: not known here
     save(run_dir, manifest)
 
 

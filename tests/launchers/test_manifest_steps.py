@@ -69,3 +69,19 @@ def test_a_corrupt_run_json_is_one_line_and_stays_as_it_was(tmp_path: Path, caps
     assert (tmp_path / "run.json").read_text() == '{"steps": [\n'
     assert manifest.main(["init", str(tmp_path / "missing"), "--"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("vllm", "torch_known"), [(None, True), ("SELF", True), ("/opt/other-venv/bin/python", False)])
+def test_torch_version_is_only_recorded_for_our_own_interpreter(tmp_path: Path, vllm: str | None,
+                                                                torch_known: bool) -> None:
+    """The servers' torch is the project's when they run on its Python; another install's is unknown (null)."""
+    import sys
+    from importlib.metadata import version
+
+    assert manifest.main(["init", str(tmp_path), "--", "-o", "x"]) == 0
+    if vllm is not None:
+        source = sys.executable if vllm == "SELF" else vllm
+        assert manifest.main(["config", str(tmp_path), f"vllm={source}", "vllm_version=0.32.0"]) == 0
+    assert manifest.main(["finish", str(tmp_path), "0"]) == 0
+    versions = json.loads((tmp_path / "run.json").read_text())["versions"]
+    assert versions["torch"] == (version("torch") if torch_known else None)
