@@ -25,8 +25,9 @@ from speclens.analyzers.run_load import LoadSummary, load_summary
 from speclens.analyzers.speedup import build_speedup
 from speclens.analyzers.speedup_models import SpeedupReport
 from speclens.parsers.errors import ParseError
+from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.load_results import read_load_results
-from speclens.parsers.run_dir import RunFiles, read_manifest
+from speclens.parsers.run_dir import RunConfig, RunFiles, read_manifest
 
 
 class RunDirReport(BaseModel):
@@ -42,12 +43,17 @@ class RunDirReport(BaseModel):
     advice: Advice | None = None  # None: no conditional rates or no k
 
 
-def _speedup(files: RunFiles) -> SpeedupReport | None:
-    baseline, results = files.baseline.load_results, files.load_results
-    if not (os.path.isfile(baseline) and os.path.isfile(results)):
+def _speedup(files: RunFiles, spec: LoadRun | ParseError | None,
+             baseline: LoadRun | ParseError | None) -> SpeedupReport | None:
+    """The speedup over RUN/baseline from the two phases' results (read once, by _read_load);
+    a file that could not be read raises its one-line error here, as speclens speedup would."""
+    if spec is None or baseline is None:
         return None
-    return build_speedup(gather_context(read_load_results(baseline), files.baseline.root, None),
-                         gather_context(read_load_results(results), files.root, None), __version__, [])
+    for run in (baseline, spec):
+        if isinstance(run, ParseError):
+            raise run
+    return build_speedup(gather_context(baseline, files.baseline.root, None),
+                         gather_context(spec, files.root, None), __version__, [])
 
 
 def _advice(acceptance: Report, speedup: SpeedupReport | None, cost_ratio: float | None) -> Advice | None:
@@ -65,24 +71,35 @@ def _advice(acceptance: Report, speedup: SpeedupReport | None, cost_ratio: float
     return advise(source.metrics.conditional, source.counts.k, cost_ratio, source_name)
 
 
-def _load(files: RunFiles, manifest_of: RunFiles, errors: list[str]) -> LoadSummary | None:
-    """The load summary of `files`' results, with the request cap and duration of `manifest_of`'s
-    run.json (the speculative phase's: the baseline's has none); a file that cannot be read is one
-    line in `errors` and no summary (the acceptance numbers do not depend on it)."""
+def _read_load(files: RunFiles) -> LoadRun | ParseError | None:
+    """The phase's load results (None: no file; a ParseError kept, to be reported where it matters)."""
     if not os.path.isfile(files.load_results):
         return None
     try:
-        run = read_load_results(files.load_results)
+        return read_load_results(files.load_results)
     except ParseError as err:
-        errors.append(str(err))
+        return err
+
+
+def _load(run: LoadRun | ParseError | None, config: RunConfig | None, errors: list[str]) -> LoadSummary | None:
+    """The load summary of one phase's results, with the request cap and duration of the speculative
+    phase's run.json (`config`; the baseline's has none); a file that cannot be read is one line in
+    `errors` and no summary (the acceptance numbers do not depend on it)."""
+    if run is None:
         return None
-    try:
-        manifest = read_manifest(manifest_of.manifest)
-    except ParseError:
-        manifest = None  # the acceptance report already names a bad run.json
-    config = manifest.config if manifest is not None else None
+    if isinstance(run, ParseError):
+        errors.append(str(run))
+        return None
     return load_summary(run, config.max_requests if config else None,
                         config.max_seconds if config else None, config is not None and config.max_seconds is not None)
+
+
+def _config(files: RunFiles) -> RunConfig | None:
+    try:
+        manifest = read_manifest(files.manifest)
+    except ParseError:
+        return None  # the acceptance report already names a bad run.json
+    return manifest.config if manifest is not None else None
 
 
 def build_run_dir_report(run_dir: str, cost_ratio: float | None) -> RunDirReport:
@@ -90,8 +107,9 @@ def build_run_dir_report(run_dir: str, cost_ratio: float | None) -> RunDirReport
     acceptance = build_report([run_dir], Window(), keep_series=True)
     files = RunFiles(run_dir)
     errors: list[str] = []
-    load, baseline_load = _load(files, files, errors), _load(files.baseline, files, errors)
-    speedup = _speedup(files)  # a bad load file there stays the one-line error it was
+    spec_run, baseline_run, config = _read_load(files), _read_load(files.baseline), _config(files)
+    load, baseline_load = _load(spec_run, config, errors), _load(baseline_run, config, errors)
+    speedup = _speedup(files, spec_run, baseline_run)  # a bad load file there stays the one-line error it was
     return RunDirReport(speclens_version=__version__, run_dir=run_dir, acceptance=acceptance, load=load,
                         baseline_load=baseline_load, load_errors=errors, speedup=speedup,
                         advice=_advice(acceptance, speedup, cost_ratio))
