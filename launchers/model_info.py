@@ -12,9 +12,11 @@ the ID and the cache directory, exit 2, within seconds (a 3-second reachability 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 
 from speclens.clients.hub import hub_available, not_available
 
@@ -27,8 +29,9 @@ def _is_hub_id(name: str) -> bool:
     return name.count("/") == 1 and not name.startswith((".", "/", "~")) and not os.path.exists(name)
 
 
-def config_path(model: str) -> str | None:
-    """MODEL's config.json (a local file path), None when a local dir has none."""
+def config_path(model: str, online: Callable[[], bool] = hub_available) -> str | None:
+    """MODEL's config.json (a local file path), None when a local dir has none; `online()` says
+    whether the hub may be asked (the probe, made at most once per describe())."""
     if os.path.isdir(model):
         path = os.path.join(model, "config.json")
         return path if os.path.isfile(path) else None
@@ -37,14 +40,14 @@ def config_path(model: str) -> str | None:
     from huggingface_hub import hf_hub_download
 
     try:
-        return hf_hub_download(model, "config.json", local_files_only=not hub_available())
+        return hf_hub_download(model, "config.json", local_files_only=not online())
     except Exception as err:  # noqa: BLE001 - every hub failure becomes one line
         if type(err).__name__ in ("LocalEntryNotFoundError", "OfflineModeIsEnabled"):
             raise ModelError(not_available("model", model)) from None
         raise ModelError(f"model {model}: could not fetch config.json ({type(err).__name__}: {err})") from None
 
 
-def resolve_verifier(name: str, checkpoint: str) -> str:
+def resolve_verifier(name: str, checkpoint: str, online: Callable[[], bool] = hub_available) -> str:
     """The verifier as vLLM will load it: an existing path (absolute, or relative to the working
     directory, as vLLM opens it), else a hub ID that is cached or downloadable."""
     if os.path.isdir(name):
@@ -52,12 +55,13 @@ def resolve_verifier(name: str, checkpoint: str) -> str:
     if os.path.isabs(name) or name.startswith("."):
         raise ModelError(f"model {checkpoint}: its speculators_config.verifier.name_or_path {name!r} is not a "
                          f"directory (relative paths are read from the working directory {os.getcwd()}, as vLLM does)")
-    config_path(name)  # a hub ID: cached or downloadable, else the one-line error
+    config_path(name, online)  # a hub ID: cached or downloadable, else the one-line error
     return name
 
 
 def describe(model: str) -> tuple[str, str, str, str]:
-    path = config_path(model)
+    online = functools.cache(hub_available)  # the checkpoint and its verifier share one probe
+    path = config_path(model, online)
     if path is None:
         return "no-config", "", "", ""
     try:
@@ -77,7 +81,7 @@ def describe(model: str) -> tuple[str, str, str, str]:
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         raise ModelError(f"{path}: speculators_config needs proposal_methods[].speculative_tokens and "
                          "verifier.name_or_path (is it a speculators-format checkpoint?)") from None
-    return "speculators", str(algorithm), str(k), resolve_verifier(str(verifier), model)
+    return "speculators", str(algorithm), str(k), resolve_verifier(str(verifier), model, online)
 
 
 def main(argv: list[str]) -> int:
