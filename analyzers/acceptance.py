@@ -10,6 +10,7 @@ unusual is a `Notice`, never hidden.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from speclens.analyzers import __version__
@@ -32,6 +33,7 @@ from speclens.analyzers.metrics_pair import metrics_result
 from speclens.analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
 from speclens.analyzers.sources import agreement_between
 from speclens.parsers.log_scan import is_gzip
+from speclens.parsers.prometheus import scrape_text
 from speclens.parsers.run_dir import RunFiles, configured_temperature
 from speclens.parsers.vllm_bench_console import read_bench_console
 
@@ -80,8 +82,9 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
     if t.results is not None:  # a vllm bench serve result: its own and only source
         return _bench_target(t, inputs, report)
     metrics = None
+    text_of = functools.cache(scrape_text)  # each scrape is read once for the spec and the diffusion counters
     if t.after is not None:
-        metrics = metrics_result(t.before, t.after, k, report)
+        metrics = metrics_result(t.before, t.after, k, report, text_of)
         inputs += ([_input(t.before, "metrics_before"), _input(t.after, "metrics_after")] if t.before is not None
                    else [_input(t.after, "metrics" if t.kind == "metrics" else "metrics_after")])
     report.sources = ([metrics] if metrics else []) + logs
@@ -100,7 +103,7 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
                 "or the log holds several lifetimes, so they are not compared")))
         else:
             report.agreements.append(_agreement(metrics, logs[-1], seg, window, scoped))
-    report.diffusion = diffusion_section(report, fold, chosen, t.before, t.after, window, scoped, note)
+    report.diffusion = diffusion_section(report, fold, chosen, t.before, t.after, window, scoped, note, text_of)
     if not report.sources and not any(n.code in ("window-removed-all", "segment-without-data") for n in report.notices):
         report.notices.append(_no_spec_data(report, "no spec lines in the log and no vllm:spec_decode_* counters"))
     return report
@@ -115,44 +118,33 @@ def _no_spec_data(report: TargetReport, why: str) -> Notice:
 
 
 def _bench_target(t: Target, inputs: list[InputFile], report: TargetReport) -> TargetReport:
-    report.sources = bench_sources(t, inputs)
-    report.primary = report.sources[-1].id if report.sources else None
+    """A `vllm bench serve` result, read once: its JSON's spec_decode_* and diffusion_* keys, or the
+    Speculative Decoding and Diffusion Decoding blocks of each run in its console output."""
     assert t.results is not None
-    report.diffusion = bench_diffusion_section(t.results, _bench_diffusion_blocks(t))
+    if t.kind == "bench_json":
+        from speclens.parsers.json_file import read_json
+        from speclens.parsers.vllm_bench import bench_diffusion, parse_vllm_bench
+
+        doc = read_json(t.results)
+        spec = parse_vllm_bench(t.results, doc)[1]
+        inputs.append(_input(t.results, "load_results"))
+        report.sources = [bench_json_source(t.results, spec)] if spec is not None else []
+        block = bench_diffusion(t.results, doc)
+        diffusion = [block] if block is not None else []
+    else:
+        runs = read_bench_console(t.results)
+        inputs.append(_input(t.results, "bench_console"))
+        blocks = [r.spec for r in runs if r.spec is not None]
+        report.sources = [s for i, b in enumerate(blocks)
+                          if (s := bench_console_source(t.results, b, i, len(blocks))) is not None]
+        diffusion = [r.diffusion for r in runs if r.diffusion is not None]
+    report.primary = report.sources[-1].id if report.sources else None
+    report.diffusion = bench_diffusion_section(t.results, diffusion)
     if not report.sources:
         report.notices.append(_no_spec_data(report, (
             "this vllm bench serve result has no spec_decode counts (the server did not speculate, or vLLM < 0.14 "
             "wrote it)")))
     return report
-
-
-def _bench_diffusion_blocks(t: Target) -> list:
-    """The diffusion keys of a result JSON (one block) or the Diffusion Decoding blocks of its console text."""
-    assert t.results is not None
-    if t.kind == "bench_json":
-        from speclens.parsers.json_file import read_json
-        from speclens.parsers.vllm_bench import bench_diffusion
-
-        block = bench_diffusion(t.results, read_json(t.results))
-        return [block] if block is not None else []
-    return [r.diffusion for r in read_bench_console(t.results) if r.diffusion is not None]
-
-
-def bench_sources(t: Target, inputs: list[InputFile]) -> list[SourceResult]:
-    """The acceptance sources of a `vllm bench serve` result: its JSON's spec_decode_* keys, or
-    the Speculative Decoding block of each run in its console output."""
-    assert t.results is not None
-    if t.kind == "bench_json":
-        from speclens.parsers.json_file import read_json
-        from speclens.parsers.vllm_bench import parse_vllm_bench
-
-        spec = parse_vllm_bench(t.results, read_json(t.results))[1]
-        inputs.append(_input(t.results, "load_results"))
-        return [bench_json_source(t.results, spec)] if spec is not None else []
-    runs = read_bench_console(t.results)
-    inputs.append(_input(t.results, "bench_console"))
-    blocks = [r.spec for r in runs if r.spec is not None]
-    return [s for i, b in enumerate(blocks) if (s := bench_console_source(t.results, b, i, len(blocks))) is not None]
 
 
 def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs: list[InputFile],

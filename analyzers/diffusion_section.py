@@ -9,6 +9,7 @@ the window, else a single scrape; a log and a delta are both reported with their
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from speclens.analyzers.acceptance_models import Notice, TargetReport, Window
 from speclens.analyzers.diffusion_models import DiffusionAgreement, DiffusionSection, DiffusionSource
@@ -19,16 +20,18 @@ from speclens.analyzers.diffusion_sources import (
     scrape_diffusion_source,
 )
 from speclens.analyzers.log_source import LogFold, SegmentFold
-from speclens.parsers.diffusion_scrape import diff_diffusion, read_diffusion_scrape
+from speclens.parsers.diffusion_scrape import diff_diffusion, parse_diffusion_scrape
+from speclens.parsers.prometheus import scrape_text
 
 
-def _metrics(before: str | None, after: str, report: TargetReport) -> DiffusionSource | None:
-    last = read_diffusion_scrape(after)
+def _metrics(before: str | None, after: str, report: TargetReport,
+             text_of: Callable[[str], str]) -> DiffusionSource | None:
+    last = parse_diffusion_scrape(after, text_of(after))
     if not last.engines:
         return None
     if before is None:
         return scrape_diffusion_source("metrics_scrape", "/metrics diffusion counters since server start", [after], last)
-    delta, resets = diff_diffusion(read_diffusion_scrape(before), last)
+    delta, resets = diff_diffusion(parse_diffusion_scrape(before, text_of(before)), last)
     if resets:
         listed = ", ".join(f"{r.counter}{f' (engine {r.engine!r})' if r.engine else ''} {r.before} → {r.after}"
                            for r in resets[:4])
@@ -68,15 +71,16 @@ def _agreement(metrics: DiffusionSource, log: DiffusionSource, seg: SegmentFold,
 
 def diffusion_section(report: TargetReport, fold: LogFold | None, segments: tuple[SegmentFold, ...],
                       before: str | None, after: str | None, window: Window, scoped: bool,
-                      scope_note: str = "") -> DiffusionSection | None:
-    """The section of a log/scrape target; `segments` are the log segments the window chose."""
+                      scope_note: str = "", text_of: Callable[[str], str] = scrape_text) -> DiffusionSection | None:
+    """The section of a log/scrape target; `segments` are the log segments the window chose;
+    `text_of` reads a scrape's text (shared with the spec-decode /metrics source)."""
     logs: list[tuple[DiffusionSource, SegmentFold]] = []
     for seg in segments:
         if seg.diffusion is not None and fold is not None:
             source = log_diffusion_source(fold.path, seg.info.index, seg.diffusion, scope_note)
             if source is not None:
                 logs.append((source, seg))
-    metrics = _metrics(before, after, report) if after is not None else None
+    metrics = _metrics(before, after, report, text_of) if after is not None else None
     if metrics is None and not logs:
         return None
     section = DiffusionSection(sources=([metrics] if metrics else []) + [s for s, _ in logs])

@@ -12,6 +12,7 @@ complete (`analyzers.sources.series_gaps`) is a warning, and k is then not taken
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from speclens.analyzers.acceptance_models import Notice, SourceResult, TargetReport
@@ -21,8 +22,9 @@ from speclens.parsers.prometheus import (
     SpecScrape,
     diff_scrapes,
     latest_created,
-    read_scrape,
+    parse_scrape,
     same_lifetime,
+    scrape_text,
 )
 
 _COUNTERS = ("drafts", "draft_tokens", "accepted", "emitted")
@@ -103,13 +105,14 @@ def _check_series(source_id: str, engines: dict[str, EngineCounters], path: str,
                 "missing positions are unknown, and k is not taken from the number of series")))
 
 
-def metrics_result(before_path: str | None, after_path: str, k: int | None,
-                   report: TargetReport) -> SourceResult | None:
+def metrics_result(before_path: str | None, after_path: str, k: int | None, report: TargetReport,
+                   text_of: Callable[[str], str] = scrape_text) -> SourceResult | None:
     """The /metrics source of a target (None when the scrapes hold no spec-decode counters);
-    notices go to `report`."""
-    after = read_scrape(after_path)
+    notices go to `report`. `text_of` reads a scrape's text (the caller may share it with the
+    diffusion section, so each file is read once)."""
+    after = parse_scrape(after_path, text_of(after_path))
     if before_path is not None:
-        before, after = _order(read_scrape(before_path), after, report)
+        before, after = _order(parse_scrape(before_path, text_of(before_path)), after, report)
         if not after.engines:
             return None
         deltas, _ = diff_scrapes(before, after)
