@@ -45,7 +45,8 @@ class DiffusionTally:
     """Running state of one segment's diffusion lines: plain attributes, cheap per line."""
 
     __slots__ = ("seen", "skipped", "before", "after", "untimed", "used", "lines", "times", "committed", "steps",
-                 "positions", "engines", "timed_intervals", "timed_committed", "timed_seconds", "untimed_rates", "before_run", "after_run")
+                 "positions", "engines", "timed_intervals", "timed_committed", "timed_seconds", "untimed_rates", "before_run", "after_run",
+                 "before_run_lines")
 
     def __init__(self) -> None:
         self.seen = self.skipped = self.before = self.after = self.untimed = 0
@@ -56,22 +57,18 @@ class DiffusionTally:
         self.used = self.committed = self.steps = self.positions = self.timed_committed = self.untimed_rates = 0
         self.timed_intervals = 0
         self.before_run = self.after_run = 0
+        self.before_run_lines: list[int] = []
         self.timed_seconds = 0.0
         self.lines: list[int] = []
         self.times: list[str | None] = []
         self.engines: dict[str, list[int]] = {}
 
-    def take(self, rec: DiffusionInterval, before_run: bool, after_run: bool) -> None:
-        self.used += 1
-        if self.lines:
-            self.lines[1], self.times[1] = rec.lineno, rec.timestamp
-        else:
-            self.lines, self.times = [rec.lineno, rec.lineno], [rec.timestamp, rec.timestamp]
+    def take(self, rec: DiffusionInterval) -> None:
+        """Add a line in the window (its line, time and run-window place are counted by the log fold's
+        `_used`, which it shares with spec lines)."""
         self.committed += rec.committed
         self.steps += rec.denoising_steps
         self.positions += rec.canvas_positions
-        self.before_run += before_run
-        self.after_run += after_run
         if rec.engine is not None:
             sums = self.engines.setdefault(str(rec.engine), [0, 0, 0])
             sums[0] += rec.committed

@@ -38,6 +38,7 @@ from speclens.analyzers.log_source import LogFold, SegmentFold, Taken
 from speclens.analyzers.metrics import LegacyTally, decide_k, v1_mean_acceptance_length
 from speclens.analyzers.reconstruct import is_fixed_length, solve
 from speclens.analyzers.window import Anchor, LogWindow
+from speclens.parsers.diffusion_line import DiffusionInterval
 from speclens.parsers.records import (
     ServerStart,
     SpecCumulative,
@@ -47,7 +48,6 @@ from speclens.parsers.records import (
     TruncatedInput,
     UnparsedSpecLine,
 )
-from speclens.parsers.diffusion_line import DiffusionInterval
 from speclens.parsers.vllm_log import read_vllm_log
 
 
@@ -210,8 +210,9 @@ def _see(fold: _Fold, key: int) -> None:
         ref.begin(key)
 
 
-def _outside(fold: _Fold, seg: _Segment, rec: SpecInterval | SpecCumulative) -> bool:
-    """Count `rec` as outside the time window when it is (the window is active)."""
+def _outside(fold: _Fold, seg: _Segment | DiffusionTally, rec: SpecInterval | SpecCumulative | DiffusionInterval) -> bool:
+    """Count `rec` as outside the time window when it is (the window is active); `seg` is the
+    segment, or its diffusion tally for a diffusion line."""
     lw, key = fold.window, rec.time_key
     if key is None:
         fold.untimed_excluded += 1
@@ -228,7 +229,7 @@ def _outside(fold: _Fold, seg: _Segment, rec: SpecInterval | SpecCumulative) -> 
     return False
 
 
-def _used(fold: _Fold, taken: _Taken, rec: SpecInterval | SpecCumulative) -> None:
+def _used(fold: _Fold, taken: _Taken | DiffusionTally, rec: SpecInterval | SpecCumulative | DiffusionInterval) -> None:
     """Note `rec` as taken: its line and time, and where it is against the reference window."""
     taken.used += 1
     lines = taken.lines
@@ -307,22 +308,10 @@ def _take_diffusion(fold: _Fold, seg: _Segment, rec: DiffusionInterval, skip_fir
     if d.seen <= skip_first:
         d.skipped += 1
         return
-    lw, key = fold.window, rec.time_key
-    if active:
-        if key is None:
-            fold.untimed_excluded += 1
-            d.untimed += 1
-            return
-        if lw.since is not None and key < lw.since:
-            d.before += 1
-            return
-        if lw.until is not None and key > lw.until:
-            d.after += 1
-            return
-    ref = fold.reference
-    early = ref is not None and key is not None and ref.since is not None and key < ref.since
-    late = ref is not None and key is not None and not early and ref.until is not None and key > ref.until
-    d.take(rec, early, late)
+    if active and _outside(fold, d, rec):
+        return
+    _used(fold, d, rec)  # its line, time and place against the run's window, as for a spec line
+    d.take(rec)
 
 
 def _summary(seg: _Segment) -> SegmentFold:
