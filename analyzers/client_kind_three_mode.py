@@ -34,18 +34,19 @@ def _signed(value: float | None, unit: str) -> str:
     return "n/a" if value is None else f"{100 * value:+.1f}{unit}"
 
 
-def lora_line(result: ThreeModeResult) -> str | None:
-    """The suite's "LoRA improvement over Base: +15.2% tok/s, +13.9 pts acceptance" line."""
-    gain = result.lora_vs_base
+def lora_line(gain: dict | None) -> str | None:
+    """The suite's "LoRA improvement over Base: +15.2% tok/s, +13.9 pts acceptance" line, from its
+    lora_vs_base block (the client's console footer prints the same line)."""
     if not gain:
         return None
     return (f"LoRA improvement over Base: {_signed(gain.get('tokens_per_second_gain'), '%')} tok/s, "
             f"{_signed(gain.get('acceptance_difference'), ' pts')} acceptance")
 
 
-def speedup_line(result: ThreeModeResult) -> str | None:
+def speedup_line(speedup_vs_target: dict) -> str | None:
+    """The suite's "Speedup vs Target: Base=1.38x, LoRA=1.59x" line, from its speedup_vs_target block."""
     names = {"spec_base": "Base", "spec_lora": "LoRA"}
-    parts = [f"{names.get(m, m)}={'n/a' if v is None else f'{v:.2f}x'}" for m, v in result.speedup_vs_target.items()]
+    parts = [f"{names.get(m, m)}={'n/a' if v is None else f'{v:.2f}x'}" for m, v in speedup_vs_target.items()]
     return "Speedup vs Target: " + ", ".join(parts) if parts else None
 
 
@@ -77,7 +78,7 @@ def fill_row(row, result: ThreeModeResult) -> None:
         row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o))} pooled, "
                          f"{cell(o.get('avg_tokens_per_second'))} tok/s, speedup "
                          f"{cell(speedup(result, other))}")
-    row.notes += [line for line in (speedup_line(result), lora_line(result)) if line]
+    row.notes += [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
 
 
 def tables(result: ThreeModeResult) -> list[Table]:
@@ -92,7 +93,7 @@ def tables(result: ThreeModeResult) -> list[Table]:
     if result.lora_vs_base:
         out.append(pairs("LoRA over base (tokens_per_second_gain = ratio − 1; acceptance_difference in rate units)",
                          result.lora_vs_base))
-    lines = [line for line in (speedup_line(result), lora_line(result)) if line]
+    lines = [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
     if lines:
         out.append(Table("Footer", ["line"], [[line] for line in lines]))
     return out

@@ -23,6 +23,7 @@ import time
 
 from rich.console import Console
 from rich.table import Table
+from speclens.analyzers.client_kind_three_mode import lora_line, speedup_line
 from speclens.clients.cli_common import fmt, pct
 from speclens.clients.stats import mean, ratio, rounded
 from speclens.clients.three_mode_core import Measured
@@ -90,21 +91,10 @@ def summary_lines(result: dict) -> tuple[list[list[str]], list[str]]:
         acceptance = "-" if mode == "target_only" else pct(s["avg_acceptance_rate"])
         rows.append([LABELS[mode], fmt(s["avg_tokens_per_second"], ".1f"), fmt(s["avg_time_to_last_token"], ".2f", "s"),
                      acceptance, counts])
-    speedup = result["comparison"]["speedup_vs_target"]
-    names = {"spec_base": "Base", "spec_lora": "LoRA"}
-    footer = []
-    if speedup:
-        footer.append("Speedup vs Target: " + ", ".join(f"{names[m]}={fmt(v, '.2f', 'x')}" for m, v in speedup.items()))
-    gain = result["comparison"]["lora_vs_base"]
-    if gain:
-        points = gain["acceptance_difference"]
-        footer.append(f"LoRA improvement over Base: {_signed(gain['tokens_per_second_gain'], '%')} tok/s, "
-                      f"{_signed(points, ' pts')} acceptance")
+    comparison = result["comparison"]
+    footer = [line for line in (speedup_line(comparison["speedup_vs_target"]), lora_line(comparison["lora_vs_base"]))
+              if line]
     return rows, footer
-
-
-def _signed(value: float | None, unit: str) -> str:
-    return "n/a" if value is None else f"{100 * value:+.1f}{unit}"
 
 
 HEADERS = ["Mode", "Avg Tok/s", "Avg TTLT", "Avg Acceptance", "Accepted / drafted (pooled)"]
