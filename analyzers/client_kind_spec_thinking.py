@@ -24,7 +24,6 @@ def _main_mode(result: SpecThinkingResult):
 
 def fill_row(row, result: SpecThinkingResult) -> None:
     row.speedup = result.speedup
-    row.model = row.model or result.target_model
     if result.speculative_model and result.modes.get("speculative_thinking"):
         row.method = f"{METHOD} (small {result.speculative_model})"
     mode = _main_mode(result)

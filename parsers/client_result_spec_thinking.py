@@ -31,16 +31,10 @@ class ModeSummary:
 class SpecThinkingResult:
     path: str
     config: dict
-    large_model: dict | None
-    speculative_thinking: dict | None
     speedup: float | None
     throughput_improvement: float | None
     large_model_reduction: float | None
     modes: dict[str, ModeSummary]
-
-    @property
-    def target_model(self) -> str | None:
-        return self.config.get("target_model")
 
     @property
     def speculative_model(self) -> str | None:
@@ -66,7 +60,6 @@ def parse(r: Reader, data: dict) -> SpecThinkingResult:
     c = r.get(data, "comparison", dict, "top level")
     sections = {s: r.get(data, s, dict, "top level", optional=True) for s in SECTIONS}
     modes = {s: _mode(r, sec, s) for s, sec in sections.items() if sec is not None}
-    return SpecThinkingResult(r.path, r.get(data, "config", dict, "top level"), sections["large_model"],
-                              sections["speculative_thinking"], r.num(c, "speedup", "comparison"),
+    return SpecThinkingResult(r.path, r.get(data, "config", dict, "top level"), r.num(c, "speedup", "comparison"),
                               r.num(c, "throughput_improvement", "comparison"),
                               r.num(c, "large_model_reduction", "comparison"), modes)
