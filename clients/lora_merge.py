@@ -67,7 +67,7 @@ def weights_sha256(model) -> str:
     return h.hexdigest()
 
 
-def _merge_into(base: str, adapter: Path, tmp: str) -> dict:
+def _merge_into(base: str, adapter: Path, tmp: str, hashes: tuple[str, str]) -> dict:
     try:
         from peft import PeftModel
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -82,8 +82,8 @@ def _merge_into(base: str, adapter: Path, tmp: str) -> dict:
                 shutil.copy(os.path.join(base, name), tmp)
     else:
         AutoTokenizer.from_pretrained(base).save_pretrained(tmp)
-    info = {"adapter": str(adapter), "adapter_hash": adapter_hash(adapter), "base": base,
-            "base_hash": base_hash(base), "weights_sha256": weights_sha256(model)}
+    info = {"adapter": str(adapter), "adapter_hash": hashes[0], "base": base, "base_hash": hashes[1],
+            "weights_sha256": weights_sha256(model)}
     Path(tmp, INFO).write_text(json.dumps(info, indent=2) + "\n")
     return info
 
@@ -96,13 +96,14 @@ def merge(adapter: str | Path, base: str | None = None, out: str | None = None) 
     base = base or base_of(adapter)
     if out is not None and os.path.exists(out):
         raise UsageError(f"{out} already exists; choose another --out (or leave it out to use the cache)")
-    final = Path(out) if out else cache_root() / f"{adapter_hash(adapter)}-{base_hash(base)}"
+    hashes = adapter_hash(adapter), base_hash(base)  # each reads its weights: once per merge
+    final = Path(out) if out else cache_root() / f"{hashes[0]}-{hashes[1]}"
     if out is None and (final / INFO).is_file():
         return final, json.loads((final / INFO).read_text()), True
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".lora-merge-", dir=final.parent)
     try:
-        info = _merge_into(base, adapter, tmp)
+        info = _merge_into(base, adapter, tmp, hashes)
         if final.exists():  # a stale cache entry without its info file
             shutil.rmtree(final)
         os.rename(tmp, final)

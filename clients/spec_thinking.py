@@ -67,7 +67,7 @@ async def work(args: argparse.Namespace) -> int:
     task = tasks.load_task(args.aime_config)
     modes = ["large", "spec"] if args.test_mode == "both" else [args.test_mode]
     _check(args, config, modes)
-    path = args.output or os.path.join("benchmark_results", f"speedup_benchmark_{time.strftime('%Y%m%d_%H%M%S')}.json")
+    path = cc.output_path(args.output, os.path.join("benchmark_results", "speedup_benchmark"))
     if args.output is not None:
         cc.check_output(path, args.overwrite)
     problems = tasks.load_problems(task, args.num_problems)

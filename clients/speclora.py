@@ -132,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "benchmark-suite":
-        args.lora_adapter = args.lora_adapter_spec
         if args.only_mode == "spec_lora" and args.skip_lora:
             parser.error("--only-mode spec_lora contradicts --skip-lora")
     run = {"collect-data": cmd_collect, "train": cmd_train, "benchmark-suite": cmd_benchmark}[args.command]
