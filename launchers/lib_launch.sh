@@ -44,9 +44,9 @@ launch::prepare() {
   [[ -z "$TINY_PAIR" ]] || tiny::build >&2
 }
 
-# usage: launch::serve NAME PORT MODEL [VLLM_ARGS...]   (boots one server under supervision; its log and
-#   pidfile go to LOG_DIR; sets LAUNCH_URL; exits 3 if it does not become healthy)
-launch::serve() {
+# usage: launch::start NAME PORT MODEL [VLLM_ARGS...]   (starts one server under supervision without
+#   waiting for it; its log (LAUNCH_LOG) and pidfile go to LOG_DIR; sets VLLM_PID and LAUNCH_URL)
+launch::start() {
   local name=$1 port=$2 model=$3
   shift 3
   preflight::port_free "$HOST" "$port"
@@ -54,11 +54,18 @@ launch::serve() {
   mkdir -p "$LOG_DIR"
   serve::env "$LOG_DIR"
   serve::command "$model" "$port" "" "$@"
-  vllm::start "$LOG_DIR/$name.log" "$LOG_DIR/$name.pid" "${SERVE_CMD[@]}"
-  vllm::wait_healthy "http://$HOST:$port" "$VLLM_PID" "$LOG_DIR/$name.log" "${BOOT_TIMEOUT:-900}"
-  (( VLLM_HEALTHY )) || exit 3
+  LAUNCH_LOG="$LOG_DIR/$name.log"
+  vllm::start "$LAUNCH_LOG" "$LOG_DIR/$name.pid" "${SERVE_CMD[@]}"
   # shellcheck disable=SC2034  # read by the launcher that called this
   LAUNCH_URL="http://$HOST:$port"
+}
+
+# usage: launch::serve NAME PORT MODEL [VLLM_ARGS...]   (launch::start, then waits until the server is
+#   healthy; exits 3 if it does not become healthy)
+launch::serve() {
+  launch::start "$@"
+  vllm::wait_healthy "$LAUNCH_URL" "$VLLM_PID" "$LAUNCH_LOG" "${BOOT_TIMEOUT:-900}"
+  (( VLLM_HEALTHY )) || exit 3
 }
 
 # usage: launch::run_or_hold   (runs CLIENT_CMD with the servers up and returns its status, or, with no

@@ -19,14 +19,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 SPECLORA_PIDS=() SPECLORA_LOGS=() SPECLORA_URLS=()
 
-# usage: speclora::start NAME PORT MODEL [VLLM_ARGS...]   (starts one server without waiting for it)
+# usage: speclora::start NAME PORT MODEL [VLLM_ARGS...]   (launch::start, remembered: all are waited for together)
 speclora::start() {
-  local name=$1 port=$2 model=$3
-  shift 3
-  preflight::port_free "$HOST" "$port"
-  serve::command "$model" "$port" "" "$@"
-  vllm::start "$LOG_DIR/$name.log" "$LOG_DIR/$name.pid" "${SERVE_CMD[@]}"
-  SPECLORA_PIDS+=("$VLLM_PID") SPECLORA_LOGS+=("$LOG_DIR/$name.log") SPECLORA_URLS+=("http://$HOST:$port")
+  launch::start "$@"
+  SPECLORA_PIDS+=("$VLLM_PID") SPECLORA_LOGS+=("$LAUNCH_LOG") SPECLORA_URLS+=("$LAUNCH_URL")
 }
 
 # usage: speclora::spec_args DRAFT   (sets SPEC_ARGS: draft-model speculation with per-request metrics)
@@ -59,9 +55,6 @@ speclora::main() {
     target="$TINY_PAIR/target" draft=${draft:-$TINY_PAIR/draft}
   fi
   [[ ",$modes," != *,base,* || -n "$draft" ]] || lib::die "--draft MODEL is required with --target" 2
-  [[ -n "$LOG_DIR" ]] || LOG_DIR="launcher_runs/$(date +%Y%m%d_%H%M%S)_$$"
-  mkdir -p "$LOG_DIR"
-  serve::env "$LOG_DIR"
   if [[ ",$modes," == *,target,* ]]; then
     speclora::start target "$PORT" "$target"
     export SPECLENS_TARGET_URL=${SPECLORA_URLS[-1]}
