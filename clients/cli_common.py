@@ -25,15 +25,18 @@ class UsageError(Exception):
     """Bad flags or input files (one-line message)."""
 
 
-def add_common_flags(parser: argparse.ArgumentParser, default_output: str) -> None:
-    """--seed, --api-key, --timeout, --output, --overwrite."""
+def add_common_flags(parser: argparse.ArgumentParser, default_output: str, timeout: float = 120.0,
+                     timeout_help: str = "", output_help: str = "") -> None:
+    """--seed, --api-key, --timeout, --output, --overwrite (`timeout`, and the two help texts when
+    given, are the client's own)."""
     parser.add_argument("--seed", type=int, default=0, 
                         help="seed for sampling problems and client-side draws (default 0)")
     parser.add_argument("--api-key", default=None, 
                         help="bearer token (default: $VLLM_API_KEY); never written to the JSON")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per HTTP request (default 120)")
-    parser.add_argument("--output", "-o", default=None,
-                        help=f"result JSON path (default: {default_output}_<timestamp>.json in the current directory)")
+    parser.add_argument("--timeout", type=float, default=timeout,
+                        help=timeout_help or f"seconds allowed per HTTP request (default {timeout:g})")
+    parser.add_argument("--output", "-o", default=None, help=output_help or (
+        f"result JSON path (default: {default_output}_<timestamp>.json in the current directory)"))
     parser.add_argument("--overwrite", action="store_true", help="replace an existing result file")
 
 

@@ -170,11 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="send no vllm_xargs (for OpenAI-compatible servers that refuse unknown fields)")
     p.add_argument("--verbose", type=boolean, default=True, metavar="true|false",
                    help="per-example logs (default true)")
-    cc.add_common_flags(p, "gsm8k_results")
+    cc.add_common_flags(p, "gsm8k_results", output_help=(
+        f"result JSON path (default {DEFAULT_OUTPUT}; an existing file is kept unless --overwrite)"))
     p.add_argument("--output-file", dest="output", help="the same as --output")
-    for action in p._actions:
-        if action.dest == "output" and "-o" in action.option_strings:
-            action.help = f"result JSON path (default {DEFAULT_OUTPUT}; an existing file is kept unless --overwrite)"
     return p
 
 

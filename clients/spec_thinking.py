@@ -163,11 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large-model", help="served name of the large model (default: target_model_name)")
     p.add_argument("--max-stop-strings", type=cc.positive_int, default=int(os.environ.get("VLLM_MAX_STOP_STRINGS", "4")),
                    help="the small server's VLLM_MAX_STOP_STRINGS (default $VLLM_MAX_STOP_STRINGS, else vLLM's 4)")
-    cc.add_common_flags(p, "benchmark_results/speedup_benchmark")
-    p.set_defaults(timeout=3600.0)
-    for action in p._actions:
-        if action.dest == "timeout":
-            action.help = "seconds allowed per HTTP request (default 3600: a 32768-token answer of a 32B model)"
+    cc.add_common_flags(p, "benchmark_results/speedup_benchmark", timeout=3600.0, timeout_help=(
+        "seconds allowed per HTTP request (default 3600: a 32768-token answer of a 32B model)"))
     return p
 
 
