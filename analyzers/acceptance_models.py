@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from speclens.analyzers.diffusion_models import UNIT_OBJECTS as DIFFUSION_UNITS
 from speclens.analyzers.diffusion_models import DiffusionSection
+from speclens.analyzers.mal_formula import MAL_V0, MAL_V1, described  # noqa: F401 - MAL_*: re-exported
 
 SCHEMA_VERSION = 2
 
@@ -33,9 +34,7 @@ class InputFile(BaseModel):
     size_bytes: int
 
 
-MAL_V1 = "1 + accepted_tokens / drafts"
-MAL_V0 = "emitted_tokens / drafts"
-MalFormula = Literal["1 + accepted_tokens / drafts", "emitted_tokens / drafts"]
+MalFormula = Literal["1 + accepted_tokens / drafts", "emitted_tokens / drafts"]  # MAL_V1, MAL_V0 (mal_formula)
 
 
 def _d(text: str, *default: object):  # noqa: ANN202 - a pydantic Field carrying its unit and formula
@@ -55,7 +54,9 @@ class Counts(BaseModel):
     draft_tokens: int = _d("count of draft tokens proposed")
     accepted_tokens: int = _d("count of draft tokens accepted (V1: accepted prefix; V0: every accepted token)")
     accepted_per_position: list[int] | None = _d("count of drafts whose token at position i (0-based) was accepted", None)
-    emitted_tokens: int | None = _d("count of tokens emitted by verification steps, bonus token included (V0 only)", None)
+    emitted_tokens: int | None = _d("count of tokens emitted by verification steps (V0 only): per draft its accepted "
+                                    "prefix plus the target's own token, the bonus token only when all k draft tokens "
+                                    "were accepted", None)
     drafts_from: DraftsFrom = Field("counter", description="how drafts was obtained")
     per_position_from: PerPositionFrom = Field("counter", description="how accepted_per_position was obtained")
     ambiguous_intervals: int = Field(0, description="count of log intervals with several consistent integer solutions")
@@ -67,8 +68,7 @@ class Metrics(BaseModel):
     mean_acceptance_length: float | None = _d(
         "tokens per verification step, range 1..k+1: the formula in mean_acceptance_length_formula; pooled over drafts")
     mean_acceptance_length_formula: MalFormula | None = Field(None, description=(
-        f"'{MAL_V1}' (V1: the bonus token plus the accepted prefix) or '{MAL_V0}' (V0, whose accepted count also "
-        "holds tokens after the first rejection)"))
+        described()))
     mean_acceptance_length_range: list[float] | None = Field(None, description=(
         "[min, max] of mean_acceptance_length over counts.drafts_range, when drafts is estimated"))
     draft_acceptance_rate: float | None = _d("fraction 0..1 (not percent): accepted_tokens / draft_tokens; "
@@ -96,7 +96,8 @@ class IntervalPoint(BaseModel):
     accepted: int = _d("count of accepted tokens in this log interval")
     drafted: int = _d("count of draft tokens in this log interval")
     drafts: int | None = _d("count of drafts in this log interval (reconstructed or estimated)")
-    mean_acceptance_length: float | None = _d("tokens per verification step in this interval: 1 + accepted / drafts")
+    mean_acceptance_length: float | None = _d("tokens per verification step in this V1 log interval: "
+                                              "1 + accepted / drafts")
 
 
 class FirstInterval(BaseModel):
@@ -181,7 +182,7 @@ class SegmentInfo(BaseModel):
 
 
 class Notice(BaseModel):
-    level: Literal["warning", "info"]
+    level: Literal["error", "warning", "info"]  # error: the input could not be read (an `unreadable` target)
     code: str
     message: str
     location: str | None = None
@@ -199,14 +200,14 @@ class AppliedWindow(BaseModel):
     until_on_log: str | None = None
     since_relation: Literal["before the log", "inside the log", "after the log"] | None = None
     until_relation: Literal["before the log", "inside the log", "after the log"] | None = None
-    log_first_time: str | None = None  # the log's first and latest timestamps, for the relations
+    log_first_time: str | None = None  # the log's earliest and latest timestamps (lines may be out of order)
     log_latest_time: str | None = None
     notes: list[str] = Field(default_factory=list)
 
 
 class TargetReport(BaseModel):
     path: str
-    kind: Literal["run_dir", "log", "metrics_pair", "metrics", "bench_json", "bench_console"]
+    kind: Literal["run_dir", "log", "metrics_pair", "metrics", "bench_json", "bench_console", "unreadable"]
     log_window: AppliedWindow | None = None
     segments: list[SegmentInfo] = Field(default_factory=list)
     sources: list[SourceResult] = Field(default_factory=list)

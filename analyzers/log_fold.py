@@ -21,6 +21,7 @@ segment's k decided once (`analyzers.metrics.decide_k`) and its counts already i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from speclens.analyzers.acceptance_models import (
@@ -34,7 +35,7 @@ from speclens.analyzers.acceptance_models import (
 )
 from speclens.analyzers.diffusion_fold import DiffusionTally
 from speclens.analyzers.interval_tally import Tally
-from speclens.analyzers.log_source import LogFold, SegmentFold, Taken
+from speclens.analyzers.log_source import LogFold, SegmentFold, StrayTally, Taken
 from speclens.analyzers.metrics import LegacyTally, decide_k, v1_mean_acceptance_length
 from speclens.analyzers.reconstruct import is_fixed_length, solve
 from speclens.analyzers.window import Anchor, LogWindow
@@ -44,6 +45,7 @@ from speclens.parsers.records import (
     SpecCumulative,
     SpecInterval,
     StatsLoggingDisabled,
+    StrayBytes,
     ThroughputLine,
     TruncatedInput,
     UnparsedSpecLine,
@@ -61,7 +63,7 @@ class _Taken:
     def __init__(self, keep_series: bool) -> None:
         self.used = 0
         self.lines: list[int] = []  # first and last used line
-        self.times: list[str | None] = []
+        self.times: list[str | int | None] = []  # earliest, latest stamp taken; their time keys
         self.total = Tally()
         self.engines: dict[str, Tally] = {}
         self.legacy = LegacyTally()
@@ -94,7 +96,7 @@ class _Segment:
         self.v0_before: SpecCumulative | None = None
         self.v0_seen: SpecCumulative | None = None  # the last V0 line read, in or out of the window
         self.v0_k: int | None = None
-        self.rates_k: int | None = None  # the most per-position rates on one taken line
+        self.rates_k: int | None = None  # the most per-position rates on one spec line, kept or not
         self.fixed_length: bool | None = None  # is_fixed_length(spec_method), kept current
         self.vllm_version: str | None = None
         self.model: str | None = None
@@ -111,7 +113,7 @@ class _Segment:
 
 class _Fold:
     __slots__ = ("window", "reference", "segments", "unparsed_count", "first_unparsed", "untimed_excluded",
-                 "truncated", "v0_resets")
+                 "truncated", "v0_resets", "stray")
 
     def __init__(self, window: LogWindow, reference: LogWindow | None) -> None:
         self.window, self.reference = window, reference
@@ -121,6 +123,7 @@ class _Fold:
         self.untimed_excluded = 0
         self.truncated: TruncatedInput | None = None
         self.v0_resets: list[tuple[SpecCumulative, SpecCumulative]] = []
+        self.stray = StrayTally()  # lines with bytes that are not text: counted, never placed in a segment
 
 
 def fold_log(path: str, window: Window, keep_series: bool = False,
@@ -133,6 +136,9 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
     skip_first = window.skip_first
     last_v0: SpecCumulative | None = None
     for rec in read_vllm_log(path, on_chunk, every_stats_line=False):  # the others change no fold
+        if type(rec) is StrayBytes:
+            fold.stray.add(rec)
+            continue
         while len(fold.segments) <= rec.segment:
             fold.segments.append(_Segment(len(fold.segments), keep_series))
         seg = fold.segments[rec.segment]
@@ -179,24 +185,31 @@ def fold_log(path: str, window: Window, keep_series: bool = False,
         else:
             raise TypeError(f"unexpected record {type(rec).__name__}")
     if lw.active and lw.finish():  # --until ended up before the log's start
-        for seg in fold.segments:
-            seg.after += seg.taken.used
-            seg.diffusion.after += seg.diffusion.used
-            seg.clear()
+        _all_after(fold)
     return LogFold(path, lw, tuple(map(_summary, fold.segments)), fold.unparsed_count, fold.first_unparsed,
-                   fold.untimed_excluded, fold.truncated, tuple(fold.v0_resets))
+                   fold.untimed_excluded, fold.truncated, tuple(fold.v0_resets), fold.stray)
+
+
+def _all_after(fold: _Fold) -> None:
+    """Everything taken so far is after the window (`--until` landed before all of it)."""
+    for seg in fold.segments:
+        seg.after += seg.taken.used
+        seg.diffusion.after += seg.diffusion.used
+        seg.clear()
 
 
 def _see(fold: _Fold, key: int) -> None:
-    """Place the window's bounds as the log's span grows (see `analyzers.window`)."""
+    """Place the window's bounds as the log's span grows at either end (see `analyzers.window`):
+    each line counts by its own time, also one stamped earlier than lines before it."""
     lw = fold.window
     if lw.active:
         if lw.first_key is None:
             lw.begin(key)
-        elif key > lw.latest:  # type: ignore[operator]
-            if not lw.pending:
-                lw.latest = key
-            elif lw.see(key):  # since moved past everything read so far
+        elif key > lw.latest or key < lw.earliest:  # type: ignore[operator]
+            moved = lw.see(key)
+            if moved == "until":  # until moved before everything read so far
+                _all_after(fold)
+            elif moved == "since":  # since moved past everything read so far
                 for seg in fold.segments:
                     seg.before += seg.taken.used + seg.after
                     seg.after = 0
@@ -230,24 +243,33 @@ def _outside(fold: _Fold, seg: _Segment | DiffusionTally, rec: SpecInterval | Sp
 
 
 def _used(fold: _Fold, taken: _Taken | DiffusionTally, rec: SpecInterval | SpecCumulative | DiffusionInterval) -> None:
-    """Note `rec` as taken: its line and time, and where it is against the reference window."""
+    """Note `rec` as taken: its line (first and last in the file), its time (`times`: the earliest
+    and latest stamp of the lines taken, then their time keys; a line without a stamp makes the
+    start unknown when it is the first taken, the end until a line stamped later), and where it is
+    against the reference window."""
     taken.used += 1
-    lines = taken.lines
+    lines, times, key = taken.lines, taken.times, rec.time_key
     if lines:
         lines[1] = rec.lineno
-        taken.times[1] = rec.timestamp
     else:
         lines += (rec.lineno, rec.lineno)
-        taken.times += (rec.timestamp, rec.timestamp)
+        times += (None, None, None if key is not None else -math.inf, None)  # -inf: the start is unknown
+    if key is None:
+        times[1] = None
+    else:
+        if times[2] is None or key < times[2]:  # type: ignore[operator]
+            times[0], times[2] = rec.timestamp, key  # type: ignore[call-overload]
+        if times[3] is None or key >= times[3]:  # type: ignore[operator]
+            times[1], times[3] = rec.timestamp, key  # type: ignore[call-overload]
     ref = fold.reference
-    if ref is not None and rec.time_key is not None:
-        if ref.since is not None and rec.time_key < ref.since:
+    if ref is not None and key is not None:
+        if ref.since is not None and key < ref.since:
             taken.before_run += 1
             if taken.before_run_lines:
                 taken.before_run_lines[1] = rec.lineno
             else:
                 taken.before_run_lines += (rec.lineno, rec.lineno)
-        elif ref.until is not None and rec.time_key > ref.until:
+        elif ref.until is not None and key > ref.until:
             taken.after_run += 1
 
 
@@ -269,6 +291,9 @@ def _take_v0(fold: _Fold, seg: _Segment, rec: SpecCumulative, skip_first: int) -
 def _take_interval(fold: _Fold, seg: _Segment, rec: SpecInterval, skip_first: int, active: bool) -> None:
     seg.seen += 1
     seg.formats.add(rec.fmt)
+    rates = rec.per_position
+    if rates and len(rates) > (seg.rates_k or 0):  # k is the server's: learned from every spec line,
+        seg.rates_k = len(rates)  # also those --skip-first or the window leave out
     if seg.seen <= skip_first:
         seg.skipped += 1
         return
@@ -276,10 +301,7 @@ def _take_interval(fold: _Fold, seg: _Segment, rec: SpecInterval, skip_first: in
         return
     taken = seg.taken
     _used(fold, taken, rec)
-    rates = rec.per_position
     k = decide_k(seg.num_spec_tokens, len(rates) if rates else None)  # this interval's own
-    if rates and not seg.num_spec_tokens and k > (seg.rates_k or 0):  # type: ignore[operator]
-        seg.rates_k = k
     sol = solve(rec.accepted, rec.drafted, k, rec.mean_acceptance_length, rates, seg.fixed_length)
     taken.total.add(rec, sol)
     if rec.engine is not None:
@@ -332,7 +354,7 @@ def _taken_summary(t: _Taken, v0_before: SpecCumulative | None, k: int | None) -
     if not t.used:
         return Taken()
     ends = dict(used=t.used, first_line=t.lines[0], last_line=t.lines[-1], first_time=t.times[0],
-                last_time=t.times[-1], before_run=t.before_run, after_run=t.after_run,
+                last_time=t.times[1], before_run=t.before_run, after_run=t.after_run,
                 before_run_lines=(t.before_run_lines[0], t.before_run_lines[-1]) if t.before_run_lines else None)
     if t.v0_last is not None:
         return Taken(**ends, cumulative=True, counts=_v0_counts(t.v0_last, v0_before, k), v0_since=v0_before)

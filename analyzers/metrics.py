@@ -2,20 +2,25 @@
 the one place each is computed (and `decide_k`, the one rule for the k a source is read with).
 
 Inputs are exact integer counts (`analyzers.acceptance_models.Counts`) or, for the legacy weighting,
-per-interval rates. A zero or unknown denominator gives None, never 0.
+per-interval rates. A zero or unknown denominator gives None, never 0; so does any quotient that
+is not a finite number (a nan a log line printed), so no renderer ever sees nan or inf.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
-from speclens.analyzers.acceptance_models import MAL_V0, MAL_V1, Counts, Legacy, MalFormula, Metrics
+from speclens.analyzers.acceptance_models import Counts, Legacy, MalFormula, Metrics
+from speclens.analyzers.mal_formula import MAL_V0, MAL_V1
 
 
 def _ratio(num: int | float | None, den: int | float | None) -> float | None:
+    """num / den; None when it is undefined (den zero or unknown) or not a finite number."""
     if num is None or den is None or den == 0:
         return None
-    return num / den
+    value = num / den
+    return value if math.isfinite(value) else None
 
 
 def decide_k(stated: int | None, positions: int | None) -> int | None:
@@ -35,7 +40,8 @@ def v1_mean_acceptance_length(accepted: int, drafts: int | None) -> float | None
 
 
 def mal_formula(c: Counts) -> MalFormula:
-    """The formula `mean_acceptance_length` uses for these counts (see there)."""
+    """The formula `mean_acceptance_length` uses for these counts (see there): V0 sources carry
+    emitted tokens. Its words, per source, are `analyzers.mal_formula`'s."""
     return MAL_V0 if c.emitted_tokens is not None else MAL_V1
 
 
@@ -101,9 +107,9 @@ class LegacyTally:
     any length folds in constant memory): weighted_i = Σ_j rate_ij · Drafted_j / Σ_j Drafted_j,
     with rates zero-padded to the longest list (rounded 3-dp rates re-weighted by draft tokens:
     approximate, kept for comparison with old results). Conditional as `conditional()`.
-    Intervals without a per-position list, or with Drafted 0 (whose rates are nan), are counted
-    as samples but add nothing to the sums. Samples = number of intervals; average drafted =
-    Σ Drafted / samples."""
+    Intervals without a per-position list, or with Drafted 0 (whose rates are nan), or with a nan
+    rate (a damaged line: vLLM prints nan only for 0 drafts) are counted as samples but add nothing
+    to the sums. Samples = number of intervals; average drafted = Σ Drafted / samples."""
 
     __slots__ = ("samples", "drafted", "weight", "sums")
 
@@ -122,7 +128,7 @@ class LegacyTally:
             self.sums = []
         if len(rates) > len(self.sums):
             self.sums.extend([0.0] * (len(rates) - len(self.sums)))
-        if drafted == 0:
+        if drafted == 0 or any(math.isnan(value) for value in rates):
             return
         self.weight += drafted
         for i, value in enumerate(rates):

@@ -56,7 +56,7 @@ def applied_window(fold: LogFold, origin: str) -> AppliedWindow | None:
     w = lw.window
     return AppliedWindow(origin=origin, since=w.since, until=w.until, since_on_log=lw.stamp(since),
                          until_on_log=lw.stamp(until), since_relation=lw.relation(since),
-                         until_relation=lw.relation(until), log_first_time=lw.stamp(lw.first_key),
+                         until_relation=lw.relation(until), log_first_time=lw.stamp(lw.earliest),
                          log_latest_time=lw.stamp(lw.latest), notes=list(lw.notes))
 
 
@@ -88,7 +88,7 @@ def window_notices(fold: LogFold, origin: str, skip_first: int, basis: str = "")
         if untimed:
             causes.append(f"{untimed} had no timestamp, which a time window needs")
         lw = fold.window
-        span = (f"; {SPAN_TEXT} {lw.stamp(lw.first_key)} → {lw.stamp(lw.latest)}"
+        span = (f"; {SPAN_TEXT} {lw.stamp(lw.earliest)} → {lw.stamp(lw.latest)}"
                 if lw.first_key is not None else "")
         hint = "; pass --since/--until to choose another window" if origin == "run.json" else ""
         out.append(Notice(level="warning", code="window-removed-all", location=fold.path, message=(

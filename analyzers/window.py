@@ -16,19 +16,25 @@ says so.
 
 Placement of a year-less bound (and of an ISO bound without an anchor) on a log: the log's clock
 (`parsers.timestamps`) counts years from the log's first line, and `MM-DD` could mean any of
-them. The bound goes to the occurrence nearest to the log's span, from its first timestamped
-line to its latest: inside the span if one is there (the first such, if the log spans more than
-a year), else whichever is closer of the occurrence just before the first line and the one just
-after the latest line; a tie goes to the earlier. So `--since "11-22 21:50:00"` on a log that
-starts at 11-22 21:51:21 is 81 s before its start, not 366 days later, and `--since "01-01
-00:05:00"` on a log running 12-31 23:58 → 01-01 00:10 is inside it, in the log's second year.
+them. The bound goes to the occurrence nearest to the log's span, from its earliest timestamp to
+its latest (not from its first line: processes writing one file can put a line stamped earlier
+after later ones, and each line is placed by its own time): inside the span if one is there (the
+first found, if the log spans more than a year), else whichever is closer of the occurrence just
+before the earliest line and the one just after the latest line; a tie goes to the earlier.
+So `--since "11-22 21:50:00"` on a log that starts at 11-22 21:51:21 is 81 s before its start,
+not 366 days later, and `--since "01-01 00:05:00"` on a log running 12-31 23:58 → 01-01 00:10 is
+inside it, in the log's second year.
 Each log is placed on its own span.
 
-The span grows as the log is read, so the placement is settled as lines arrive: an occurrence
-after everything read so far counts as "before the start" until the latest line gets nearer to
-it than the first line is to the earlier occurrence; `LogWindow.see` reports the moment `since`
-moves forward (everything read until then is then before the window) and `LogWindow.finish`
-settles what is still open at the end.
+The span grows at both ends as the log is read, so the placement is settled as lines arrive.
+`since` starts at the earlier occurrence (which takes everything read so far) and moves to the
+later one when the latest line gets nearer to it than the earliest line is to the earlier one;
+`until` starts at the later occurrence and moves to the earlier one when an earlier-stamped line
+puts that one inside the span, or at the end when it is still the nearer. `LogWindow.see` reports
+such a move (everything read until then is then before, or after, the window) and
+`LogWindow.finish` settles what is still open at the end. A bound that moved to the later
+occurrence stays there: the lines it left out are not kept, so an earlier-stamped line read after
+that does not move it back (that takes a log read out of order by about half a year).
 
 A pair: `--until` is placed `length` after `--since`, where length is the distance from since to
 until read like two consecutive log lines: an until more than 180 days before since (on the
@@ -192,30 +198,32 @@ def parse_run_time(text: object) -> datetime | None:
 
 
 Relation = Literal["before the log", "inside the log", "after the log"]
-RELATION_TEXT = {"before the log": "before the log's first line", "inside the log": "inside the log",
+RELATION_TEXT = {"before the log": "before the log's earliest line", "inside the log": "inside the log",
                  "after the log": "after the log's latest line"}
 SPAN_TEXT = "the log's startup, stats and spec lines run"
 
 
 class _Placed:
-    """One year-less bound on one log: the occurrence `early` (just before the first line) until
-    the span makes `late` (the first at or after it) nearer; `final` once that cannot change."""
+    """One year-less bound on one log: its occurrences `early` (just before the first line) and
+    `late` (the first at or after it); `key` is `early` until the span makes `late` nearer.
+    `final` once that cannot change: `early` is inside the span, or the bound moved to `late`."""
 
-    __slots__ = ("early", "late", "threshold", "key", "final")
+    __slots__ = ("early", "late", "key", "final")
 
     def __init__(self, seconds: int, first_key: int) -> None:
         late = (first_key // YEAR_SECONDS) * YEAR_SECONDS + seconds
         if late < first_key:
             late += YEAR_SECONDS
         self.early, self.late = late - YEAR_SECONDS, late
-        # late is nearer once latest − … : late − latest < first − early  ⟺  latest > threshold
-        self.threshold = 2 * late - first_key - YEAR_SECONDS
         self.key, self.final = self.early, False
-        self.see(first_key)
+        self.see(first_key, first_key)
 
-    def see(self, latest: int) -> bool:
-        """Account for a line at `latest`; True when this moved the bound to `late`."""
-        if latest > self.threshold:
+    def see(self, earliest: int, latest: int) -> bool:
+        """Account for the span [earliest, latest]; True when this moved the bound to `late`."""
+        if earliest <= self.early:  # inside the span: settled where it is
+            self.final = True
+            return False
+        if self.late - latest < earliest - self.early:  # late is nearer (or inside: latest ≥ late)
             self.key, self.final = self.late, True
             return True
         return False
@@ -223,8 +231,9 @@ class _Placed:
 
 class LogWindow:
     """A `Window`'s time bounds placed on one log (see the module docstring). Use: `begin` at
-    the first timestamped record, `see` for each later one while `pending`, `finish` at the end;
-    `since`/`until` are the keys in force (None: no bound)."""
+    the first timestamped record, `see` for each later one stamped outside [earliest, latest],
+    `finish` at the end; `since`/`until` are the keys in force (None: no bound). `first_key` is
+    the first timestamped line's (the clock's origin), `earliest`/`latest` the span so far."""
 
     def __init__(self, window: Window, anchor: Anchor | None = None) -> None:
         self.window = window
@@ -237,6 +246,7 @@ class LogWindow:
         self.since: int | None = None
         self.until: int | None = None
         self.first_key: int | None = None
+        self.earliest: int | None = None
         self.latest: int | None = None
         self._placed: dict[str, _Placed] = {}
         self.notes: list[str] = []
@@ -264,7 +274,7 @@ class LogWindow:
                               "are placed nearest to the log's span")
 
     def begin(self, first_key: int) -> None:
-        self.first_key = self.latest = first_key
+        self.first_key = self.earliest = self.latest = first_key
         for bound in (self._since, self._until):
             if bound is not None:
                 self._unanchored_note(bound)
@@ -286,22 +296,30 @@ class LogWindow:
                 self.until = self._placed["until"].late  # provisional: the early one would cut everything
         self.pending = any(not p.final for p in self._placed.values())
 
-    def see(self, key: int) -> bool:
-        """A timestamped record at `key` comes next; True when `since` just moved forward past
-        every record read so far (the caller then counts them all as before the window)."""
-        if key <= self.latest:  # type: ignore[operator]
-            return False
-        self.latest = key
-        moved = False
+    def see(self, key: int) -> Literal["since", "until"] | None:
+        """A timestamped record at `key` comes next. "since": `since` just moved forward past every
+        record read so far (the caller counts them all as before the window); "until": `until`
+        just moved back before every record read so far (all after the window); else None."""
+        if key > self.latest:  # type: ignore[operator]
+            self.latest = key
+        elif key < self.earliest:  # type: ignore[operator]
+            self.earliest = key  # a line stamped earlier than every one before it
+        else:
+            return None
+        if not self.pending:
+            return None
+        earliest, latest = self.earliest, self.latest
+        moved: Literal["since", "until"] | None = None
         since = self._placed.get("since")
-        if since is not None and not since.final and since.see(key):
+        if since is not None and not since.final and since.see(earliest, latest):
             self.since = since.key
             if self._length is not None:
                 self.until = self.since + self._length
-            moved = True
+            moved = "since"
         until = self._placed.get("until")
-        if until is not None and not until.final:
-            until.see(key)
+        if until is not None and not until.final and not until.see(earliest, latest) and until.final:
+            self.until = until.early  # inside the span now, before every line read so far
+            moved = "until"
         self.pending = any(not p.final for p in self._placed.values())
         return moved
 
@@ -317,9 +335,9 @@ class LogWindow:
         return False
 
     def relation(self, key: int | None) -> Relation | None:
-        if key is None or self.first_key is None or self.latest is None:
+        if key is None or self.earliest is None or self.latest is None:
             return None
-        return "before the log" if key < self.first_key else "after the log" if key > self.latest else "inside the log"
+        return "before the log" if key < self.earliest else "after the log" if key > self.latest else "inside the log"
 
     @staticmethod
     def stamp(key: int | None) -> str | None:

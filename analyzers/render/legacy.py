@@ -5,9 +5,12 @@ outside the block when it is a slice (see `render_legacy`)."""
 
 from __future__ import annotations
 
+import re
+
 from speclens.analyzers.acceptance_models import Legacy, Report, SourceResult, TargetReport
 
 RULE = "=" * 70
+_NAN = re.compile(r"\bnan\b")  # report values are finite or None (analyzers.metrics), so nan is None
 
 
 class LegacyUnavailable(ValueError):
@@ -15,11 +18,14 @@ class LegacyUnavailable(ValueError):
 
 
 def _array(values: list[float | None] | None) -> str:
+    """numpy's printing of the rounded values, with `n/a` (as wide as numpy's `nan`, so the layout
+    is numpy's) for an undefined element (None: a 0/0 rate), where the old script printed nan."""
     if values is None:
         return "n/a"
     import numpy as np  # only this layout needs numpy's array printing; other formats skip the import
 
-    return str(np.round(np.array([np.nan if v is None else v for v in values], dtype=float), decimals=3))
+    text = str(np.round(np.array([np.nan if v is None else v for v in values], dtype=float), decimals=3))
+    return _NAN.sub("n/a", text)
 
 
 def legacy_block(legacy: Legacy) -> str:
@@ -60,6 +66,8 @@ def render_legacy(report: Report) -> str:
     exactly what the old script printed."""
     blocks = []
     for t in report.targets:
+        if t.kind == "unreadable":  # named on stderr by the command; no block
+            continue
         logs = [s for s in t.sources if s.log is not None and s.log.legacy is not None]
         if not logs:
             which = f"segment {report.window.segment} has " if isinstance(report.window.segment, int) else ""

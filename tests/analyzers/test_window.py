@@ -102,7 +102,7 @@ def test_until_before_the_first_line_keeps_nothing_and_says_why() -> None:
     assert t.sources == []
     [notice] = [n for n in t.notices if n.code == "window-removed-all"]
     assert "the log has 3 spec-metrics line(s) in 1 server lifetime(s) and none is left" in notice.message
-    assert "--until '11-22 21:50:00' (placed at 11-22 21:50:00, before the log's first line) removed 3" in notice.message
+    assert "--until '11-22 21:50:00' (placed at 11-22 21:50:00, before the log's earliest line) removed 3" in notice.message
     assert "no-spec-data" not in [n.code for n in t.notices]
 
 
@@ -178,8 +178,8 @@ def test_log_window_placement_arithmetic() -> None:
     w = LogWindow(Window(since="01-05 00:00:00"))
     w.begin(9 * DAY)
     assert (w.since, w.pending) == (4 * DAY, True)
-    assert w.see(365 * DAY) is False  # exactly the threshold: the tie goes to the earlier occurrence
-    assert w.see(365 * DAY + 1) is True and w.since == YEAR_SECONDS + 4 * DAY and not w.pending
+    assert w.see(365 * DAY) is None  # exactly the threshold: the tie goes to the earlier occurrence
+    assert w.see(365 * DAY + 1) == "since" and w.since == YEAR_SECONDS + 4 * DAY and not w.pending
 
 
 def test_anchored_iso_bound_lands_in_its_own_year() -> None:
