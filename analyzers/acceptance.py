@@ -32,6 +32,7 @@ from speclens.analyzers.log_source import LogFold, SegmentFold, log_source
 from speclens.analyzers.metrics_pair import metrics_result
 from speclens.analyzers.run_scope import RunScope, applied_window, read_run_scope, window_notices
 from speclens.analyzers.sources import agreement_between
+from speclens.parsers.errors import ParseError, input_error_line
 from speclens.parsers.log_scan import is_gzip
 from speclens.parsers.prometheus import scrape_text
 from speclens.parsers.run_dir import RunFiles, configured_temperature
@@ -42,14 +43,33 @@ def _input(path: str, role: str, sha: str | None = None) -> InputFile:
     return InputFile(path=path, role=role, sha256=sha or file_sha256(path), size_bytes=os.path.getsize(path))
 
 
-def build_report(paths: list[str], window: Window, keep_series: bool = False) -> Report:
-    """Analyze every PATH (see `analyzers.inputs`) into one report."""
+def build_report(paths: list[str], window: Window, keep_series: bool = False, keep_going: bool = False) -> Report:
+    """Analyze every PATH (see `analyzers.inputs`) into one report. A path that cannot be read
+    raises its ParseError/OSError; with `keep_going` (a batch) it becomes an `unreadable` target,
+    its error as its one notice, and the other paths are still reported."""
     inputs: list[InputFile] = []
-    targets = [_target(t, window, keep_series, inputs) for t in resolve_targets(paths)]
+    targets = [_target_or_unreadable(t, window, keep_series, inputs, keep_going)
+               for t in resolve_targets(paths, keep_going)]
     for target in targets:  # the anomaly checks are part of every report
+        if target.kind == "unreadable":
+            continue
         temperature = configured_temperature(RunFiles(target.path).manifest) if target.kind == "run_dir" else None
         target.notices += check_target(target, temperature)
     return Report(speclens_version=__version__, window=window, inputs=inputs, targets=targets)
+
+
+def _target_or_unreadable(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
+                          keep_going: bool) -> TargetReport:
+    error = t.error
+    if error is None:
+        try:
+            return _target(t, window, keep_series, inputs)
+        except (ParseError, OSError) as err:
+            if not keep_going:
+                raise
+            error = input_error_line(err)
+    return TargetReport(path=t.path, kind="unreadable",
+                        notices=[Notice(level="error", code="unreadable-input", message=error)])
 
 
 def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFile],
@@ -265,7 +285,24 @@ def _log_notices(report: TargetReport, fold: LogFold, logs: list[SourceResult]) 
     if fold.truncated is not None:
         report.notices.append(Notice(level="warning", code="input-truncated", location=f"{fold.path}:{fold.truncated.lineno}",
                                      message=f"{fold.truncated.reason}; the numbers cover only what was readable"))
+    if fold.stray.lines:
+        report.notices.append(_stray_notice(fold))
     if fold.untimed_excluded:
         report.notices.append(Notice(level="warning", code="untimed-lines", message=(
             f"{fold.untimed_excluded} metrics line(s) (SpecDecoding / DiffusionDecoding) without a timestamp were left "
             "out of the time window")))
+
+
+def _stray_notice(fold: LogFold) -> Notice:
+    """What the log's lines with bytes that are not text (`StrayTally`) did to the report."""
+    stray = fold.stray
+    padding = " (crash padding?)" if stray.nul_bytes >= 8 else ""  # a crash leaves blocks of NULs where data was lost
+    held = [f"{stray.nul_bytes} NUL byte(s){padding}" if stray.nul_bytes else "",
+            f"{stray.undecodable_bytes} byte(s) that are not UTF-8" if stray.undecodable_bytes else ""]
+    read = (f"; {stray.read_lines} of them are lines speclens reads, read with those bytes replaced (a line "
+            "whose fields they hit is counted as unparsed)" if stray.read_lines
+            else "; none of them is a line speclens reads")
+    held_text = " and ".join(filter(None, held))
+    return Notice(level="warning" if stray.nul_bytes else "info", code="stray-bytes",
+                  location=f"{fold.path}:{stray.first_line}",
+                  message=f"{stray.lines} line(s) hold bytes that are not text: {held_text}{read}")

@@ -3,13 +3,17 @@
 PATHs are expanded by `expand_run_dirs`: a run directory (`parsers.run_dir.detect`: it holds
 a vLLM log, a /metrics scrape, run.json or guidellm_results.json) or a folder holding any
 `*.json` file is a row; its `baseline/` belongs to it (the speedup reference); its other
-subfolders and any folder of run folders are searched in turn (down to MAX_DEPTH levels). A folder with nothing readable is listed once in `skipped`, not as a row.
+subfolders and any folder of run folders are searched in turn (down to MAX_DEPTH levels). In a
+folder that is not a run directory, each file read on its own by content (a server log, a scrape,
+vllm bench console output, under any name: `analyzers.inputs.loose_inputs`, the detection
+`compare FILE` uses) is a row too. A folder with nothing readable is listed once in `skipped`, not as a row.
 Every directory is summarized independently (in worker processes for large sets), so hundreds
 of directories take seconds. A row with an `error` is still shown, and makes the exit status 2.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +24,7 @@ from speclens.analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_bou
 from speclens.analyzers.compare_keys import SORT_KEYS
 from speclens.analyzers.compare_row import CompareRow, Skipped, summarize
 from speclens.analyzers.console import fail, warn
+from speclens.analyzers.inputs import loose_inputs
 from speclens.parsers.files import note_read
 from speclens.parsers.run_dir import BASELINE, detect
 
@@ -53,6 +58,10 @@ def _walk(path: str, depth: int, seen: set[str], found: list[str], skipped: list
     start = len(found)
     if is_run:
         found.append(path)
+    if here.kind != "run_dir":  # a run directory's files are its row's; elsewhere files are read by content
+        files, unreadable = loose_inputs(path)
+        found += files
+        skipped += [Skipped(path=p, reason=why) for p, why in unreadable]
     empty: list[str] = []
     for sub in (os.path.join(path, name) for name in here.subdirs
                 if not name.startswith(".") and not (is_run and name == BASELINE)):
@@ -81,15 +90,17 @@ def expand_run_dirs(paths: list[str]) -> tuple[list[str], list[Skipped]]:
     return found, skipped
 
 
-def compare_runs(paths: list[str]) -> tuple[list[CompareRow], list[Skipped]]:
+def compare_runs(paths: list[str], force: bool = False) -> tuple[list[CompareRow], list[Skipped]]:
     """Rows in the order given, and the folders that held nothing readable; large sets are
-    summarized by a pool of worker processes (rows come back whole, `files_read` included)."""
+    summarized by a pool of worker processes (rows come back whole, `files_read` included).
+    `force`: speedups over DIR/baseline also for pairs that are not comparable (as speedup --force)."""
     workers = os.cpu_count() or 1
+    one = functools.partial(summarize, force=force)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        entries = [summarize(p) for p in paths]
+        entries = [one(p) for p in paths]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            entries = list(pool.map(summarize, paths, chunksize=max(1, len(paths) // (4 * workers))))
+            entries = list(pool.map(one, paths, chunksize=max(1, len(paths) // (4 * workers))))
     rows = [e for e in entries if isinstance(e, CompareRow)]
     _note_parents(rows)
     return rows, [e for e in entries if isinstance(e, Skipped)]
@@ -132,7 +143,7 @@ def sort_rows(rows: list[CompareRow], key: str | None) -> list[CompareRow]:
 
 
 @input_boundary
-def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None) -> int:
+def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None, force: bool = False) -> int:
     """`speclens compare PATH...`: the command body. Rows with an error are printed with the
     others, each error is also one stderr line, and the exit status is then 2."""
     from speclens.analyzers import __version__
@@ -145,7 +156,7 @@ def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None
     if sort:
         sort_rows([], sort)  # an unknown key is an error before any work
     candidates, skipped = expand_run_dirs(paths)
-    rows, empty = compare_runs(candidates)
+    rows, empty = compare_runs(candidates, force)
     skipped = sorted(skipped + empty, key=lambda s: s.path)
     if not rows:
         told = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3]) + (

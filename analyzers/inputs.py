@@ -6,7 +6,8 @@ A run directory is read for its server log (`vllm_server.log` or `.log.gz`) and 
 is read for what its content is (a `.prom` file is a scrape by its name): a vLLM log (plain or
 gzip), a /metrics scrape (two consecutive scrapes form a before/after pair, in that order), a
 `vllm bench serve` result JSON or console output; anything else (empty, binary, a guidellm JSON,
-...) is refused with one line naming what it looks like and which command reads it.
+...) is refused with one line naming what it looks like and which command reads it (with
+`keep_going`, that line is kept as an `unreadable` target instead, and the other paths are read).
 Inputs are hashed (sha256) for provenance; a plain log is hashed on a second thread while it is
 scanned, so it is read once.
 """
@@ -19,7 +20,7 @@ import queue
 import threading
 from dataclasses import dataclass
 
-from speclens.parsers.errors import ParseError
+from speclens.parsers.errors import ParseError, input_error_line
 from speclens.parsers.files import open_input
 from speclens.parsers.run_dir import LOG, METRICS_AFTER, METRICS_BEFORE, Detected, detect
 
@@ -27,11 +28,12 @@ from speclens.parsers.run_dir import LOG, METRICS_AFTER, METRICS_BEFORE, Detecte
 @dataclass(frozen=True, slots=True)
 class Target:
     path: str
-    kind: str  # run_dir | log | metrics_pair | metrics | bench_json | bench_console
+    kind: str  # run_dir | log | metrics_pair | metrics | bench_json | bench_console | unreadable
     log: str | None = None
     before: str | None = None
     after: str | None = None
     results: str | None = None  # a vllm bench serve result JSON or console text
+    error: str | None = None  # why an unreadable path cannot be read (its one stderr line)
 
 
 def _check_file(path: str) -> None:
@@ -41,15 +43,29 @@ def _check_file(path: str) -> None:
         raise ParseError(path, None, "file is not readable", "check its permissions")
 
 
+def _holds(here: Detected, shown: int = 3) -> str:
+    """"it holds a.json (what its content is; the command that reads it), ..." for a folder's JSON
+    files, each described by parsers.sniff (through `detect`), the first `shown` of them."""
+    described = []
+    for name in here.json_files[:shown]:
+        try:
+            what = detect(os.path.join(here.path, name)).what
+            described.append(f"{name} ({what.hint() if what.reader else what.description})")
+        except OSError as err:
+            described.append(f"{name} (unreadable: {err.strerror or err})")
+    more = len(here.json_files) - shown
+    if not described:
+        return ""
+    return "it holds " + ", ".join(described) + (f" and {more} more JSON files" if more > 0 else "")
+
+
 def _run_dir(here: Detected) -> Target:
     if here.error is not None:
         raise ParseError(here.path, None, f"cannot list the directory ({here.error})", "check its permissions")
     log, before, after = here.log, here.file(METRICS_BEFORE), here.file(METRICS_AFTER)
     if not here.has_server_data:
-        results = here.json_files
-        hint = (f"it holds {', '.join(results[:3])}: load-driver results are read by `speclens speedup` and "
-                "`speclens compare`" if results else "point at a speclens run directory, a vLLM log file or .prom scrapes")
-        raise ParseError(here.path, None, f"expected a run directory holding {LOG} and/or {METRICS_AFTER}", hint)
+        raise ParseError(here.path, None, f"expected a run directory holding {LOG} and/or {METRICS_AFTER}",
+                         _holds(here) or "point at a speclens run directory, a vLLM log file or .prom scrapes")
     for file in (log, before, after):
         if file:
             _check_file(file)
@@ -59,6 +75,29 @@ def _run_dir(here: Detected) -> Target:
 _ACCEPTS = "a vLLM server log, a /metrics scrape (.prom), a run directory or a vllm bench serve result"
 _TARGET_KINDS = {"vllm_log": "log", "unknown_text": "log", "prometheus": "metrics", "vllm_bench_json": "bench_json",
                  "vllm_bench_console": "bench_console"}  # unknown text is scanned as a log; no lines is a notice
+
+
+def loose_inputs(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files directly in `folder` (not a run directory) that are read on their own, found by
+    content as a file argument is (`detect(...).what`, the kinds `_TARGET_KINDS` reads; text of no
+    known format is read when named, never picked from a folder), sorted by name; and the
+    (path, why) of files that could not be looked at. JSON files are left to the folder's own row."""
+    found: list[str] = []
+    unreadable: list[tuple[str, str]] = []
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
+    for name in names:
+        if name.lower().endswith(".json"):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            kind = detect(path).kind
+        except OSError as err:
+            unreadable.append((path, f"cannot be read ({err.strerror or err})"))
+            continue
+        if kind != "unknown_text" and kind in _TARGET_KINDS:
+            found.append(path)
+    return found, unreadable
 
 
 def _file_target(here: Detected) -> Target:
@@ -73,16 +112,21 @@ def _file_target(here: Detected) -> Target:
     return Target(path, kind, after=path) if kind == "metrics" else Target(path, kind, results=path)
 
 
-def resolve_targets(paths: list[str]) -> list[Target]:
+def resolve_targets(paths: list[str], keep_going: bool = False) -> list[Target]:
     """Turn the CLI's PATH arguments into analysis targets, in order. Two consecutive scrapes
-    (by content or a .prom name) form a before/after pair, in that order."""
+    (by content or a .prom name) form a before/after pair, in that order. A path that cannot be
+    read raises its ParseError/OSError, or with `keep_going` becomes an `unreadable` target (which
+    also keeps the scrapes on either side of it from pairing)."""
     targets: list[Target] = []
     for path in paths:
-        here = detect(path)
-        if here.is_dir:
-            targets.append(_run_dir(here))
+        try:
+            here = detect(path)
+            target = _run_dir(here) if here.is_dir else _file_target(here)
+        except (ParseError, OSError) as err:
+            if not keep_going:
+                raise
+            targets.append(Target(path, "unreadable", error=input_error_line(err)))
             continue
-        target = _file_target(here)
         previous = targets[-1] if targets else None
         if target.kind == "metrics" and previous is not None and previous.kind == "metrics":
             targets[-1] = Target(f"{previous.after} → {path}", "metrics_pair", before=previous.after, after=path)

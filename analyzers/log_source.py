@@ -21,7 +21,7 @@ from speclens.analyzers.acceptance_models import (
 from speclens.analyzers.diffusion_fold import DiffusionTaken
 from speclens.analyzers.metrics import acceptance_metrics
 from speclens.analyzers.window import LogWindow
-from speclens.parsers.records import SpecCumulative, TruncatedInput, UnparsedSpecLine
+from speclens.parsers.records import SpecCumulative, StrayBytes, TruncatedInput, UnparsedSpecLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,27 @@ class SegmentFold:
         return self.before + self.after + self.untimed
 
 
+@dataclass(slots=True)
+class StrayTally:
+    """The log's lines that hold bytes that are not text (`parsers.records.StrayBytes`): how many,
+    their NUL bytes and bytes that are not UTF-8, how many of them were read (a record of their
+    own, with those bytes replaced), and the first one's line number."""
+
+    lines: int = 0
+    nul_bytes: int = 0
+    undecodable_bytes: int = 0
+    read_lines: int = 0
+    first_line: int | None = None
+
+    def add(self, rec: StrayBytes) -> None:
+        self.lines += 1
+        self.nul_bytes += rec.nul_bytes
+        self.undecodable_bytes += rec.undecodable_bytes
+        self.read_lines += rec.has_record
+        if self.first_line is None:
+            self.first_line = rec.lineno
+
+
 @dataclass(frozen=True, slots=True)
 class LogFold:
     """One log, folded: its segments, its window as placed on the log, and what could not be read."""
@@ -84,6 +105,7 @@ class LogFold:
     untimed_excluded: int = 0
     truncated: TruncatedInput | None = None
     v0_resets: tuple[tuple[SpecCumulative, SpecCumulative], ...] = ()  # (last before, first after)
+    stray: StrayTally = field(default_factory=StrayTally)  # lines with bytes that are not text
 
 
 def _span(seg: SegmentFold) -> str:

@@ -21,3 +21,11 @@ class ParseError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}:{self.lineno}" if self.lineno is not None else self.path
         return f"{where}: {self.expected}" + (f"; {self.hint}" if self.hint else "")
+
+
+def input_error_line(err: BaseException) -> str:
+    """The one line of an input error that was caught to go on with other inputs: a ParseError's
+    own text; an OSError as `file: reason`."""
+    if isinstance(err, OSError) and not isinstance(err, ParseError):
+        return f"{err.filename}: {err.strerror or err}" if err.filename else str(err.strerror or err)
+    return str(err)

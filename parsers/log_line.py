@@ -11,6 +11,10 @@
   only through `parse_line_or_diffusion` (readers that do not place diffusion lines never see one).
 Each carries the `timestamp` of its prefix (`parsers.log_prefix`) and that timestamp's
 `seconds_in_year` (`seconds`), so the reader only has to place it on the year-less clock.
+Lines are unwrapped first (`parsers.log_prefix.line_text`: Docker json-file records, Markdown).
+`read_marker_line` (the log reader's transform) also tells which lines hold bytes that are not
+text: NULs (the scan finds every line with one: a crash leaves blocks of them) and, on the lines
+read, bytes that are not UTF-8; such a line is read with those bytes replaced (`StrayLine`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import NamedTuple
 
 from speclens.parsers import startup, throughput_line
 from speclens.parsers.diffusion_line import DIFFUSION_MARKER, DiffusionLine, parse_diffusion
-from speclens.parsers.log_prefix import CANONICAL_PREFIX, stamp_of, strip_ansi
+from speclens.parsers.log_prefix import CANONICAL_PREFIX, line_text, stamp_of
 from speclens.parsers.spec_line import (
     FAST_V1_0_10_2,
     FAST_V1_GROUPS,
@@ -39,8 +43,11 @@ from speclens.parsers.timestamps import seconds_in_year
 
 STATS_DISABLED_MARKER = "disabling stats logging"
 # " metrics:" covers both spec markers in one pass; `parse_line` tells them apart. The first
-# marker is the one an overlong line is reported for (`parsers.log_scan.scan_lines`).
-SCAN_MARKERS = (b" metrics:", throughput_line.MARKER.encode(), startup.MARKER.encode(), STATS_DISABLED_MARKER.encode())
+# marker is the one an overlong line is reported for (`parsers.log_scan.scan_lines`). The NUL
+# byte finds the lines that hold one (`read_marker_line`).
+NUL = b"\x00"
+SCAN_MARKERS = (b" metrics:", throughput_line.MARKER.encode(), startup.MARKER.encode(), STATS_DISABLED_MARKER.encode(),
+                NUL)
 _EXCERPT = 200
 _NEW = tuple.__new__
 
@@ -96,7 +103,7 @@ def parse_line(raw: bytes) -> LineRead | None:
 
 
 def _parse_general(raw: bytes) -> LineRead | None:
-    text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r")
+    text = line_text(raw)
     at = text.find(V1_MARKER)
     marker = V1_MARKER
     if at == -1:
@@ -137,7 +144,7 @@ def parse_line_or_diffusion(raw: bytes) -> LineRead | DiffusionLine | None:
     line = parse_line(raw)  # first: a spec or stats line pays nothing extra
     if line is not None or _DIFFUSION not in raw:
         return line
-    text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r")
+    text = line_text(raw)
     at = text.find(DIFFUSION_MARKER)
     if at == -1:  # the marker was split by an ANSI code: not a line vLLM writes
         return None
@@ -146,6 +153,34 @@ def parse_line_or_diffusion(raw: bytes) -> LineRead | DiffusionLine | None:
         return parse_diffusion(text[at + len(DIFFUSION_MARKER):], stamp, seconds)
     except LineError as err:
         return UnreadableSpecLine(str(err), text[:_EXCERPT], stamp, seconds)
+
+
+class StrayLine(NamedTuple):
+    """A line holding bytes that are not text: what it reads as (`line`, None when nothing: a line
+    found only for its NULs), its NUL bytes and, when it is read, its bytes that are not UTF-8."""
+
+    line: LineRead | DiffusionLine | None
+    nul_bytes: int
+    undecodable_bytes: int
+    timestamp: str | None = None  # the line's, so that code looking at neighbours' times needs no case
+    seconds: int | None = None
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded with surrogateescape
+
+
+def read_marker_line(raw: bytes) -> LineRead | DiffusionLine | StrayLine | None:
+    """`parse_line_or_diffusion(raw)`, wrapped in a `StrayLine` when the line holds NUL bytes or
+    (a line that reads as something) bytes that are not UTF-8."""
+    line = parse_line_or_diffusion(raw)
+    if raw.isascii() and NUL not in raw:  # the usual line: nothing to count
+        return line
+    nul = raw.count(NUL)
+    undecodable = len(_UNDECODABLE.findall(raw.decode("utf-8", "surrogateescape"))) if line is not None else 0
+    if not (nul or undecodable):
+        return line  # UTF-8 text that is not ASCII
+    stamp = getattr(line, "timestamp", None)
+    return StrayLine(line, nul, undecodable, stamp, getattr(line, "seconds", None))
 
 
 def _stamped(head: str) -> tuple[str | None, int | None]:

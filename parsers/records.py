@@ -128,7 +128,24 @@ class TruncatedInput:
     reason: str
 
 
+@dataclass(slots=True)
+class StrayBytes:
+    """A line holding bytes that are not text: `nul_bytes` NULs (a crash leaves blocks of them where
+    lost data was) and `undecodable_bytes` that are not UTF-8 (counted only on lines that are read:
+    elsewhere, e.g. in an echoed Latin-1 prompt, they change no number). `has_record`: the line is
+    one the reader reads (spec, stats, startup...) and has a record of its own right after this
+    one (same `lineno`), read with those bytes replaced. Carries no time and places nothing."""
+
+    lineno: int
+    timestamp: None
+    time_key: None
+    segment: int
+    nul_bytes: int
+    undecodable_bytes: int
+    has_record: bool
+
+
 LogRecord = (
     SpecInterval | SpecCumulative | ThroughputLine | ServerStart | StatsLoggingDisabled | UnparsedSpecLine
-    | TruncatedInput
+    | TruncatedInput | StrayBytes
 )

@@ -20,6 +20,12 @@ reads each:
 | `run_json` | a run directory's manifest | (its directory) |
 | `speclens_report` | a report saved by `speclens acceptance|speedup|compare|report --format json` | render |
 | `empty`, `binary`, `directory`, `unknown_json`, `unknown_text` | | none |
+
+`binary` is decided by proportion, not by one byte: more than 1% control bytes (at least two) in
+the head with NUL padding left out (runs of 8+ NULs: a crash leaves blocks of them; a head that
+is all padding is read past), or a known binary signature (ELF, PNG, zip, ...). A Docker json-file
+log is classified by its `log` fields; rows of a `vllm bench serve` Speculative Decoding block
+without its headers are `vllm_bench_console` (`parsers.vllm_bench_console.is_console_fragment`).
 """
 
 from __future__ import annotations
@@ -33,10 +39,12 @@ from typing import Any
 
 from speclens.parsers.files import open_input
 from speclens.parsers.log_prefix import STAMP_RE as _STAMP_RE
-from speclens.parsers.log_prefix import strip_ansi
+from speclens.parsers.log_prefix import clean, docker_log_field
 from speclens.parsers.run_dir import MANIFEST, detect
+from speclens.parsers.vllm_bench_console import is_console_fragment
 
 HEAD_BYTES = 1 << 16
+PADDING_READ = 64 << 20  # how far past leading NUL padding to look for text
 _SPEC_MARKERS = ("SpecDecoding metrics:", "Speculative metrics:")
 _BENCH_CONSOLE = "Serving Benchmark Result"
 _GUIDELLM_CONSOLE = ("OpenAIHTTPBackend backend validated", "Benchmarks Metadata:")
@@ -73,27 +81,57 @@ def file_kind(kind: str, description: str) -> FileKind:
     return FileKind(kind, description, _READERS.get(kind))
 
 
-def _head(path: str) -> tuple[bytes, bool]:
-    """The first HEAD_BYTES of the file (decompressed when gzip) and whether it was gzip."""
+def _head(path: str) -> tuple[bytes | None, bool]:
+    """Up to HEAD_BYTES of the file (decompressed when gzip; None when that fails), its NUL
+    padding left out (`_without_padding`), and whether it was gzip. When the first HEAD_BYTES are
+    all padding (logrotate's copytruncate leaves that), reading goes on for text after it, up to
+    PADDING_READ bytes."""
     with open_input(path, "rb") as handle:
         raw = handle.read(HEAD_BYTES)
-    if raw[:2] != b"\x1f\x8b":
-        return raw, False
-    try:
-        text = zlib.decompressobj(wbits=31).decompress(raw, HEAD_BYTES)
-    except zlib.error:
-        text = b""
-    return text or b"\x00", True  # nothing decompresses: corrupt (reported as binary)
+        if raw[:2] == b"\x1f\x8b":
+            try:
+                text = zlib.decompressobj(wbits=31).decompress(raw, HEAD_BYTES)
+            except zlib.error:
+                text = b""
+            return (_without_padding(text) if text else None), True
+        head, read = _without_padding(raw), len(raw)
+        while not head and raw and read < PADDING_READ:
+            raw = handle.read(HEAD_BYTES)
+            head, read = _without_padding(raw), read + len(raw)
+    return head, False
 
 
-def _is_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return err.start >= len(head) - 3  # a character cut at the end of the head is fine
-    return True
+_PADDING_RE = re.compile(rb"\x00{8,}")  # crash padding: a run of NULs (a whole lost block, or its tail)
+# control bytes no text has (tab, newline, vertical tab, form feed, carriage return and ESC, which
+# starts ANSI colour codes, are text)
+_CONTROL = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])
+_BINARY_SHARE = 100  # binary when more than 1 byte in 100 of the head, NUL padding left out, is a control byte
+_MAGIC = ((b"\x7fELF", "an ELF executable or library"), (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+          (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"PK\x03\x04", "a zip archive"),
+          (b"%PDF-", "a PDF document"), (b"\x93NUMPY", "a NumPy array"), (b"\xfd7zXZ\x00", "an xz archive"),
+          (b"\x28\xb5\x2f\xfd", "a zstd archive"), (b"SQLite format 3\x00", "an SQLite database"))
+
+
+def _without_padding(data: bytes) -> bytes:
+    """`data` without its runs of 8 or more NUL bytes (what a crash leaves where a block was lost)."""
+    return _PADDING_RE.sub(b"", data) if b"\x00" * 8 in data else data
+
+
+def _binary(head: bytes | None, gz: bool) -> str | None:
+    """What the head looks like when it is not text (None when it is text): a known binary format by
+    its first bytes, or more than 1% control bytes. A stray byte (a NUL, an echoed Latin-1 prompt)
+    in a log is not "binary"; bytes that are not UTF-8 are no criterion at all, only control bytes."""
+    if head is None:
+        return "gzip data that does not decompress to text"
+    if not head:
+        return "only NUL bytes (padding), no text"
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    control = len(head) - len(head.translate(None, _CONTROL))
+    if control * _BINARY_SHARE > len(head) and control > 1:
+        return "gzip data that does not decompress to text" if gz else "binary data, not text"
+    return None
 
 
 def classify_json(doc: Any) -> FileKind:
@@ -117,15 +155,32 @@ def classify_json(doc: Any) -> FileKind:
 
 
 def _is_log_line(line: str) -> bool:
-    """A line with vLLM's `LEVEL MM-DD HH:MM:SS [file:N]` prefix, or a bare spec/stats message."""
-    if "]" in line and _STAMP_RE.search(strip_ansi(line)):
+    """A line with vLLM's `LEVEL MM-DD HH:MM:SS [file:N]` prefix, or a bare spec/stats message
+    (ANSI codes and Markdown marks aside: `parsers.log_prefix.clean`; in a Markdown list or quote)."""
+    line = clean(line)
+    if "]" in line and _STAMP_RE.search(line):
         return True
+    line = line.lstrip("-> \t")
     return line.startswith(_SPEC_MARKERS) or line.startswith("Engine ") and "Avg prompt throughput:" in line
 
 
+def _docker_log_text(text: str) -> str | None:
+    """The `log` fields of a Docker json-file log (`{"log": "...\n", "stream": ..., "time": ...}`
+    per line), joined, when the head's first line is such a record; else None."""
+    lines = text.splitlines()
+    if not lines:
+        return None
+    fields = [docker_log_field(line.encode()) for line in (lines[:-1] or lines)]  # the last may be cut
+    if fields[0] is None or not ('"stream"' in lines[0] or '"time"' in lines[0]):
+        return None
+    return "\n".join(f.decode() for f in fields if f is not None)
+
+
 def _classify_text(text: str, gz: bool) -> FileKind:
-    if _BENCH_CONSOLE in text:
-        return file_kind("vllm_bench_console", "the console output of `vllm bench serve`")
+    if _BENCH_CONSOLE in text or is_console_fragment(text):
+        what = ("the console output of `vllm bench serve`" if _BENCH_CONSOLE in text else
+                "rows of the Speculative Decoding block of `vllm bench serve`'s console output (no result header)")
+        return file_kind("vllm_bench_console", what)
     if any(map(_is_log_line, text.splitlines())):
         return file_kind("vllm_log", "a gzip-compressed vLLM server log" if gz else "a vLLM server log")
     lines = [line for line in text.splitlines()[:20] if line.strip()]
@@ -144,9 +199,16 @@ def sniff(path: str) -> FileKind:
     if os.path.getsize(path) == 0:
         return file_kind("empty", "an empty file (0 bytes)")
     head, gz = _head(path)
-    if not _is_text(head):
-        return file_kind("binary", "gzip data that does not decompress to text" if gz else "binary data, not text")
-    text = head.decode("utf-8", "ignore")
+    binary = _binary(head, gz)
+    if binary is not None:
+        return file_kind("binary", binary)
+    assert head is not None
+    text = head.decode("utf-8", "replace")
+    docker = _docker_log_text(text) if text[:1] == "{" else None
+    if docker is not None:
+        if _classify_text(docker, gz).kind == "vllm_log":
+            return file_kind("vllm_log", "a vLLM server log in Docker's json-file format" + (" (gzip)" if gz else ""))
+        return file_kind("unknown_text", "a Docker json-file log with no vLLM log lines")
     if not gz and text.lstrip()[:1] in ("{", "["):
         return _sniff_json(path)
     return _classify_text(text, gz)

@@ -10,7 +10,10 @@ With a diffusion LM (vLLM 0.32) a `Diffusion Decoding` block (same header format
 `Committed throughput (tok/s):`, `Denoising steps per canvas:`, `Committed per denoising step:`
 (`{:<10.2f}`), `Committed tokens:`, `Denoising steps:`, `Canvas positions evaluated:` (`{:<10d}`),
 defined as in the JSON (`parsers.vllm_bench`: denoising steps exclude each canvas's commit step).
-A file may hold several runs (appended output): one `BenchConsoleRun` per result section.
+A file may hold several runs (appended output): one `BenchConsoleRun` per result section. A
+fragment without the result header (rows of the Speculative Decoding block pasted on their own,
+with or without the block's header: `is_console_fragment`) is one run, its block starting at its
+first row. Integers pasted with thousands separators (`255,426`) are read too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ DIFFUSION_MARKER = "Diffusion Decoding"
 _ROW_RE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9 ()%/.-]*?):\s+(?P<value>\S+)\s*$")
 _POSITION_RE = re.compile(r"\s+Position (?P<i>\d+):\s+(?P<value>\S+)\s*$")
 _INTEGER_ROWS = {"Drafts": "drafts", "Draft tokens": "draft_tokens", "Accepted tokens": "accepted_tokens"}
+_SPEC_ROWS = {*_INTEGER_ROWS, "Acceptance rate (%)", "Acceptance length"}
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")  # 255,426
 _DIFFUSION_ROWS = {"Committed throughput (tok/s)": ("committed_throughput", False),
                    "Denoising steps per canvas": ("steps_per_canvas", False),
                    "Committed per denoising step": ("committed_per_step", False),
@@ -71,6 +76,8 @@ class BenchConsoleRun:
 
 
 def _number(path: str, lineno: int, key: str, text: str, integer: bool) -> float | int:
+    if integer and _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
     try:
         return int(text) if integer else float(text)
     except ValueError:
@@ -79,13 +86,50 @@ def _number(path: str, lineno: int, key: str, text: str, integer: bool) -> float
                          "pass the console output of vllm bench serve as it was printed") from None
 
 
+def _is_result_header(line: str) -> bool:
+    return RESULT_MARKER in line and line.lstrip().startswith("=")
+
+
+def _is_spec_header(line: str) -> bool:
+    return line.startswith("-") and SPEC_MARKER in line
+
+
+def _fragment_start(lines: list[str]) -> int | None:
+    """The 1-based line where a Speculative Decoding block without a result header starts (its
+    header, else its first row), when at least two of its integer rows are there; else None."""
+    keys: dict[str, int] = {}  # each spec row's first line
+    for i, line in enumerate(lines, 1):
+        if (row := _ROW_RE.match(line)) is not None and row["key"] in _SPEC_ROWS:
+            keys.setdefault(row["key"], i)
+    if len(keys.keys() & _INTEGER_ROWS.keys()) < 2:
+        return None
+    first = min(keys.values())
+    return next((i for i, line in enumerate(lines[:first], 1) if _is_spec_header(line)), first)
+
+
+def is_console_fragment(text: str) -> bool:
+    """Whether `text` holds the rows of a Speculative Decoding block without a result header."""
+    lines = text.splitlines()
+    return not any(map(_is_result_header, lines)) and _fragment_start(lines) is not None
+
+
 def parse_bench_console(path: str, text: str) -> list[BenchConsoleRun]:
-    """Every result section of the console text, in order."""
+    """Every result section of the console text, in order (a headerless fragment: one)."""
     runs: list[BenchConsoleRun] = []
     spec: BenchConsoleSpec | None = None
     diffusion: BenchConsoleDiffusion | None = None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if RESULT_MARKER in line and line.lstrip().startswith("="):
+    lines = text.splitlines()
+    start = 1
+    if not any(map(_is_result_header, lines)):
+        fragment = _fragment_start(lines)
+        if fragment is None:
+            return []
+        runs.append(BenchConsoleRun(fragment))
+        if not _is_spec_header(lines[fragment - 1]):
+            spec = runs[0].spec = BenchConsoleSpec(fragment)
+        start = fragment
+    for lineno, line in enumerate(lines[start - 1:], start):
+        if _is_result_header(line):
             runs.append(BenchConsoleRun(lineno))
             spec = diffusion = None
             continue
@@ -103,7 +147,7 @@ def parse_bench_console(path: str, text: str) -> list[BenchConsoleRun]:
                 setattr(diffusion, attr, _number(path, lineno, row["key"], row["value"], integer))
             if diffusion is not None or not line.startswith("-"):
                 continue
-        if line.startswith("-") and SPEC_MARKER in line:
+        if _is_spec_header(line):
             spec = runs[-1].spec = BenchConsoleSpec(lineno)
             continue
         if spec is None:

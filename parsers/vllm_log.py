@@ -8,7 +8,8 @@ the previous one, or at a V0 `Speculative metrics:` line whose cumulative counte
 than the previous V0 line's (or whose k differs): a restart without a startup line, or several
 runs pasted into one file. Records never mix lifetimes. Engine attribution: a V1 spec line
 belongs to the engine of the latest `Engine NNN:` stats line in its segment (vLLM logs them in
-that order each interval).
+that order each interval). A line holding bytes that are not text (`parsers.log_line.StrayLine`)
+yields a `StrayBytes` record, then its own record when it reads as one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 from speclens.parsers.diffusion_line import DiffusionInterval, DiffusionLine
-from speclens.parsers.log_line import SCAN_MARKERS, LineRead, UnreadableSpecLine, parse_line_or_diffusion
+from speclens.parsers.log_line import SCAN_MARKERS, LineRead, StrayLine, UnreadableSpecLine, read_marker_line
 from speclens.parsers.log_scan import open_log, scan_lines
 from speclens.parsers.records import (
     LogRecord,
@@ -26,6 +27,7 @@ from speclens.parsers.records import (
     SpecCumulative,
     SpecInterval,
     StatsLoggingDisabled,
+    StrayBytes,
     ThroughputLine,
     TruncatedInput,
     UnparsedSpecLine,
@@ -100,12 +102,18 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None,
     with open_log(path) as stream:
         source = _SalvagingGzip(stream) if isinstance(stream, gzip.GzipFile) else stream
         try:
-            for lineno, line in scan_lines(source, SCAN_MARKERS, on_chunk, parse_line_or_diffusion, thin):  # type: ignore[arg-type]
+            for lineno, line in scan_lines(source, SCAN_MARKERS, on_chunk, read_marker_line, thin):  # type: ignore[arg-type]
                 last = lineno
                 if line is None:
                     yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")
-                else:
-                    yield _record(lineno, line, state)  # type: ignore[arg-type]
+                    continue
+                if type(line) is StrayLine:
+                    yield StrayBytes(lineno, None, None, state.segment, line.nul_bytes, line.undecodable_bytes,
+                                     line.line is not None)
+                    line = line.line
+                    if line is None:
+                        continue
+                yield _record(lineno, line, state)  # type: ignore[arg-type]
         except (EOFError, gzip.BadGzipFile, zlib.error) as err:
             yield TruncatedInput(last, None, None, state.segment, f"compressed stream ends early or is corrupt ({err})")
 

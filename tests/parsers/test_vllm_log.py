@@ -12,6 +12,7 @@ from speclens.parsers.records import (
     SpecCumulative,
     SpecInterval,
     StatsLoggingDisabled,
+    StrayBytes,
     ThroughputLine,
     UnparsedSpecLine,
 )
@@ -194,7 +195,12 @@ def test_nul_bytes_and_invalid_utf8_near_good_lines(tmp_path: Path) -> None:
     ]) + b"\n"
     path = tmp_path / "log"
     path.write_bytes(data)
-    records = read(path)
+    every = read(path)
+    # each line with bytes that are not text is counted (StrayBytes, before the line's own record):
+    # NULs on every line; bytes that are not UTF-8 on lines that are read (3: \xc3 \xff \xff \xfe; 4: \xff \xfe)
+    stray = [(r.lineno, r.nul_bytes, r.undecodable_bytes, r.has_record) for r in every if isinstance(r, StrayBytes)]
+    assert stray == [(1, 3, 0, False), (3, 1, 4, True), (4, 2, 2, True), (5, 0, 1, True), (6, 10, 0, False)]
+    records = [r for r in every if not isinstance(r, StrayBytes)]
     assert kinds(records) == [("SpecInterval", 2), ("UnparsedSpecLine", 3), ("SpecInterval", 4), ("SpecInterval", 5)]
     assert (records[0].accepted, records[0].drafted) == (354, 861)
     assert records[1].reason == "expected 'Key: value' fields after the marker"
