@@ -2,27 +2,29 @@
 
 Derived from what the file holds (the seed's own file has only the five summary keys):
   draft efficiency = total_draft_accepted / total_draft_generated (pooled over draft tokens; the
-      seed's "Overall Acceptance"), from the integer totals whether or not the file wrote it;
+      seed's "Overall Acceptance"), from the integer totals whether or not the file wrote it (a
+      written summary.draft_efficiency that disagrees is noted: client_cells.recount);
   speculation rounds = summary.speculation_rounds, else Σ of the per-question `rounds` (ours) or
       `speculation_rounds` (the seed's) when every question has one;
   mean acceptance length = 1 + Σ accepted / Σ rounds (each round is one target verification,
       as a vLLM draft is; the last round of an answer may draft fewer than k);
-  accuracy = summary.accuracy, else correct / questions when every question has `correct`.
+  accuracy = correct / questions when every question has `correct` (a summary.accuracy that
+      disagrees is noted), else summary.accuracy.
 """
 
 from __future__ import annotations
 
-from speclens.analyzers.client_cells import pairs
+from speclens.analyzers.client_cells import Recount, pairs, recount
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_draft_verify import DraftVerifyResult
 
 METHOD = "client draft/verify"
 
 
-def draft_efficiency(result: DraftVerifyResult) -> float | None:
+def draft_efficiency(result: DraftVerifyResult) -> Recount:
     """Σ accepted / Σ drafted; e.g. the seed's example 4845 / 5733 = 0.8451."""
-    generated = result.total_draft_generated
-    return result.total_draft_accepted / generated if generated else None
+    return recount("summary.draft_efficiency", result.draft_efficiency, "total_draft_accepted / total_draft_generated",
+                   result.total_draft_accepted, result.total_draft_generated)
 
 
 def _per_question_sum(result: DraftVerifyResult, *keys: str) -> int | None:
@@ -39,13 +41,12 @@ def speculation_rounds(result: DraftVerifyResult) -> int | None:
     return _per_question_sum(result, "rounds", "speculation_rounds")
 
 
-def accuracy(result: DraftVerifyResult) -> float | None:
-    if result.accuracy is not None:
-        return result.accuracy
+def accuracy(result: DraftVerifyResult) -> Recount:
+    """Correct questions / questions from the per-question marks when every question has one."""
     marks = [q.get("correct") for q in result.results if isinstance(q, dict)]
     if not marks or len(marks) != len(result.results) or not all(isinstance(m, bool) for m in marks):
-        return None
-    return sum(marks) / len(marks)
+        return Recount(result.accuracy)
+    return recount("summary.accuracy", result.accuracy, "correct questions / questions", sum(marks), len(marks))
 
 
 def mean_acceptance_length(result: DraftVerifyResult) -> float | None:
@@ -63,7 +64,9 @@ def fill_row(row, result: DraftVerifyResult) -> None:
     """acceptance rate: pooled over draft tokens (as for server runs), not the per-question mean,
     which goes to the notes."""
     row.k, row.dataset = _k(result), result.config.get("dataset") or None
-    row.draft_acceptance_rate, row.accuracy = draft_efficiency(result), accuracy(result)
+    efficiency, acc = draft_efficiency(result), accuracy(result)
+    row.draft_acceptance_rate, row.accuracy = efficiency.value, acc.value
+    row.notes += [note for note in (efficiency.note, acc.note) if note]
     row.mean_acceptance_length = mean_acceptance_length(result)
     row.request_output_tps, row.speedup = result.avg_speed, result.speedup  # avg_speed: mean per-question tok/s
     row.speculation_rounds = speculation_rounds(result)
@@ -73,12 +76,13 @@ def fill_row(row, result: DraftVerifyResult) -> None:
 
 
 def tables(result: DraftVerifyResult) -> list[Table]:
+    efficiency, acc = draft_efficiency(result), accuracy(result)
     out = [pairs("Summary (avg_ = mean over questions; draft_efficiency pooled over draft tokens)", {
         "avg_acceptance_rate": result.avg_acceptance_rate, "avg_speed": result.avg_speed,
         "total_tokens": result.total_tokens, "total_draft_generated": result.total_draft_generated,
-        "total_draft_accepted": result.total_draft_accepted, "draft_efficiency": draft_efficiency(result),
+        "total_draft_accepted": result.total_draft_accepted, "draft_efficiency": efficiency.value,
         "speculation_rounds": speculation_rounds(result), "mean_acceptance_length": mean_acceptance_length(result),
-        "accuracy": accuracy(result), "speedup": result.speedup})]
+        "accuracy": acc.value, "speedup": result.speedup}, [efficiency.note, acc.note])]
     if result.distribution:
         rows = [[str(b.get("label", key)), str(b.get("count", "n/a")), _fraction(b.get("fraction"))]
                 for key, b in result.distribution.items() if isinstance(b, dict)]

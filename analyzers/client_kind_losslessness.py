@@ -1,8 +1,11 @@
-"""`speclens compare` row and `speclens report` tables of the losslessness client's JSON."""
+"""`speclens compare` row and `speclens report` tables of the losslessness client's JSON.
+
+identity_rate = summary.identical / summary.prompts when the file has both counts (a written
+identity_rate that disagrees is noted: client_cells.recount), else as written."""
 
 from __future__ import annotations
 
-from speclens.analyzers.client_cells import pairs
+from speclens.analyzers.client_cells import pairs, recount
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_losslessness import LosslessnessResult
 
@@ -14,5 +17,8 @@ def fill_row(row, result: LosslessnessResult) -> None:
 
 
 def tables(result: LosslessnessResult) -> list[Table]:
-    return [pairs("Losslessness", {"identity_rate": result.identity_rate,
-                                   "accuracy_equal": result.accuracy_equal, "lossless": result.lossless})]
+    rate = recount("summary.identity_rate", result.identity_rate, "identical / prompts", result.identical,
+                   result.prompts)
+    return [pairs("Losslessness", {"identity_rate": rate.value, "identical": result.identical,
+                                   "prompts": result.prompts, "accuracy_equal": result.accuracy_equal,
+                                   "lossless": result.lossless}, [rate.note])]

@@ -3,14 +3,15 @@
 
 Compare row: the suite's headline mode, spec_lora when it ran, else spec_base. Its acceptance rate
 is pooled (Σ accepted / Σ draft tokens over the prompts, exact counts; from the mode's
-draft_tokens/accepted_tokens, else its pooled_acceptance_rate), per-request tok/s is the mode's
+draft_tokens/accepted_tokens, else its pooled_acceptance_rate; a pooled_acceptance_rate that disagrees
+with the counts is noted: client_cells.recount), per-request tok/s is the mode's
 avg_tokens_per_second (mean over prompts of tokens / TTLT), speedup its speedup_vs_target; the
 notes carry the other mode's numbers and the LoRA-over-base line.
 """
 
 from __future__ import annotations
 
-from speclens.analyzers.client_cells import cell, pairs
+from speclens.analyzers.client_cells import Recount, cell, pairs, recount
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_three_mode import ThreeModeResult
 
@@ -18,12 +19,10 @@ METHOD = "client three-mode"
 LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lora": "Spec Dec (LoRA)"}
 
 
-def pooled_acceptance(summary: dict) -> float | None:
+def pooled_acceptance(summary: dict, mode: str) -> Recount:
     """accepted_tokens / draft_tokens (e.g. 227 / 312 = 0.7276), else the file's pooled_acceptance_rate."""
-    drafted, accepted = summary.get("draft_tokens"), summary.get("accepted_tokens")
-    if isinstance(drafted, int) and isinstance(accepted, int) and drafted > 0:
-        return accepted / drafted
-    return summary.get("pooled_acceptance_rate")
+    return recount(f"summary.{mode}.pooled_acceptance_rate", summary.get("pooled_acceptance_rate"),
+                   "accepted_tokens / draft_tokens", summary.get("accepted_tokens"), summary.get("draft_tokens"))
 
 
 def headline(result: ThreeModeResult) -> str | None:
@@ -66,7 +65,9 @@ def fill_row(row, result: ThreeModeResult) -> None:
         return
     s = result.summary[mode]
     row.method = f"{METHOD} ({mode})"
-    row.draft_acceptance_rate = pooled_acceptance(s)
+    pooled = pooled_acceptance(s, mode)
+    row.draft_acceptance_rate = pooled.value
+    row.notes += [pooled.note] if pooled.note else []
     if row.draft_acceptance_rate is None and isinstance(s.get("avg_acceptance_rate"), (int, float)):
         row.draft_acceptance_rate = s["avg_acceptance_rate"]
         row.notes.append("acceptance rate = the file's avg_acceptance_rate (mean over prompts of accepted / "
@@ -75,7 +76,7 @@ def fill_row(row, result: ThreeModeResult) -> None:
     row.speedup = speedup(result, mode)
     for other in ("spec_base",) if mode == "spec_lora" else ():
         o = result.summary[other]
-        row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o))} pooled, "
+        row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o, other).value)} pooled, "
                          f"{cell(o.get('avg_tokens_per_second'))} tok/s, speedup "
                          f"{cell(speedup(result, other))}")
     row.notes += [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
@@ -85,9 +86,11 @@ def tables(result: ThreeModeResult) -> list[Table]:
     modes = [m for m in LABELS if m in result.summary] + sorted(set(result.summary) - set(LABELS))
     keys = list(dict.fromkeys(k for m in modes for k, v in result.summary[m].items()
                               if not isinstance(v, (dict, list)) and k != "mode"))
+    pooled = {m: pooled_acceptance(result.summary[m], m) for m in modes}
+    value = lambda m, k: pooled[m].value if k == "pooled_acceptance_rate" else result.summary[m].get(k)
     out = [Table("SpecLoRA Benchmark Summary (avg_ = mean over prompts; pooled = Σ accepted / Σ draft tokens)",
-                 ["metric", *(LABELS.get(m, m) for m in modes)],
-                 [[k, *(cell(result.summary[m].get(k)) for m in modes)] for k in keys]),
+                 ["metric", *(LABELS.get(m, m) for m in modes)], [[k, *(cell(value(m, k)) for m in modes)] for k in keys],
+                 [p.note for p in pooled.values() if p.note]),
            pairs("Speedup vs target only (avg tok/s of the mode / avg tok/s of target_only)",
                  result.speedup_vs_target)]
     if result.lora_vs_base:

@@ -17,6 +17,8 @@ class LosslessnessResult:
     accuracy_equal: bool
     lossless: bool
     results: list[dict] = field(default_factory=list)
+    identical: int | None = None  # prompts whose token sequences were identical (absent in older files)
+    prompts: int | None = None
 
 
 def looks_like(keys: set[str]) -> bool:
@@ -27,4 +29,5 @@ def parse(r: Reader, data: dict) -> LosslessnessResult:
     s = r.get(data, "summary", dict, "top level")
     return LosslessnessResult(r.path, r.get(data, "config", dict, "top level"), r.num(s, "identity_rate", "summary"),
                               r.get(s, "accuracy_equal", bool, "summary"), r.get(s, "lossless", bool, "summary"),
-                              r.get(data, "results", list, "top level"))
+                              r.get(data, "results", list, "top level"), r.get(s, "identical", int, "summary", True),
+                              r.get(s, "prompts", int, "summary", True))

@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from speclens.analyzers.render.fit import TEXT_WIDTH, table_lines, wrap
 from speclens.analyzers.render.tables import Table, report_tables
 
 
-def _plain_table(table: Table) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in table.rows)) if table.rows else len(h)
-              for i, h in enumerate(table.headers)]
-    out = [table.title, "-" * len(table.title)]
-    if table.rows:
-        out.append("  ".join(h.ljust(w) for h, w in zip(table.headers, widths, strict=True)).rstrip())
-        out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table.rows]
-    out += table.notes
-    return out
-
-
-def tables_to_text(heading: str, tables: list[Table]) -> str:
-    lines = [heading, ""]
+def tables_to_text(heading: str, tables: list[Table], width: int | None = None) -> str:
+    """The tables as plain text, fitted to `width` (default: TEXT_WIDTH, set when stdout is a
+    terminal; None: natural column widths, nothing wrapped; see render/fit.py)."""
+    width = width or TEXT_WIDTH.get()
+    lines = [*(wrap(heading, width) if width else [heading]), ""]
     for table in tables:
-        lines += _plain_table(table) + [""]
+        lines += table_lines(table, width) + [""]
     return "\n".join(lines)
 
 

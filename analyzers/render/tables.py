@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from speclens.analyzers.acceptance_models import MAL_V0, AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
+from speclens.analyzers.acceptance_models import AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
+from speclens.analyzers.mal_formula import explained
 from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT
 
 NA = "n/a"
@@ -72,14 +73,7 @@ def formula_notes(sources: list[SourceResult]) -> list[str]:
     for s in sources:
         if s.metrics.mean_acceptance_length_formula is not None:
             by_formula.setdefault(s.metrics.mean_acceptance_length_formula, []).append(s.id)
-    notes = []
-    for formula, ids in by_formula.items():
-        why = " (bonus token included)"
-        if formula == MAL_V0:
-            why = (" (V0 counts every accepted token, also those after a rejected one, so 1 + accepted / drafts "
-                   "would overstate it; emitted tokens include the bonus token)")
-        notes.append(f"mean acc. length of {', '.join(ids)} = {formula.replace('_tokens', '')}{why}; range 1..k+1.")
-    return notes
+    return [f"mean acc. length of {', '.join(ids)} = {explained(formula)}." for formula, ids in by_formula.items()]
 
 
 def window_note(w: AppliedWindow) -> str:

@@ -36,7 +36,8 @@ def test_seed002_three_mode_fills_acceptance_and_speedup_from_the_summary() -> N
 def test_seed003_gsm8k_accuracy_fills_model_and_accuracy() -> None:
     row = summarize(str(DATA / "seed003_example.json"))
     assert row.error is None and (row.model, row.method) == ("JetLM/SDAR-4B-Chat", "client accuracy")
-    assert row.accuracy == 0.5234
+    # correct / total = 65 / 124 = 0.5242; the file's 0.5234 disagrees (noted: test_count_disagreement.py)
+    assert row.accuracy == pytest.approx(65 / 124)
 
 
 @pytest.mark.parametrize("name", ["seed001_example.json", "seed002_example.json", "seed003_example.json"])
