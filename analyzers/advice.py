@@ -7,10 +7,16 @@ acceptance. The assumptions are part of the output (`ADVICE_ASSUMPTIONS`).
 - Speedup(k) = (1 + E[accepted | k]) / (1 + k·c), with c the cost of one draft token relative to
   one target step: a step drafts k tokens and verifies them in one target forward pass.
 - c is measured from a paired baseline: per-step time with speculation = TPOT_spec · MAL, without
-  = TPOT_base, so c = (TPOT_spec · MAL / TPOT_base − 1) / k (clamped at 0), or given by the user.
+  = TPOT_base, so c = (TPOT_spec · MAL / TPOT_base − 1) / k (clamped at 0), or given by the user
+  (a finite number > 0).
+- The recommended k is the one with the highest modeled speedup, only when that speedup is above 1:
+  when no k is modeled faster than the target alone, speculation does not pay under these
+  assumptions and no k is recommended (`speculation_pays` False).
 """
 
 from __future__ import annotations
+
+import math
 
 from pydantic import BaseModel
 
@@ -32,8 +38,16 @@ class Advice(BaseModel):
     cost_ratio: float | None
     cost_ratio_source: str
     rows: list[KAdvice]
-    recommended_k: int | None
+    recommended_k: int | None  # None: no cost ratio, or no k is modeled faster than the target alone
+    speculation_pays: bool | None = None  # some k modeled above 1 (None: no cost ratio)
     assumptions: str = ADVICE_ASSUMPTIONS
+
+
+def check_cost_ratio(cost_ratio: float | None) -> None:
+    """A given cost ratio must be a finite number > 0 (ValueError: one line, exit 2)."""
+    if cost_ratio is not None and not (math.isfinite(cost_ratio) and cost_ratio > 0):
+        raise ValueError(f"--cost-ratio {cost_ratio:g}: expected a finite number > 0 (the cost of one draft token "
+                         "relative to one target step, e.g. 0.05), or leave it out to measure it from RUN/baseline")
 
 
 def expected_acceptance_length(conditional: list[float], k: int) -> float:
@@ -62,5 +76,6 @@ def advise(conditional: list[float | None], measured_k: int, cost_ratio: float |
         speedup = mal / (1.0 + k * cost_ratio) if cost_ratio is not None else None
         rows.append(KAdvice(k=k, expected_acceptance_length=mal, modeled_speedup=speedup))
     best = max(rows, key=lambda r: r.modeled_speedup or 0.0) if cost_ratio is not None else None
+    pays = None if best is None else (best.modeled_speedup or 0.0) > 1.0
     return Advice(measured_k=measured_k, conditional=rates, cost_ratio=cost_ratio, cost_ratio_source=source,
-                  rows=rows, recommended_k=best.k if best else None)
+                  rows=rows, recommended_k=best.k if best and pays else None, speculation_pays=pays)

@@ -18,13 +18,20 @@ never a refusal):
 Load shape is compared per load level (analyzers.speedup). Speculation: the server log's engine
 line (`speculative_config=...`), the /metrics counters, run.json's `--speculative-config`,
 `SpecDecoding metrics:` lines, a vllm bench JSON's `spec_decode_*` keys: the first that tells.
+Drafts counted during the run: the /metrics `vllm:spec_decode_num_drafts` counter (after − before,
+else since server start), else a vllm bench JSON's `spec_decode_num_drafts`; a log alone counts none.
+
+`judge(base, spec)` is the one verdict on a pair, used by `speedup`, `compare` and `report` (all
+through analyzers.speedup.build_speedup): the pair is not comparable when a key differs, and the
+spec run says nothing about speculation when it counted 0 drafts; a level is not comparable also
+when its loads differ. Each reason has a detail line and a short form ("temperature differs").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from speclens.analyzers.speedup_models import KeyCheck
+from speclens.analyzers.speedup_models import Comparability, KeyCheck
 from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.prometheus import SpecScrape, diff_scrapes, read_scrape
 from speclens.parsers.run_dir import MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect
@@ -42,20 +49,23 @@ class RunContext:
     hints: ServerHints | None = None
     speculation: bool | None = None
     speculation_evidence: str = "no evidence found (no run.json, server log, /metrics scrape or spec_decode keys)"
+    drafts: int | None = None  # drafts counted during the run (None: no counter says)
+    drafts_evidence: str = ""
+    files_read: tuple[str, ...] = ()  # besides the load file
 
 
-def _scrape_evidence(here: Detected) -> tuple[bool | None, str]:
+def _scrape_evidence(here: Detected) -> tuple[bool | None, str, int | None]:
     after, before = here.file(METRICS_AFTER), here.file(METRICS_BEFORE)
     if after is None:
-        return None, ""
+        return None, "", None
     scrape = read_scrape(after)
     if not scrape.engines:
-        return False, f"{after} has no vllm:spec_decode_* counters"
-    drafts = scrape.total().drafts or 0
+        return False, f"{after} has no vllm:spec_decode_* counters", None
+    drafts = scrape.total().drafts
     if before is not None:
         deltas, _ = diff_scrapes(read_scrape(before), scrape)
-        drafts = SpecScrape(after, deltas).total().drafts or 0
-    return True, f"{after}: vllm:spec_decode_* counters, {drafts} drafts during the run"
+        drafts = SpecScrape(after, deltas).total().drafts
+    return True, f"{after}: vllm:spec_decode_* counters, {drafts or 0} drafts during the run", drafts
 
 
 def gather_context(load: LoadRun, folder: str | None, bench_drafts: int | None) -> RunContext:
@@ -65,13 +75,19 @@ def gather_context(load: LoadRun, folder: str | None, bench_drafts: int | None) 
     if folder:
         here = detect(folder)
         manifest = here.file(MANIFEST)
+        ctx.files_read = tuple(p for p in map(here.file, (MANIFEST, METRICS_BEFORE, METRICS_AFTER)) if p) + (
+            (here.log,) if here.log else ())
         ctx.settings = read_run_settings(manifest) if manifest else None
         log = here.log
         ctx.hints = read_server_hints(log) if log else None
         if ctx.hints and ctx.hints.spec_configured is not None:
             evidence.append((ctx.hints.spec_configured, f"{log} engine line: " + (
                 f"speculative_config method={ctx.hints.spec_method}" if ctx.hints.spec_configured else "speculative_config=None")))
-        evidence.append(_scrape_evidence(here))
+        if not (ctx.hints and ctx.hints.spec_configured is False):  # no speculative_config: no drafts to count
+            *scraped, drafts = _scrape_evidence(here)
+            evidence.append((scraped[0], scraped[1]))
+            if drafts is not None:
+                ctx.drafts, ctx.drafts_evidence = drafts, f"{here.file(METRICS_AFTER)}: vllm:spec_decode_num_drafts {drafts}"
         if ctx.settings and ctx.settings.has_server_command:
             evidence.append((ctx.settings.speculative_config is not None, f"{manifest} server_command " + (
                 "has --speculative-config" if ctx.settings.speculative_config else "has no --speculative-config")))
@@ -79,10 +95,26 @@ def gather_context(load: LoadRun, folder: str | None, bench_drafts: int | None) 
             evidence.append((True, f"{log} has SpecDecoding metrics lines"))
     if bench_drafts is not None:
         evidence.append((True, f"{load.path}: spec_decode_num_drafts {bench_drafts}"))
+        if ctx.drafts is None:
+            ctx.drafts, ctx.drafts_evidence = bench_drafts, f"{load.path}: spec_decode_num_drafts {bench_drafts}"
     found = next(((v, why) for v, why in evidence if v is not None), None)
     if found:
         ctx.speculation, ctx.speculation_evidence = found
     return ctx
+
+
+def run_context(load: LoadRun, folder: str | None) -> RunContext:
+    """`gather_context`, with a vllm bench JSON's own draft count read from its file: how every
+    command (speedup, compare, report) describes a run."""
+    from speclens.parsers.json_file import read_json
+    from speclens.parsers.load_results import VLLM_BENCH
+    from speclens.parsers.vllm_bench import parse_vllm_bench
+
+    drafts = None
+    if load.schema == VLLM_BENCH:
+        counts = parse_vllm_bench(load.path, read_json(load.path))[1]
+        drafts = counts.num_drafts if counts else None
+    return gather_context(load, folder, drafts)
 
 
 def _fmt(value: object) -> str | None:
@@ -156,6 +188,34 @@ def key_checks(base: RunContext, spec: RunContext) -> list[KeyCheck]:
     return checks
 
 
-def refusal_reasons(checks: list[KeyCheck]) -> list[str]:
-    return [f"{c.key} differs: baseline {c.baseline} ({c.source_baseline}), spec {c.spec} ({c.source_spec})"
-            for c in checks if c.status == "differs"]
+NEVER_SPECULATED = "spec run never speculated: 0 drafts"
+LOAD_DIFFERS = "load differs"
+
+
+def judge(base: RunContext, spec: RunContext, force: bool = False) -> Comparability:
+    """The one verdict on a pair of runs (see the module docstring): the keys, each reason in
+    full, and its short form."""
+    checks = key_checks(base, spec)
+    differ = [c for c in checks if c.status == "differs"]
+    reasons = [f"{c.key} differs: baseline {c.baseline} ({c.source_baseline}), spec {c.spec} ({c.source_spec})"
+               for c in differ]
+    short = [f"{c.key.split(' (')[0]} differs" for c in differ]
+    if spec.drafts == 0:
+        reasons.append(f"the spec run never speculated: {spec.drafts_evidence}")
+        short.append(NEVER_SPECULATED)
+    return Comparability(comparable=not reasons, forced=force, reasons=reasons, keys=checks, short_reasons=short)
+
+
+def summary(short_reasons: list[str]) -> str | None:
+    """The few words every command shows for a refused pair or level: "not comparable: model
+    differs, load differs", "spec run never speculated: 0 drafts" (None: nothing refuses)."""
+    differ = [r for r in short_reasons if r != NEVER_SPECULATED]
+    parts = ([f"not comparable: {', '.join(differ)}"] if differ else []) + (
+        [NEVER_SPECULATED] if NEVER_SPECULATED in short_reasons else [])
+    return "; ".join(parts) or None
+
+
+def judge_level(runs: Comparability, load_reasons: list[str]) -> tuple[bool, str | None]:
+    """(comparable, summary) of one load level: the runs' verdict and whether its loads differ."""
+    short = runs.short_reasons + ([LOAD_DIFFERS] if load_reasons else [])
+    return not short, summary(short)

@@ -7,5 +7,5 @@ checks the list against `analyzers.compare_row.CompareRow`.
 SORT_KEYS = (
     "run", "model", "method", "k", "dataset", "load", "source", "mean_acceptance_length", "draft_acceptance_rate",
     "per_position", "conditional", "speculation_rounds", "committed_per_step", "accuracy", "output_throughput", "request_output_tps", "mean_latency_s",
-    "mean_tpot_ms", "speedup", "load_file", "error",
+    "mean_tpot_ms", "speedup", "speedup_verdict", "load_file", "error",
 )

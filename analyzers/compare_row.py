@@ -4,7 +4,11 @@ Acceptance is the primary source of `speclens acceptance`. Load numbers are thos
 benchmark of the folder's load-driver JSON, over successful requests (analyzers.load_metrics):
 `output_throughput` = Σ output tokens / benchmark duration (system tok/s), `request_output_tps`
 = mean of per-request tok/s. A diffusion LM's run gets method "diffusion" and its primary diffusion
-source's committed per step, steps per canvas and committed throughput as a note. `speedup` = output_throughput / DIR/baseline's output_throughput.
+source's committed per step, steps per canvas and committed throughput as a note.
+`speedup` and `speedup_verdict` are those of `speclens speedup DIR/baseline DIR` (analyzers.speedup,
+one verdict: analyzers.comparability.judge) at the load level of the row's benchmark: the ratio of
+output_throughput (spec / baseline), null when the pair is not comparable or no baseline level has
+that load (`speedup_verdict` then says why, e.g. "not comparable: temperature differs"), unless forced.
 Each part of a row is read on its own: a corrupt file becomes the row's `error` and the other
 parts still fill their columns. `files_read` lists every file opened (outputs must not replace
 them); it is not rendered.
@@ -18,10 +22,10 @@ from pydantic import BaseModel, Field
 from speclens.analyzers.acceptance import build_report
 from speclens.analyzers.acceptance_models import Window
 from speclens.analyzers.diffusion_models import DiffusionSection
-from speclens.analyzers.load_metrics import output_throughput, request_output_tps
+from speclens.analyzers.load_metrics import load_label, output_throughput, request_output_tps
 from speclens.analyzers.render.tables import fmt
 from speclens.parsers.errors import ParseError
-from speclens.parsers.guidellm import Benchmark, LoadRun
+from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.json_file import read_json
 from speclens.parsers.load_results import find_load_results, load_driver, parse_load_results
 from speclens.parsers.run_dir import (
@@ -65,6 +69,7 @@ class CompareRow(BaseModel):
     mean_latency_s: float | None = None
     mean_tpot_ms: float | None = None
     speedup: float | None = None
+    speedup_verdict: str | None = None  # speedup's level verdict, or why there is none ("not comparable: ...")
     load_file: str | None = None
     notes: list[str] = Field(default_factory=list)
     error: str | None = None
@@ -112,10 +117,6 @@ def _manifest(row: CompareRow, path: str) -> None:
         row.method = row.method or config.method or None
 
 
-def _load_label(b: Benchmark) -> str:
-    return b.strategy if b.rate is None else f"{b.strategy}@{b.rate:g}"
-
-
 def _load(row: CompareRow, run: LoadRun) -> None:
     row.model = row.model or run.model
     if not run.benchmarks:
@@ -125,7 +126,7 @@ def _load(row: CompareRow, run: LoadRun) -> None:
     ok = [r for r in b.requests if r.status == "successful"]
     lat = [r.latency_s for r in ok if r.latency_s is not None]
     tpot = [r.tpot_ms for r in ok if r.tpot_ms is not None]
-    row.load = _load_label(b)
+    row.load = load_label(b)
     row.output_throughput, row.request_output_tps = output_throughput(b), request_output_tps(b)
     row.mean_latency_s = sum(lat) / len(lat) if lat else None
     row.mean_tpot_ms = sum(tpot) / len(tpot) if tpot else None
@@ -134,7 +135,15 @@ def _load(row: CompareRow, run: LoadRun) -> None:
                          "`speclens speedup` compares every level")
 
 
-def _baseline(row: CompareRow, folder: str, errors: list[str]) -> None:
+def _baseline(row: CompareRow, folder: str, spec: LoadRun | None, spec_folder: str, errors: list[str],
+              force: bool) -> None:
+    """The row's speedup over `folder` (DIR/baseline), as `speclens speedup` gives it for the
+    load level of the row's benchmark."""
+    from speclens.analyzers import __version__
+    from speclens.analyzers.comparability import LOAD_DIFFERS, run_context, summary
+    from speclens.analyzers.speedup import build_speedup
+    from speclens.analyzers.speedup_metrics import METRICS
+
     found = find_load_results(folder)
     row.files_read += found.read
     errors += [str(e) for e in found.errors]
@@ -142,12 +151,26 @@ def _baseline(row: CompareRow, folder: str, errors: list[str]) -> None:
         if not found.errors:
             row.notes.append(f"{folder} holds no load-driver JSON: no speedup")
         return
-    b = found.run.benchmarks[0]
-    base = output_throughput(b)
-    if row.output_throughput is not None and base:
-        row.speedup = row.output_throughput / base
-    if row.load is not None and _load_label(b) != row.load:
-        row.notes.append(f"the baseline ran another load ({_load_label(b)}), so the speedup compares different loads")
+    if spec is None or not spec.benchmarks:
+        return
+    contexts = run_context(found.run, folder), run_context(spec, spec_folder)
+    row.files_read += [p for ctx in contexts for p in ctx.files_read if p not in row.files_read]
+    report = build_speedup(*contexts, __version__, [], force, METRICS[:1])  # output_throughput: the deciding one
+    first = spec.benchmarks[0]
+    level = next((lvl for lvl in report.levels if lvl.spec_benchmark == first.index), None)
+    runs = report.comparability
+    if level is None:
+        row.speedup_verdict = summary(runs.short_reasons + [LOAD_DIFFERS])
+        row.notes.append(f"no speedup over {folder}: " + "; ".join(runs.reasons + [
+            f"it has no {load_label(first)} level (it ran {', '.join(report.baseline.levels) or 'none'}); "
+            "`speclens speedup` pairs levels by load"]))
+        return
+    row.speedup = level.comparisons[0].speedup
+    row.speedup_verdict = level.verdict if level.comparable else (
+        f"{level.verdict} (forced; {level.summary})" if force else level.summary)
+    if not level.comparable:
+        row.notes.append((f"speedup over {folder} given anyway (--force): " if force else f"no speedup over {folder}: ")
+                         + "; ".join(runs.reasons + level.reasons) + ("" if force else " (pass --force to compare anyway)"))
 
 
 def _server_files(here: Detected) -> list[str]:
@@ -156,7 +179,7 @@ def _server_files(here: Detected) -> list[str]:
     return [p for p in map(here.file, names) if p]
 
 
-def summarize_dir(path: str, here: Detected | None = None) -> CompareRow | Skipped:
+def summarize_dir(path: str, here: Detected | None = None, force: bool = False) -> CompareRow | Skipped:
     """The row of one run directory, or `Skipped` when it holds nothing readable."""
     row, errors = CompareRow(run=path), []
     here = here or detect(path)
@@ -187,7 +210,7 @@ def summarize_dir(path: str, here: Detected | None = None) -> CompareRow | Skipp
     if found.unused:
         row.notes.append(f"also load-driver results, not used: {', '.join(map(os.path.basename, found.unused))}")
     if here.run is not None and os.path.isdir(baseline := here.run.baseline.root):
-        _baseline(row, baseline, errors)
+        _baseline(row, baseline, found.run, path, errors, force)
     row.error = "; ".join(errors) or None
     return row
 
@@ -232,11 +255,12 @@ def summarize_file(path: str) -> CompareRow:
     return row
 
 
-def summarize(path: str) -> CompareRow | Skipped:
-    """The row of one PATH (run directory or file); input problems become the row's `error`."""
+def summarize(path: str, force: bool = False) -> CompareRow | Skipped:
+    """The row of one PATH (run directory or file); input problems become the row's `error`.
+    `force`: the speedup over DIR/baseline even when the pair is not comparable."""
     here = detect(path)
     if here.is_dir:  # one that cannot be listed: its row says why (find_load_results)
-        return summarize_dir(path, here)
+        return summarize_dir(path, here, force)
     if here.exists:
         return summarize_file(path)
     return CompareRow(run=path, error=f"{path}: {here.what.description}; check the path", files_read=[])

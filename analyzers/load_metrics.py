@@ -9,6 +9,8 @@
   used (same formula).
 - `request_output_tps`: the mean over successful requests of each request's own output tokens per
   second (what one user sees); request-weighted, not system throughput. None without rows.
+- `load_label`: the one spelling of a benchmark's load level, in every command: `synchronous`,
+  `throughput`, `concurrent streams=4`, `constant rate=2`, `poisson rate=4`.
 """
 
 from __future__ import annotations
@@ -33,3 +35,10 @@ def request_output_tps(b: Benchmark) -> float | None:
     """Mean of per-request output tokens/s over successful requests; None without any."""
     values = [r.output_tps for r in b.requests if r.status == "successful" and r.output_tps is not None]
     return sum(values) / len(values) if values else None
+
+
+def load_label(b: Benchmark) -> str:
+    """The load level as every command spells it (compare's load column, speedup's and report's levels)."""
+    if b.rate is None:
+        return b.strategy
+    return f"{b.strategy} {'streams' if b.strategy == 'concurrent' else 'rate'}={b.rate:g}"

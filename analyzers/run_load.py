@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel
-from speclens.analyzers.load_metrics import output_throughput, request_output_tps
+from speclens.analyzers.load_metrics import load_label, output_throughput, request_output_tps
 from speclens.parsers.guidellm import Benchmark, LoadRun
 
 PERCENTILES = (50, 90, 99)
@@ -59,6 +59,7 @@ class LoadSummary(BaseModel):
     max_requests: int | None  # run.json's request cap (None: none, or not recorded)
     max_seconds: float | None
     levels: list[LoadLevel]
+    unused: list[str] = []  # other load-driver results in the folder, not used (parsers.load_results)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -81,12 +82,6 @@ def _distribution(b: Benchmark, attr: str, aggregate: str | None) -> Distributio
     return Distribution(mean=mean, p50=None, p90=None, p99=None, n=0)
 
 
-def _label(b: Benchmark) -> str:
-    if b.rate is None:
-        return b.strategy
-    return f"{b.strategy} {'streams' if b.strategy == 'concurrent' else 'rate'}={b.rate:g}"
-
-
 def load_level(b: Benchmark) -> LoadLevel:
     ok = [r for r in b.requests if r.status == "successful"]
     tokens = [r.output_tokens for r in ok]
@@ -95,7 +90,7 @@ def load_level(b: Benchmark) -> LoadLevel:
     else:
         total = b.aggregates.output_tokens if b.aggregates else None
     return LoadLevel(
-        label=_label(b), data="per-request rows" if b.rows_complete else "driver aggregates", duration_s=b.duration_s,
+        label=load_label(b), data="per-request rows" if b.rows_complete else "driver aggregates", duration_s=b.duration_s,
         successful=b.totals.get("successful"), errored=b.totals.get("errored"), incomplete=b.totals.get("incomplete"),
         output_tokens=total, output_throughput=output_throughput(b), request_output_tps=request_output_tps(b),
         ttft_ms=_distribution(b, "ttft_ms", "mean_ttft_ms"), itl_ms=_distribution(b, "itl_ms", "mean_itl_ms"),

@@ -8,8 +8,9 @@
 - The level's verdict is decided by `output_throughput` alone: faster when its 95% interval
   (analyzers.throughput_interval) lies above 1, slower below 1, else not distinguishable; n/a
   when there is no interval. The other metrics carry their own interval and verdict beside it.
-- Runs that differ in a setting (analyzers.comparability) or a level whose loads differ get the
-  verdict "not comparable", unless forced (the reasons stay in the report).
+- Runs that differ in a setting, a spec run that counted 0 drafts, or a level whose loads differ
+  (the one verdict: analyzers.comparability.judge) get the verdict "not comparable" and no ratio,
+  interval or per-metric verdict, unless forced (the reasons stay in the report either way).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from __future__ import annotations
 import os
 
 from speclens.analyzers.acceptance_models import InputFile, Notice
-from speclens.analyzers.comparability import RunContext, key_checks, refusal_reasons
-from speclens.analyzers.speedup_metrics import METRICS, compare_metric
-from speclens.analyzers.speedup_models import Comparability, LoadLevel, RunInfo, SpeedupReport
+from speclens.analyzers.comparability import RunContext, judge, judge_level
+from speclens.analyzers.load_metrics import load_label
+from speclens.analyzers.speedup_metrics import METRICS, Metric, compare_metric
+from speclens.analyzers.speedup_models import Comparison, LoadLevel, RunInfo, SpeedupReport
 from speclens.analyzers.throughput_interval import REQUEST_METHOD, TIME_METHOD
 from speclens.parsers.guidellm import Benchmark, LoadRun
 
@@ -34,12 +36,6 @@ METHODS = {
     REQUEST_METHOD: "request means: batch means over requests in start order, batches of the mean number in flight "
                     "(Σ latency / window, Little's law); ratio interval on the log scale, Welch df.",
 }
-
-
-def label(b: Benchmark) -> str:
-    if b.rate is None:
-        return b.strategy
-    return f"{b.strategy} {'streams' if b.strategy == 'concurrent' else 'rate'}={b.rate:g}"
 
 
 def pair_benchmarks(base: LoadRun, spec: LoadRun) -> tuple[list[tuple[Benchmark, Benchmark, list[str]]], list[str]]:
@@ -57,11 +53,11 @@ def pair_benchmarks(base: LoadRun, spec: LoadRun) -> tuple[list[tuple[Benchmark,
     for b in unmatched:
         match = next((s for s in left if s.strategy == b.strategy), None)
         if match is None:
-            unpaired.append(f"baseline {label(b)}")
+            unpaired.append(f"baseline {load_label(b)}")
             continue
         left.remove(match)
-        pairs.append((b, match, [f"load differs: baseline {label(b)}, spec {label(match)} (paired by order)"]))
-    unpaired += [f"spec {label(s)}" for s in left]
+        pairs.append((b, match, [f"load differs: baseline {load_label(b)}, spec {load_label(match)} (paired by order)"]))
+    unpaired += [f"spec {load_label(s)}" for s in left]
     return sorted(pairs, key=lambda p: (_ORDER.get(p[0].strategy, 2), p[0].rate or 0.0)), unpaired
 
 
@@ -78,7 +74,7 @@ def crossover(levels: list[LoadLevel]) -> str | None:
 
 def _run_info(ctx: RunContext) -> RunInfo:
     return RunInfo(path=ctx.load.path, driver=ctx.load.schema if ctx.load.schema == "vllm-bench-serve"
-                   else f"guidellm {ctx.load.schema}", levels=[label(b) for b in ctx.load.benchmarks],
+                   else f"guidellm {ctx.load.schema}", levels=[load_label(b) for b in ctx.load.benchmarks],
                    speculation=ctx.speculation, speculation_evidence=ctx.speculation_evidence)
 
 
@@ -109,27 +105,35 @@ def _notices(base: RunContext, spec: RunContext, inputs: list[InputFile]) -> lis
     return notices
 
 
+def _withheld(c: Comparison, why: str) -> Comparison:
+    """A metric of a level without a verdict: both runs' values, no ratio, interval or verdict."""
+    return c.model_copy(update={"speedup": None, "ci_low": None, "ci_high": None, "interval_method": None,
+                                "interval_note": why, "verdict": "not comparable"})
+
+
 def build_speedup(base: RunContext | LoadRun, spec: RunContext | LoadRun, version: str, inputs: list[InputFile],
-                  force: bool = False) -> SpeedupReport:
+                  force: bool = False, metrics: tuple[Metric, ...] = METRICS) -> SpeedupReport:
+    """The report; `metrics`: the ones to compare (the first, output_throughput, decides; compare
+    needs only it)."""
     base = base if isinstance(base, RunContext) else RunContext(base)
     spec = spec if isinstance(spec, RunContext) else RunContext(spec)
-    checks = key_checks(base, spec)
-    reasons = refusal_reasons(checks)
+    runs = judge(base, spec, force)
     notices = _notices(base, spec, inputs)
     pairs, unpaired = pair_benchmarks(base.load, spec.load)
     levels = []
     for b, s, load_reasons in pairs:
-        comparisons = [compare_metric(m, b, s) for m in METRICS]
-        comparable = not reasons and not load_reasons
-        verdict = comparisons[0].verdict if comparable or force else "not comparable"
-        levels.append(LoadLevel(label=label(b), strategy=b.strategy, rate=b.rate, baseline_benchmark=b.index,
-                                spec_benchmark=s.index, comparable=comparable, reasons=load_reasons, verdict=verdict,
-                                comparisons=comparisons))
+        comparisons = [compare_metric(m, b, s) for m in metrics]
+        comparable, why = judge_level(runs, load_reasons)
+        if not comparable and not force:
+            comparisons = [_withheld(c, why or "") for c in comparisons]
+        verdict = comparisons[0].verdict
+        levels.append(LoadLevel(label=load_label(b), strategy=b.strategy, rate=b.rate, baseline_benchmark=b.index,
+                                spec_benchmark=s.index, comparable=comparable, reasons=load_reasons, summary=why,
+                                verdict=verdict, comparisons=comparisons))
         if b.strategy in OPEN_LOOP:
             notices.append(Notice(level="info", code="open-loop", message=(
-                f"{label(b)} is an open loop: below saturation its output_throughput is the offered load in both "
+                f"{load_label(b)} is an open loop: below saturation its output_throughput is the offered load in both "
                 "runs; the request means (latency, TPOT) show the difference there")))
     return SpeedupReport(speclens_version=version, baseline=_run_info(base), spec=_run_info(spec), inputs=inputs,
-                         methods=METHODS, comparability=Comparability(comparable=not reasons, forced=force,
-                                                                      reasons=reasons, keys=checks),
+                         methods=METHODS, comparability=runs,
                          levels=levels, unpaired=unpaired, crossover=crossover(levels), notices=notices)

@@ -35,10 +35,9 @@ def _not_load_results(here: Detected) -> ParseError:
         f"read it with `{kind.reader}`; " if kind.reader else "") + USAGE)
 
 
-def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
+def _load(path: str):  # noqa: ANN202 - (file, LoadRun, folder, other load-driver files not used)
     from speclens.parsers.json_file import read_json
-    from speclens.parsers.load_results import VLLM_BENCH, find_load_results, load_driver, parse_load_results
-    from speclens.parsers.vllm_bench import parse_vllm_bench
+    from speclens.parsers.load_results import find_load_results, load_driver, parse_load_results
 
     here = detect(path)
     if not here.exists:
@@ -51,7 +50,7 @@ def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
             raise ParseError(path, None, "a directory holding no guidellm or vllm bench serve result JSON", (
                 "it looks like a run directory: read it with `speclens acceptance` or `speclens report`; "
                 if here.has_server_data else "") + USAGE)
-        file, run, folder = found.used, found.run, path
+        file, run, folder, unused = found.used, found.run, path, found.unused
     else:
         try:
             doc = read_json(path)
@@ -59,30 +58,29 @@ def _load(path: str):  # noqa: ANN202 - (LoadRun, folder, vllm bench drafts)
             raise _not_load_results(here) from None
         if load_driver(doc) is None:
             raise _not_load_results(here)
-        file, run = path, parse_load_results(path, doc)
+        file, run, unused = path, parse_load_results(path, doc), []
         parent = os.path.dirname(os.path.abspath(path))
         folder = parent if detect(parent).kind == "run_dir" else None  # its run.json, log, scrapes
-    drafts = None
-    if run.schema == VLLM_BENCH:
-        spec = parse_vllm_bench(file, read_json(file))[1]
-        drafts = spec.num_drafts if spec else None
-    return file, run, folder, drafts
+    return file, run, folder, unused
 
 
 @input_boundary
 def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, force: bool = False) -> int:
     from speclens.analyzers import __version__
-    from speclens.analyzers.acceptance_models import InputFile
-    from speclens.analyzers.comparability import gather_context
+    from speclens.analyzers.acceptance_models import InputFile, Notice
+    from speclens.analyzers.comparability import run_context
     from speclens.analyzers.inputs import file_sha256
     from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS, refusal_lines
     from speclens.analyzers.speedup import build_speedup
 
     loaded = [_load(baseline), _load(spec)]
-    contexts = [gather_context(run, folder, drafts) for _, run, folder, drafts in loaded]
+    contexts = [run_context(run, folder) for _, run, folder, _ in loaded]
     files = [file for file, *_ in loaded]
     inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f)) for f in files]
     report = build_speedup(contexts[0], contexts[1], __version__, inputs, force)
+    report.notices += [Notice(level="info", code="unused-load-results", message=(
+        f"{os.path.dirname(file)} also holds load-driver results, not used: {', '.join(map(os.path.basename, unused))} "
+        f"(used: {os.path.basename(file)}, the first by name)")) for file, _, _, unused in loaded if unused]
     if not report.levels:
         differ = [k.key for k in report.comparability.keys if k.status == "differs"]
         raise ValueError(f"no load level pairs up: baseline {files[0]} has [{', '.join(report.baseline.levels)}], "

@@ -3,7 +3,9 @@
 Schema 2 (was 1): metrics are named for what they are (`output_throughput` = system tokens/s over
 the benchmark window; `request_output_tps` = mean per-request speed; `mean_*` = request-weighted
 means), each comparison says how its interval was computed (or why there is none), every level
-says which metric decided its verdict, and the runs' comparability is a typed field.
+says which metric decided its verdict, and the runs' comparability is a typed field. A level that
+is not comparable (unless --force) carries no ratio, interval or verdict in any metric, and its
+`summary` says why in a few words (the same words `compare` shows).
 """
 
 from __future__ import annotations
@@ -43,11 +45,12 @@ class LoadLevel(BaseModel):
     rate: float | None
     baseline_benchmark: int
     spec_benchmark: int
-    comparable: bool
-    reasons: list[str]  # why this level is not comparable (empty when it is)
+    comparable: bool  # the runs and this level's loads (analyzers.comparability.PairVerdict)
+    reasons: list[str]  # why this level's loads differ (empty when they do not; the runs' reasons: Comparability)
+    summary: str | None = None  # why there is no verdict, short ("not comparable: temperature differs"); None: comparable
     decided_by: Literal["output_throughput"] = "output_throughput"
-    verdict: Verdict  # the decided_by metric's verdict, or "not comparable"
-    comparisons: list[Comparison]
+    verdict: Verdict  # the decided_by metric's verdict, or "not comparable" (unless forced)
+    comparisons: list[Comparison]  # not comparable and not forced: no speedup, interval or verdict per metric
 
 
 class KeyCheck(BaseModel):
@@ -71,10 +74,11 @@ class RunInfo(BaseModel):
 
 
 class Comparability(BaseModel):
-    comparable: bool  # no key differs (unknown keys do not refuse)
+    comparable: bool  # no key differs (unknown keys do not refuse) and the spec run speculated
     forced: bool  # --force: verdicts are given anyway
     reasons: list[str]
     keys: list[KeyCheck]
+    short_reasons: list[str] = Field(default_factory=list)  # "temperature differs", "spec run never speculated: 0 drafts"
 
 
 class SpeedupReport(BaseModel):

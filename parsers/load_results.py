@@ -6,7 +6,9 @@
 (`parsers.run_dir.LOAD_RESULTS`, guidellm_results.json) when it exists, else the first `*.json`
 by name whose content is load results (`guidellm.json`, `benchmarks.json`,
 `vllm-bench-serve.json`, ...). Client result JSONs (parsers/client_results.py) and the run's
-manifest (run.json) are not load results.
+manifest (run.json) are not load results. This is the one detection every command uses (speedup,
+compare, report); further load-driver files in the folder are returned as `unused`, and each
+command names them as not used.
 """
 
 from __future__ import annotations

@@ -14,22 +14,26 @@ import io
 import os
 
 from speclens.analyzers.compare import CompareReport, CompareRow
+from speclens.analyzers.mal_formula import per_source as mal_per_source
 from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
            "per-position", "conditional", "rounds", "committed/step", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
-           "TPOT ms", "speedup", "load file", "error"]
+           "TPOT ms", "speedup", "speedup verdict", "load file", "error"]
 FORMULAS = [
     "acceptance: the primary source of `speclens acceptance` (source: metrics_delta = /metrics after − before, "
-    "metrics_scrape = counters since server start, log:N = server lifetime N of the log); mean acc. length = "
-    "1 + accepted / drafts; acceptance rate = accepted / draft tokens (pooled over draft tokens); per-position = "
-    "accepted at i / drafts; conditional = PP_i / PP_i-1.",
+    "metrics_scrape = counters since server start, log:N = server lifetime N of the log); " + mal_per_source() +
+    "; acceptance rate = accepted / draft tokens (pooled over draft tokens); per-position = accepted at i / drafts; "
+    "conditional = PP_i / PP_i-1.",
     "load: the first benchmark of the load-driver JSON (load file), successful requests only. output throughput = "
     "Σ output tokens / benchmark duration (system tokens/s); per-request tok/s = mean of each request's own "
     "output tokens/s as the driver measured it (request-weighted, what one user sees; not system throughput); "
     "latency s, TPOT ms = means over requests.",
-    "speedup = output throughput / DIR/baseline's output throughput (same formula, first benchmark of each). Client "
+    "speedup = output throughput / DIR/baseline's output throughput at the same load, and speedup verdict, as "
+    "`speclens speedup DIR/baseline DIR` gives them for the load level of the row's benchmark: n/a with the reason when "
+    "the pair is not comparable (model, temperature, tokens, endpoint or load differ) or the spec run never speculated "
+    "(0 drafts counted), unless --force. Client "
     "rows (method client ...) carry the client's own numbers: per-request tok/s = its avg_speed, speedup = its "
     "speedup, acceptance rate = total_draft_accepted / total_draft_generated (the seed's draft efficiency); "
     "client draft/verify: rounds = its speculation rounds (draft -> verify cycles), mean acc. length = "
@@ -58,7 +62,7 @@ def _cells(row: CompareRow) -> list[str]:
             vector(row.per_position), vector(row.conditional), fmt(row.speculation_rounds),
             fmt(row.committed_per_step), fmt(row.accuracy), fmt(row.output_throughput, 1),
             fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
-            _load_file(row), row.error or ""]
+            _text(row.speedup_verdict), _load_file(row), row.error or ""]
 
 
 def compare_tables(r: CompareReport) -> list[Table]:

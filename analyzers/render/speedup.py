@@ -1,7 +1,8 @@
 """Renderings of a `SpeedupReport`: text, Markdown, JSON, CSV (one row per level and metric).
 
 Every rendering says which metric decided each level's verdict, how each interval was computed
-(or why there is none), and "not comparable" with its reasons when the runs differ.
+(or why there is none), and "not comparable" with its reasons when the runs differ; such a level
+shows no ratio and no per-metric verdict ("n/a (not comparable: temperature differs)") unless forced.
 """
 
 from __future__ import annotations
@@ -42,8 +43,18 @@ def refusal_lines(r: SpeedupReport) -> list[str]:
 
 def _level_row(level: LoadLevel) -> list[str]:
     c = level.comparisons[0]
-    why = "; ".join(level.reasons) if level.reasons else _interval(c)
-    return [level.label, level.verdict, _x(c.speedup), _ci(c), why]
+    withheld = not level.comparable and c.speedup is None and c.verdict == "not comparable"  # not forced
+    ratio = f"{NA} ({level.summary})" if withheld else _x(c.speedup)
+    why = "; ".join(level.reasons) or ("no verdict: see the comparability table" if withheld else _interval(c))
+    return [level.label, level.verdict, ratio, _ci(c), why]
+
+
+def _crossover(r: SpeedupReport) -> str:
+    if r.crossover:
+        return f"crossover: {r.crossover}"
+    if all(level.verdict == "not comparable" for level in r.levels):
+        return "crossover: n/a (no level has a verdict)"
+    return "crossover: none (no level changes from faster)"
 
 
 def speedup_tables(r: SpeedupReport) -> list[Table]:
@@ -59,7 +70,7 @@ def speedup_tables(r: SpeedupReport) -> list[Table]:
     verdicts = Table(f"Verdict per load level, {DECIDED}", ["load", "verdict", "output_throughput speedup", "95% CI",
                                                              "interval / reason"],
                      [_level_row(level) for level in r.levels],
-                     [f"crossover: {r.crossover}" if r.crossover else "crossover: none (no level changes from faster)"]
+                     [_crossover(r)]
                      + [f"unpaired (not compared): {u}" for u in r.unpaired])
     rows = [[level.label, c.metric, c.weighting, c.unit, fmt(c.baseline), fmt(c.spec), _x(c.speedup), _ci(c), c.verdict,
              _interval(c), f"{c.n_baseline}/{c.n_spec}"] for level in r.levels for c in level.comparisons]

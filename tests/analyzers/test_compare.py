@@ -62,11 +62,12 @@ def test_speedup_uses_the_benchmark_duration_not_the_span_of_request_timings(tmp
     run = tmp_path / "run"
     shutil.copytree(LOAD_DRIVERS / "guidellm-0.4.0-synchronous", run)
     shutil.copytree(LOAD_DRIVERS / "guidellm-0.3.1-synchronous", run / "baseline")
-    [row] = rows_of(run)
+    # the two recordings used different endpoints (speedup: not comparable), so the ratio needs --force
+    [row] = compare_runs(expand_run_dirs([str(run)])[0], force=True)[0]
     # both 10 requests x 64 tokens = 640: (640 / 9.51711893081665) / (640 / 9.295096158981323); guidellm 0.4.0's
     # duration is longer than its first-start-to-last-end span, which gave 67.260 / 68.854 = 0.97686 instead
     assert row.speedup == pytest.approx(9.295096158981323 / 9.51711893081665)
-    assert row.notes == []  # same load (synchronous) on both sides
+    assert row.speedup_verdict == "not distinguishable (forced; not comparable: endpoint differs)"
 
 
 def _legacy_client_json(tmp_path: Path) -> Path:
@@ -132,7 +133,7 @@ def test_output_onto_any_file_read_is_refused(tmp_path: Path, name: str) -> None
     shutil.copytree(RUN_EVAL, run)
     target = run / name
     before = target.read_bytes()
-    proc = cli(str(run), "-o", str(target))
+    proc = cli(str(run), "-o", str(target), "--format", "json")  # .log/.prom name no format
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == f"speclens: error: {target}: refusing to overwrite an input file; choose another -o path\n"
     assert target.read_bytes() == before
@@ -185,12 +186,12 @@ def test_a_folder_with_run_folders_and_its_own_log_looks_inside() -> None:
     by_name = {Path(r.run).name: r for r in rows}
     g = by_name["guidellm-0.8.1-concurrent2"]
     # 12 requests x 64 output tokens = 768 over duration 9.24440312385559 s; /metrics delta 3 accepted of 2259
-    assert (g.load, g.source) == ("concurrent@2", "metrics_delta")
+    assert (g.load, g.source) == ("concurrent streams=2", "metrics_delta")
     assert g.output_throughput == pytest.approx(768 / 9.24440312385559)
     assert g.draft_acceptance_rate == pytest.approx(3 / 2259)
     v = by_name["vllm-bench-0.32.0-rate4-chat"]  # no guidellm_results.json: found by content
     assert v.load_file == str(LOAD_DRIVERS / "vllm-bench-0.32.0-rate4-chat" / "vllm_bench_result.json")
-    assert v.load == "poisson@4"
+    assert v.load == "poisson rate=4"
     assert v.output_throughput == pytest.approx(768 / 5.491777365999951)  # 12 x 64 tokens / duration
 
 
@@ -215,7 +216,7 @@ def test_vllm_bench_json_renamed_and_guidellm_results_preferred(tmp_path: Path) 
     assert row.load_file == str(run / "guidellm_results.json") and row.load == "synchronous"
     (run / "guidellm_results.json").unlink()
     [row] = rows_of(run)
-    assert (row.load_file, row.load) == (str(run / "vllm-bench-serve.json"), "poisson@4")
+    assert (row.load_file, row.load) == (str(run / "vllm-bench-serve.json"), "poisson rate=4")
 
 
 def test_one_corrupt_input_among_good_runs_is_reported_and_the_rest_printed(tmp_path: Path) -> None:

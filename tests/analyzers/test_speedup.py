@@ -111,7 +111,8 @@ def test_runs_with_different_settings_are_not_comparable_unless_forced() -> None
     assert f"NOT COMPARABLE: {reason}" in SPEEDUP_RENDERERS["text"](report)
     assert f"NOT COMPARABLE: {reason}" in SPEEDUP_RENDERERS["md"](report)
     doc = json.loads(SPEEDUP_RENDERERS["json"](report))
-    assert doc["comparability"] | {"keys": None} == {"comparable": False, "forced": False, "reasons": [reason], "keys": None}
+    assert doc["comparability"] | {"keys": None} == {"comparable": False, "forced": False, "reasons": [reason], "keys": None,
+                                                     "short_reasons": ["prompt_tokens differs"]}
     assert {r["level_verdict"] for r in csv.DictReader(io.StringIO(SPEEDUP_RENDERERS["csv"](report)))} == {"not comparable"}
     # --force: the verdict of output_throughput (1.25 exactly: 8 s vs 10 s) with the reasons kept
     forced = build_speedup(base, spec, "t", [], force=True)
