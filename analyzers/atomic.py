@@ -1,9 +1,14 @@
-"""Atomic output: a temp file in the target's directory, fsync, rename. A reader never sees a
-half-written file, and an existing file is replaced only once the new one is complete.
+"""Output files. `write_atomic`: a temp file in the target's directory, fsync, rename; a reader never
+sees a half-written file, an existing file is replaced only once the new one is complete, a
+symlink is written through (the link stays), and a stream (a pipe, a terminal, /dev/null,
+/dev/stdout) is written into, never replaced (`analyzers.output_streams`).
 
-The one output guard: nothing is written onto a file this command read (`parsers.files.was_read`,
-which every reader feeds) or one it was told to protect. Errors name the user's path, never the
-temp file.
+`check_output` is the one guard of what the speclens commands write with -o (`write_output`):
+never onto a file this command read (`parsers.files.was_read`, which every reader feeds) or one it
+was told to protect; never onto a file of a run directory given as input (its raw data,
+`parsers.files.input_dir_holding`) unless it is a speclens output; an existing file only when it
+is an earlier output of the same kind (`analyzers.output_kinds`) or `--overwrite` was given
+(`allow_overwrite`, set once by the CLI). Errors name the user's path, never the temp file.
 """
 
 from __future__ import annotations
@@ -11,7 +16,18 @@ from __future__ import annotations
 import os
 import tempfile
 
-from speclens.parsers.files import was_read
+from speclens.analyzers.output_streams import OutputRefused, stream_target, write_into
+from speclens.parsers.files import input_dir_holding, was_read
+
+__all__ = ["OutputExists", "OutputRefused", "allow_overwrite", "check_output", "is_stream", "write_atomic",
+           "write_output"]
+
+_overwrite = [False]  # the process's --overwrite (one command per process)
+
+
+def allow_overwrite(on: bool) -> None:
+    """`--overwrite`: replace an existing file that is not an earlier output of the same kind."""
+    _overwrite[0] = on
 
 
 def umask() -> int:
@@ -21,20 +37,53 @@ def umask() -> int:
     return mask
 
 
-class OutputRefused(ValueError):
-    """The output path would overwrite one of the command's inputs, or cannot be written."""
+def is_stream(path: str) -> bool:
+    """Whether `path` is written into rather than replaced: `-` (stdout), a descriptor, a pipe, a device."""
+    return stream_target(path) is not None
 
 
-def check_output(path: str, protected: list[str] | None = None) -> None:
-    """Refuse an output path that is an input of this command, a directory, or in a missing directory."""
+def _check_path(path: str, protected: list[str] | None) -> None:
+    """Refuse an input of this command, a directory, or a path in a missing directory."""
     real = os.path.realpath(path)
     if was_read(path) or any(os.path.exists(p) and os.path.realpath(p) == real for p in protected or []):
         raise OutputRefused(f"{path}: refusing to overwrite an input file; choose another -o path")
     if os.path.isdir(path):
         raise OutputRefused(f"{path}: is a directory; pass a file path to -o")
-    directory = os.path.dirname(os.path.abspath(path))
+    directory = os.path.dirname(real)
     if not os.path.isdir(directory):
-        raise OutputRefused(f"{path}: directory {directory} does not exist; create it or choose another -o path")
+        raise OutputRefused(f"{path}: directory {os.path.dirname(os.path.abspath(path))} does not exist; create it or "
+                            "choose another -o path")
+
+
+def check_output(path: str, protected: list[str] | None = None, like: str | bytes | None = None) -> None:
+    """The -o guard (module docstring). `like`: what is about to be written, whose kind an existing
+    file must have; None (a check before the work): any speclens output passes for now."""
+    if path == "-":
+        return
+    _check_path(path, protected)
+    if stream_target(path) is not None or not os.path.isfile(path):
+        return  # written into, or nothing there to replace
+    from speclens.analyzers.output_kinds import existing_kind, output_kind
+
+    kind = existing_kind(path)
+    wanted = output_kind(like) if like is not None else kind
+    if kind is not None and kind == wanted:
+        return  # an earlier output of the same kind
+    folder = input_dir_holding(path)
+    if folder is not None and kind is None:
+        raise OutputRefused(f"{path}: refusing to overwrite a file of the run directory {folder}, an input of this "
+                            "command (only speclens outputs there are replaced); choose another -o path")
+    if _overwrite[0]:
+        return
+    held = f"holds a `{kind}` output, not `{wanted}`" if kind is not None else "is not a speclens output"
+    raise OutputRefused(f"{path}: already exists and {held}; pass --overwrite to replace it, or choose another -o path")
+
+
+def write_output(path: str, data: str | bytes, protected: list[str] | None = None) -> None:
+    """What a command writes with -o: refused as `check_output` refuses, else written into a
+    stream or atomically in place."""
+    check_output(path, protected, like=data)
+    write_atomic(path, data, protected)
 
 
 class OutputExists(OutputRefused):
@@ -42,24 +91,30 @@ class OutputExists(OutputRefused):
 
 
 def write_atomic(path: str, text: str | bytes, protected: list[str] | None = None, replace: bool = True) -> None:
-    """Write `text` (UTF-8) or bytes to `path` atomically, with the permissions the umask gives;
-    refuse what `check_output` refuses. `replace=False` never replaces a file: the complete temp
-    file is hard-linked into place, so one created meanwhile is kept (OutputExists)."""
-    check_output(path, protected)
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write `text` (UTF-8) or bytes to `path` atomically, with the permissions the umask gives,
+    through a symlink, or into a stream; refuse an input of this command. `replace=False` never
+    replaces a file: the complete temp file is hard-linked into place, so one created meanwhile is
+    kept (OutputExists)."""
+    _check_path(path, protected)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    stream = stream_target(path)
+    if stream is not None:
+        write_into(path, stream, data)
+        return
+    target = os.path.realpath(path)  # a symlink is written through, not replaced by a file
+    directory = os.path.dirname(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".speclens-", suffix=".tmp", dir=directory)
     except OSError as err:
         raise OutputRefused(f"{path}: cannot write in {directory} ({err.strerror}); choose another -o path") from None
     try:
         os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; outputs get the usual permissions
-        data = text.encode("utf-8") if isinstance(text, str) else text
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if replace:
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         else:
             try:
                 os.link(tmp, path)

@@ -15,6 +15,7 @@ import typer
 from speclens.analyzers import __version__
 from speclens.analyzers.compare_keys import SORT_KEYS
 from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, REPORT_FORMATS, SPEEDUP_FORMATS
+from speclens.analyzers.mal_formula import per_source as mal_per_source
 from typer.core import TyperArgument
 
 
@@ -43,7 +44,15 @@ ReportFormat = Enum("ReportFormat", {name: name for name in REPORT_FORMATS}, typ
 
 FORMAT_HELP = "Output format (default: text, or what the -o extension says: .json .md .csv .txt)."
 SEED_HELP = "Ignored (kept for old scripts): the intervals are computed exactly, without resampling."
-OUTPUT_HELP = "Write here (atomically; never onto an input file) instead of stdout."
+OUTPUT_HELP = ("Write here instead of stdout ('-' is stdout): atomically into a regular file (a symlink is written "
+               "through), as it is into a pipe, a terminal or /dev/stdout. Never onto a file this command reads or the "
+               "raw data of an input run directory; an existing file only when it is an earlier output of the same kind "
+               "(see --overwrite). The extension picks the format (.json .md .csv .txt); another one needs --format; "
+               ".gz is refused (nothing is compressed).")
+OVERWRITE_HELP = ("Replace an existing -o file that is not an earlier output of this command and format (one is "
+                  "recognised by its first line, or by a JSON report's 'tool'; it is replaced without this flag). "
+                  "Never an input of the command or a raw file of an input run directory.")
+Overwrite = Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)]
 
 
 def _version(value: bool) -> None:
@@ -58,7 +67,21 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """speclens: exact speculative-decoding metrics from what vLLM leaves behind."""
 
 
-@app.command()
+ACCEPTANCE_HELP = f"""Per-position, conditional and mean acceptance, from every source found.
+
+Sources: /metrics before/after deltas (exact counters, primary when present), the server log's
+SpecDecoding/Speculative metrics lines (integers recovered from the rounded rates), one scrape (since
+server start), vllm bench serve's spec_decode counts. Formulas (README, 'What the numbers mean'):
+{mal_per_source()}; per-position = accepted at i / drafts; conditional = PP_i / PP_i-1; draft acceptance
+rate = accepted / draft tokens. Each report names the formula of each source.
+
+Examples: `speclens acceptance eval_results_20261122_101010/`,
+`speclens acceptance vllm.log.gz --skip-first 2 -o report.md`,
+`speclens acceptance before.prom after.prom --format json`.
+"""
+
+
+@app.command(help=ACCEPTANCE_HELP)  # its formula words are analyzers.mal_formula's, as every report's
 def acceptance(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help=(
         "Run directories, vLLM server logs (.gz too), /metrics scrapes (two in a row = before/after pair), "
@@ -66,6 +89,7 @@ def acceptance(
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP + " legacy: "
                                                "the old acceptance_analysis.txt layout.")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    overwrite: Overwrite = False,
     since: Annotated[str | None, typer.Option(metavar="TIME", help=(
         "Only log lines at or after TIME: 'MM-DD HH:MM:SS' as vLLM prints it, or ISO 8601 ('2026-11-22T22:45:04Z', "
         "'2026-11-22 22:45:04'). A bound is placed nearest the log's own span; in a run directory the default "
@@ -79,21 +103,9 @@ def acceptance(
     strict: Annotated[bool, typer.Option("--strict", help=(
         "Exit 2 when a spec-metrics line could not be read or a PATH has no speculative-decoding data."))] = False,
 ) -> None:
-    """Per-position, conditional and mean acceptance, from every source found.
-
-    Sources: /metrics before/after deltas (exact counters, primary when present), the server
-    log's SpecDecoding/Speculative metrics lines (integers recovered from the rounded rates), one
-    scrape (since server start), vllm bench serve's spec_decode counts. Formulas (README, 'What the
-    numbers mean'): mean acceptance length = 1 + accepted/drafts; per-position = accepted at i /
-    drafts; conditional = PP_i / PP_i-1; draft acceptance rate = accepted / draft tokens.
-
-    Examples: `speclens acceptance eval_results_20261122_101010/`,
-    `speclens acceptance vllm.log.gz --skip-first 2 -o report.md`,
-    `speclens acceptance before.prom after.prom --format json`.
-    """
     from speclens.analyzers.commands import format_or_exit, run_acceptance
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__), overwrite)
     sys.exit(run_acceptance(paths, chosen, output, since, until, skip_first, strict, segment))
 
 
@@ -104,9 +116,11 @@ def speedup(
     spec: Annotated[str, typer.Argument(metavar="SPEC", help="The speculative run under the same load (same kinds).")],
     fmt: Annotated[SpeedupFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    overwrite: Overwrite = False,
     seed: Annotated[int | None, typer.Option(metavar="N", hidden=True, help=SEED_HELP)] = None,
     force: Annotated[bool, typer.Option("--force", help=(
-        "Give a verdict even when the two runs are not comparable (the reasons stay in the output)."))] = False,
+        "Give a verdict even when the two runs are not comparable or the spec run never speculated (the reasons "
+        "stay in the output)."))] = False,
 ) -> None:
     """Speedup of SPEC over BASELINE per load level, with 95% intervals and a verdict.
 
@@ -117,7 +131,8 @@ def speedup(
     request means of TTFT, TPOT, ITL and latency are shown beside it. Intervals: batch means in
     time for throughput, over requests for request means (README, 'What the numbers mean'). Runs
     that differ in model, prompt/output tokens, max tokens, temperature or endpoint, and levels
-    whose loads differ, get "not comparable" (exit 0) unless --force; no pairable level exits 2
+    whose loads differ, and a spec run that counted 0 drafts, get "not comparable" with no ratio
+    (exit 0) unless --force; no pairable level exits 2
     listing both runs' levels.
 
     Example: `speclens speedup eval_results_X/baseline eval_results_X`.
@@ -125,7 +140,7 @@ def speedup(
     from speclens.analyzers.commands import format_or_exit
     from speclens.analyzers.speedup_command import run_speedup
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(SpeedupFormat.__members__))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(SpeedupFormat.__members__), overwrite)
     sys.exit(run_speedup(baseline, spec, chosen, output, force))
 
 
@@ -137,15 +152,20 @@ def compare(
         "any name), vLLM logs."))],
     fmt: Annotated[CompareFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    overwrite: Overwrite = False,
     sort: Annotated[str | None, typer.Option(metavar="KEY", help=(
         "Sort by a column: " + ", ".join(SORT_KEYS) + ". A leading - sorts descending (-speedup); n/a sorts last "
         "either way; per_position and conditional compare element by element; `--sort help` lists the keys."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=(
+        "Give the speedup over DIR/baseline even when the pair is not comparable or the spec run never speculated "
+        "(as speedup --force; the reasons stay in the notes)."))] = False,
 ) -> None:
     """One row per run: model, method, k, dataset, load, acceptance, throughput, speedup.
 
     Acceptance is the primary source of `speclens acceptance`; output throughput = sum of output
     tokens / benchmark duration of the first benchmark (system tok/s); per-request tok/s = mean of
-    request speeds; speedup = output throughput / DIR/baseline's. An unreadable input is reported,
+    request speeds; speedup = output throughput / DIR/baseline's at the same load, with speedup's
+    verdict (n/a and why when speedup gives none, unless --force). An unreadable input is reported,
     the other rows are still printed, and the exit status is 2.
 
     Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
@@ -153,8 +173,8 @@ def compare(
     from speclens.analyzers.commands import format_or_exit
     from speclens.analyzers.compare import run_compare
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(CompareFormat.__members__))
-    sys.exit(run_compare(paths, chosen, output, sort))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(CompareFormat.__members__), overwrite)
+    sys.exit(run_compare(paths, chosen, output, sort, force))
 
 
 @app.command()
@@ -162,14 +182,19 @@ def report(
     run_dir: Annotated[str, typer.Argument(metavar="RUN", help=(
         "A run directory (from run_eval.sh or with the same files), or a client result JSON (clients/)."))],
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=(
-        "Markdown file (default RUN/report.md); plots go to <name>_plots/ beside it."))] = None,
+        "Markdown file (default RUN/report.md); plots go to <name>_plots/ beside it; '-' (stdout), a pipe or "
+        "/dev/stdout gets the Markdown without plots. Overwrites as --overwrite says."))] = None,
+    overwrite: Overwrite = False,
     fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=(
         "md (default: RUN/report.md with plots), text or json (the typed report, to stdout or -o; "
-        "`speclens render` reads it back)."))] = None,
+        "`speclens render` reads it back). A client result JSON: md (default) or text."))] = None,
     cost_ratio: Annotated[float | None, typer.Option(metavar="C", help=(
-        "Draft-token cost relative to a target step, for the speedup model (default: measured from "
-        "RUN/baseline)."))] = None,
+        "Draft-token cost relative to a target step, for the speedup model: a finite number > 0 (default: "
+        "measured from RUN/baseline when that pair is comparable)."))] = None,
     seed: Annotated[int | None, typer.Option(metavar="N", hidden=True, help=SEED_HELP)] = None,
+    force: Annotated[bool, typer.Option("--force", help=(
+        "Give the speedup over RUN/baseline, and measure the cost ratio from it, even when the pair is not "
+        "comparable or the spec run never speculated (as speedup --force; the reasons stay in the report)."))] = False,
 ) -> None:
     """Everything known about one run directory in one Markdown file with PNG plots.
 
@@ -182,8 +207,8 @@ def report(
     """
     from speclens.analyzers.commands import format_or_exit, run_report
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(ReportFormat.__members__))
-    sys.exit(run_report(run_dir, output, cost_ratio, chosen))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(ReportFormat.__members__), overwrite)
+    sys.exit(run_report(run_dir, output, cost_ratio, chosen, force))
 
 
 @app.command()
@@ -193,6 +218,7 @@ def render(
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help=(
         "Output format (default: text, or what the -o extension says); legacy for acceptance reports only."))] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Re-render a saved JSON report in another format, without re-reading its inputs.
 
@@ -204,13 +230,21 @@ def render(
     from speclens.analyzers.commands import format_or_exit
     from speclens.analyzers.render_command import run_render
 
-    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__))
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__), overwrite)
     sys.exit(run_render(report_json, chosen, output))
 
 
 def main() -> None:
+    from speclens.analyzers.console import StdoutError, guard_stdout, stdout_failed
+
+    guard_stdout()  # a closed or full stdout is one line (StdoutError), for every command
     try:
-        app(prog_name="speclens")
+        try:
+            app(prog_name="speclens")
+        finally:
+            sys.stdout.flush()  # what is still buffered fails here, not silently at exit
+    except StdoutError as err:
+        sys.exit(stdout_failed(err))
     except KeyboardInterrupt:
         sys.stderr.write("speclens: interrupted\n")
         sys.exit(130)

@@ -8,7 +8,7 @@ import os
 
 from speclens.analyzers.acceptance_models import IntervalPoint, SourceResult
 from speclens.analyzers.advice import Advice
-from speclens.analyzers.atomic import write_atomic
+from speclens.analyzers.atomic import write_output
 from speclens.analyzers.speedup_models import SpeedupReport
 
 
@@ -27,7 +27,7 @@ def _save(plt, fig, path: str) -> str:  # noqa: ANN001
     png = io.BytesIO()
     fig.savefig(png, format="png")
     plt.close(fig)
-    write_atomic(path, png.getvalue())  # the one atomic writer: same umask rule as every output
+    write_output(path, png.getvalue())  # the one -o guard and atomic writer, as for every output
     return os.path.basename(path)
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from speclens.parsers.errors import ParseError
+from speclens.parsers.files import note_input_dir
 from speclens.parsers.json_file import read_json
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ def _at(name: str) -> property:
 
 @dataclass(frozen=True, slots=True)
 class RunFiles:
-    """The paths of one run directory's files (whether they exist or not: see `detect`)."""
+    """The paths of one run directory's files (whether they exist or not: see `detect`). `load_results`
+    is where run_eval.sh writes its guidellm JSON; which file of a folder holds its load-driver results
+    (any name, by content) is decided in one place for every command: parsers.load_results.find_load_results."""
 
     root: str
     log, log_gz, pid = _at(LOG), _at(LOG_GZ), _at(PID)
@@ -273,8 +276,10 @@ def detect(path: str) -> Detected:
     except OSError as err:
         return Detected(path, True, True, run=RunFiles(path), error=err.strerror or str(err))
     json_files = sorted(n for n in files if n.lower().endswith(".json") and n != MANIFEST)
-    return Detected(path, True, True, frozenset(files) & frozenset(FILES), tuple(json_files), tuple(sorted(subdirs)),
-                    RunFiles(path))
+    present = frozenset(files) & frozenset(FILES)
+    if present & RUN_DIR_MARKERS:
+        note_input_dir(path)  # its files are raw data: no -o of this command may replace them
+    return Detected(path, True, True, present, tuple(json_files), tuple(sorted(subdirs)), RunFiles(path))
 
 
 def bash_variables() -> str:

@@ -91,7 +91,7 @@ def test_output_file_written_atomically_and_inputs_protected(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["acceptance_analysis.txt"]  # no temp file left
     log = tmp_path / "vllm_server.log"
     log.write_bytes((RECORDED / "ngram-greedy" / "vllm_server.log").read_bytes())
-    proc = run("acceptance", str(log), "-o", str(log))
+    proc = run("acceptance", str(log), "-o", str(log), "--format", "text")  # .log names no format
     assert_one_line_error(proc, f"{log}: refusing to overwrite an input file; choose another -o path")
     assert log.read_bytes() == (RECORDED / "ngram-greedy" / "vllm_server.log").read_bytes()
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from speclens.analyzers.advice import Advice
-from speclens.analyzers.atomic import write_atomic
+from speclens.analyzers.atomic import write_output
 from speclens.analyzers.render.plain import tables_to_markdown
 from speclens.analyzers.render.speedup import speedup_tables
 from speclens.analyzers.render.tables import NA, Table, fmt, target_tables
@@ -17,15 +17,24 @@ from speclens.parsers.run_dir import plots_dir
 Plot = tuple[str, str, Callable[[str], str]]  # (alt text, file name, writer of that file)
 
 
-def advice_table(advice: Advice) -> Table:
-    recommended = advice.recommended_k if advice.recommended_k else \
-        "n/a (no cost ratio; pass --cost-ratio or run with --baseline)"
+def _recommended(advice: Advice) -> str:
+    """The recommended k, or why there is none (no k modeled faster than the target; no cost ratio)."""
+    if advice.speculation_pays is False:
+        best = max(advice.rows, key=lambda r: r.modeled_speedup or 0.0)
+        return ("none: speculation does not pay under these assumptions (no k is modeled faster than the target "
+                f"alone; best modeled speedup {fmt(best.modeled_speedup)} at k={best.k})")
+    if advice.recommended_k is None:
+        return f"n/a (no cost ratio: {advice.cost_ratio_source.removeprefix('none: ')})"
     edge = " (the largest k considered: the model still gains at the edge)" \
         if advice.recommended_k == advice.rows[-1].k else ""
+    return f"{advice.recommended_k}{edge}"
+
+
+def advice_table(advice: Advice) -> Table:
     return Table(f"Advice on k (cost ratio c: {fmt(advice.cost_ratio)}, {advice.cost_ratio_source})",
                  ["k", "expected acceptance length", "modeled speedup"],
                  [[str(r.k), fmt(r.expected_acceptance_length), fmt(r.modeled_speedup)] for r in advice.rows],
-                 [f"recommended num_speculative_tokens: {recommended}{edge}", f"assumptions: {advice.assumptions}"])
+                 [f"recommended num_speculative_tokens: {_recommended(advice)}", f"assumptions: {advice.assumptions}"])
 
 
 def _count(value: int | None) -> str:
@@ -59,7 +68,10 @@ def load_table(r: RunDirReport) -> Table | None:
     cap = f"at most {first.max_requests} requests" if first.max_requests else "no request cap"
     limits = (f"duration {fmt(first.max_seconds, 0)} s, {cap}" if first.limits_recorded
               else "not recorded (no run.json)")
+    files = [f"{name} file {s.path}" + (f" (also load-driver results, not used: {', '.join(map(os.path.basename, s.unused))}"
+                                         "; the first by name is used)" if s.unused else "") for name, s in phases]
     notes = [f"driver: {first.driver}, version {first.driver_version or NA}; load limits (run.json): {limits}",
+             "; ".join(files),
              ("requests: the driver's integer counts. output tok/s (system) = Σ output tokens of successful requests "
               "/ benchmark duration. per-request tok/s = mean over requests of output tokens / latency (what one "
               "user sees; not system throughput)."),
@@ -94,7 +106,7 @@ def run_dir_plots(r: RunDirReport) -> list[Plot]:
     if log is not None and log.log is not None and log.log.series:
         plots.append(("acceptance length per interval", "intervals.png",
                       partial(plot_series, log.log.series, log.counts.k)))
-    if r.speedup is not None and r.speedup.levels:
+    if r.speedup is not None and any(c.speedup is not None for lvl in r.speedup.levels for c in lvl.comparisons):
         plots.append(("speedup vs load", "speedup.png", partial(plot_speedup, r.speedup)))
     if r.advice is not None:
         plots.append(("model per k", "advice.png", partial(plot_advice, r.advice)))
@@ -120,7 +132,7 @@ def write_run_dir_markdown(r: RunDirReport, out: str) -> list[str]:
 
         os.makedirs(folder, exist_ok=True)
         written = [os.path.join(folder, write(os.path.join(folder, name))) for _, name, write in plots]
-    write_atomic(out, render_run_dir_markdown(r, os.path.basename(folder), plots))
+    write_output(out, render_run_dir_markdown(r, os.path.basename(folder), plots))
     return [out, *written]
 
 
