@@ -60,8 +60,11 @@ class FileKind:
 
     def hint(self) -> str:
         """`<description>; read it with <reader>` (or that no speclens command reads it)."""
-        return f"{self.description}; " + (f"read it with `{self.reader}`" if self.reader
-                                           else "no speclens command reads it")
+        if not self.reader:
+            return f"{self.description}; no speclens command reads it"
+        # each command in its own backticks: "`speclens speedup` or `speclens compare`"
+        commands = re.sub(r"(speclens [a-z|]+(?: DIR)?)", r"`\1`", self.reader)
+        return f"{self.description}; read it with {commands}"
 
 
 _READERS = {

@@ -38,8 +38,8 @@ def test_each_file_is_named_for_what_it_is(tmp_path: Path) -> None:
     message = _refusal(tmp_path)
     # sorted by name; each with its kind and the command that reads it (parsers.sniff's hint)
     assert ("it holds bench.json (a guidellm result JSON (load-driver timings, no acceptance counts); read it with "
-            "`speclens speedup or speclens compare`), gsm8k.json (a speclens client result JSON; read it with "
-            "`speclens report or speclens compare`), notes.json (a truncated or invalid JSON document)") in message
+            "`speclens speedup` or `speclens compare`), gsm8k.json (a speclens client result JSON; read it with "
+            "`speclens report` or `speclens compare`), notes.json (a truncated or invalid JSON document)") in message
 
 
 def test_the_cli_prints_one_line(tmp_path: Path) -> None:

@@ -53,4 +53,4 @@ def test_empty_binary_and_odd_files(tmp_path: Path) -> None:
 def test_hint_names_the_reading_command() -> None:
     hint = sniff(str(RECORDED / "draft-greedy" / "guidellm_results.json")).hint()
     assert hint == ("a guidellm result JSON (load-driver timings, no acceptance counts); "
-                    "read it with `speclens speedup or speclens compare`")
+                    "read it with `speclens speedup` or `speclens compare`")
