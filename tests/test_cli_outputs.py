@@ -80,7 +80,7 @@ def test_acceptance_on_a_guidellm_result_names_the_command_that_reads_it() -> No
     path = RECORDED / "draft-greedy" / "guidellm_results.json"
     assert_one_line_error(run("acceptance", str(path)), (
         f"{path}: this is a guidellm result JSON (load-driver timings, no acceptance counts); read it with "
-        f"`speclens speedup or speclens compare`; {ACCEPTS}"))
+        f"`speclens speedup` or `speclens compare`; {ACCEPTS}"))
 
 
 def test_strict_makes_no_spec_data_an_error() -> None:
