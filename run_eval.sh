@@ -46,25 +46,25 @@ run_eval::defaults() {
 run_eval::parse() {
   while (($#)); do
     case "$1" in
-      -m|--model) MODEL=$2; shift ;;
-      -d|--dataset) DATASET=$2; shift ;;
-      -o|--output-dir) OUTPUT_DIR=$2; shift ;;
-      --base-model) BASE_MODEL=$2; shift ;;
-      --method) METHOD=$2; shift ;;
-      --num-speculative-tokens) K=$2 K_GIVEN=1; shift ;;
-      --tensor-parallel-size) TP=$2; shift ;;
-      --gpu-memory-utilization) GPU_UTIL=$2; shift ;;
-      --host) HOST=$2; shift ;;
-      --port) PORT=$2; shift ;;
-      --profile) PROFILE=$2; shift ;;
-      --max-requests) MAX_REQUESTS=$2; shift ;;
-      --max-seconds) MAX_SECONDS=$2; shift ;;
-      --prompt-tokens) PROMPT_TOKENS=$2; shift ;;
-      --output-tokens) OUTPUT_TOKENS=$2; shift ;;
-      --temperature) TEMPERATURE=$2; shift ;;
-      --api-key) API_KEY=$2; shift ;;
-      --data-column) DATA_COLUMN=$2; shift ;;
-      --vllm) VLLM_GIVEN=$2; shift ;;
+      -m|--model) lib::need_value "$@"; MODEL=$2; shift ;;
+      -d|--dataset) lib::need_value "$@"; DATASET=$2; shift ;;
+      -o|--output-dir) lib::need_value "$@"; OUTPUT_DIR=$2; shift ;;
+      --base-model) lib::need_value "$@"; BASE_MODEL=$2; shift ;;
+      --method) lib::need_value "$@"; METHOD=$2; shift ;;
+      --num-speculative-tokens) lib::need_value "$@"; K=$2 K_GIVEN=1; shift ;;
+      --tensor-parallel-size) lib::need_value "$@"; TP=$2; shift ;;
+      --gpu-memory-utilization) lib::need_value "$@"; GPU_UTIL=$2; shift ;;
+      --host) lib::need_value "$@"; HOST=$2; shift ;;
+      --port) lib::need_value "$@"; PORT=$2; shift ;;
+      --profile) lib::need_value "$@"; PROFILE=$2; shift ;;
+      --max-requests) lib::need_value "$@"; MAX_REQUESTS=$2; shift ;;
+      --max-seconds) lib::need_value "$@"; MAX_SECONDS=$2; shift ;;
+      --prompt-tokens) lib::need_value "$@"; PROMPT_TOKENS=$2; shift ;;
+      --output-tokens) lib::need_value "$@"; OUTPUT_TOKENS=$2; shift ;;
+      --temperature) lib::need_value "$@"; TEMPERATURE=$2; shift ;;
+      --api-key) lib::need_value "$@"; API_KEY=$2; shift ;;
+      --data-column) lib::need_value "$@"; DATA_COLUMN=$2; shift ;;
+      --vllm) lib::need_value "$@"; VLLM_GIVEN=$2; shift ;;
       --baseline) BASELINE=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --keep-server) KEEP_SERVER=1 ;;
@@ -135,7 +135,7 @@ run_eval::resolve() {
     run_eval::resolve_speculators
   fi
   BASELINE_TARGET=${VERIFIER:-$TARGET} TOKENIZER=${VERIFIER:-$TARGET} SPEC_CONFIG="" GEN_CONFIG=""
-  [[ -z "$METHOD" || -n "$VERIFIER" ]] || SPEC_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" spec-config "$METHOD" "$K" "$SPEC_MODEL")
+  if [[ -n "$METHOD" && -z "$VERIFIER" ]]; then spec::config "$METHOD" "$K" "$SPEC_MODEL"; fi
   [[ -z "$TEMPERATURE" ]] || GEN_CONFIG=$("$SPECLENS_PY" "$ROOT/launchers/manifest.py" gen-config "$TEMPERATURE")
   if (( GPU_COUNT == 0 )); then
     TP=1

@@ -14,16 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 baseline::main() {
   local model=""
-  launch::defaults
-  launch::parse_common "$@"
-  set -- "${LAUNCH_REST[@]}"
-  while (($#)); do
-    case "$1" in
-      -m|--model) model=$2; shift ;;
-      *) lib::die "unknown option '$1' (see --help)" 2 ;;
-    esac
-    shift
-  done
+  launch::parse "-m|--model=model" "$@"
   launch::prepare "$model" -m
   if [[ -n "$TINY_PAIR" ]]; then
     model="$TINY_PAIR/target"

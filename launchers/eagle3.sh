@@ -16,24 +16,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
 eagle3::main() {
   local model="" base="" spec
-  launch::defaults
-  launch::parse_common "$@"
-  set -- "${LAUNCH_REST[@]}"
-  while (($#)); do
-    case "$1" in
-      -m|--model) model=$2; shift ;;
-      --base-model) base=$2; shift ;;
-      *) lib::die "unknown option '$1' (see --help)" 2 ;;
-    esac
-    shift
-  done
+  launch::parse "-m|--model=model --base-model=base" "$@"
   launch::prepare "$model" -m
   if [[ -n "$TINY_PAIR" ]]; then
     model="$TINY_PAIR/eagle3" base="$TINY_PAIR/target"
   fi
   if [[ -n "$base" ]]; then
-    spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config eagle3 "$K" "$model")
-    launch::serve eagle3 "$PORT" "$base" --speculative-config "$spec"
+    spec::config eagle3 "$K" "$model"
+    launch::serve eagle3 "$PORT" "$base" --speculative-config "$SPEC_CONFIG"
   else
     [[ -n "$model" ]] || lib::die "pass -m SPECULATOR (a speculators-format checkpoint, or a head with --base-model)" 2
     spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/model_info.py" "$model") || exit 2

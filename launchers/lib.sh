@@ -41,6 +41,10 @@ lib::print_cmd() {
   printf '\n'
 }
 
+# usage: lib::need_value OPTION [VALUE...]   (call it with the command line from OPTION on, "$@": dies with
+#   exit 2 naming OPTION when nothing follows it; an empty value is a value, for the option's own check)
+lib::need_value() { (($# >= 2)) || lib::die "$1 needs a value (see --help)" 2; }
+
 # usage: lib::positive_int OPTION VALUE   (dies with exit 2 unless VALUE is a whole number >= 1)
 lib::positive_int() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || lib::die "$1 must be a whole number >= 1, not '$2'" 2; }
 
@@ -228,16 +232,17 @@ metrics::scrape() {
 # usage: serve::env RUN_DIR   (exports the environment every vLLM server we start gets: temp files
 #   and compile caches inside the run's own directory or the project cache, never scattered in /tmp)
 #   vLLM puts ZMQ IPC sockets in TMPDIR and a socket path may not exceed 107 bytes, so TMPDIR is the
-#   run's own tmp/ when that path is short, else a private directory under the project cache (or
-#   /tmp); either way it is removed when the run ends.
+#   run's own tmp/ when that path is short, else a private directory under the project cache (or the
+#   caller's TMPDIR, or /tmp, whichever is short enough); either way it is removed when the run ends.
 serve::env() {
   local run_dir=$1 tmp base
   mkdir -p "$SPECLENS_CACHE/vllm"
   tmp="$(cd "$run_dir" && pwd)/$RUN_DIR_TMP"
   if (( ${#tmp} > 50 )); then
     base="$SPECLENS_CACHE/tmp"
-    mkdir -p "$base"
+    (( ${#base} <= 42 )) || base=${TMPDIR:-/tmp}
     (( ${#base} <= 42 )) || base=/tmp
+    mkdir -p "$base"
     tmp=$(mktemp -d "$base/speclens.XXXXXX")
   fi
   mkdir -p "$tmp"
@@ -333,6 +338,11 @@ serve::command() {
   fi
   SERVE_CMD+=("$@")
 }
+
+# usage: spec::config METHOD K MODEL   (sets SPEC_CONFIG: vLLM's --speculative-config JSON for METHOD with k=K
+#   and the draft or head MODEL ("" for ngram); launchers/manifest.py spec-config is its one builder)
+# shellcheck disable=SC2034  # SPEC_CONFIG is read by the caller
+spec::config() { SPEC_CONFIG=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config "$@"); }
 
 # usage: step::start COMMAND...   (COMMAND as a background job leading its own process group, so a SIGINT/
 #   SIGTERM to the script is handled at once and the EXIT trap stops that group too; redirections of this

@@ -17,16 +17,48 @@ launch::parse_common() {
   LAUNCH_REST=()
   while (($#)); do
     case "$1" in
-      --host) HOST=$2; shift ;;
-      --port) lib::positive_int "$1" "$2"; PORT=$2; shift ;;
-      --tensor-parallel-size) lib::positive_int "$1" "$2"; TP=$2; shift ;;
-      -k|--num-speculative-tokens) lib::positive_int "$1" "$2"; K=$2; shift ;;
-      --log-dir) LOG_DIR=$2; shift ;;
-      --vllm) VLLM_GIVEN=$2; shift ;;
+      --host) lib::need_value "$@"; HOST=$2; shift ;;
+      --port) lib::need_value "$@"; lib::positive_int "$1" "$2"; PORT=$2; shift ;;
+      --tensor-parallel-size) lib::need_value "$@"; lib::positive_int "$1" "$2"; TP=$2; shift ;;
+      -k|--num-speculative-tokens) lib::need_value "$@"; lib::positive_int "$1" "$2"; K=$2; shift ;;
+      --log-dir) lib::need_value "$@"; LOG_DIR=$2; shift ;;
+      --vllm) lib::need_value "$@"; VLLM_GIVEN=$2; shift ;;
       -h|--help) lib::usage "${BASH_SOURCE[-1]}"; exit 0 ;;
       --) shift; CLIENT_CMD=("$@"); break ;;
       *) LAUNCH_REST+=("$1") ;;
     esac
+    shift
+  done
+}
+
+# usage: launch::parse OPTIONS ARG...   (a launcher's whole command line: launch::defaults, the common options
+#   (launch::parse_common), then the launcher's own OPTIONS, one string of space-separated specs:
+#   `NAMES=VAR` an option taking a value (stored in VAR), `NAMES!VAR` a flag (VAR=1); NAMES are the option's
+#   spellings joined by |, VAR a variable of the caller (a local of the launcher's main is set there). A
+#   missing value or an unknown option dies with exit 2.)
+launch::parse() {
+  local _lp_specs _lp_spec _lp_names _lp_found  # prefixed: VAR names the caller's variables
+  read -ra _lp_specs <<<"${1//$'\n'/ }"  # the specs may span lines
+  shift
+  launch::defaults
+  launch::parse_common "$@"
+  set -- "${LAUNCH_REST[@]}"
+  while (($#)); do
+    _lp_found=""
+    for _lp_spec in "${_lp_specs[@]}"; do
+      _lp_names=${_lp_spec%%[=!]*}
+      [[ "|$_lp_names|" == *"|$1|"* ]] || continue
+      _lp_found=1
+      if [[ "$_lp_spec" == *=* ]]; then
+        lib::need_value "$@"
+        printf -v "${_lp_spec#*=}" '%s' "$2"
+        shift
+      else
+        printf -v "${_lp_spec#*!}" '%s' 1
+      fi
+      break
+    done
+    [[ -n "$_lp_found" ]] || lib::die "unknown option '$1' (see --help)" 2
     shift
   done
 }

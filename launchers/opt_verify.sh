@@ -19,9 +19,6 @@ shopt -s inherit_errexit  # command substitutions keep set -e too
 # shellcheck source=launchers/lib_launch.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_launch.sh"
 
-# usage: opt_verify::value OPTION [VALUE...]   (dies with exit 2 when OPTION has no value after it)
-opt_verify::value() { (($# >= 2)) || lib::die "$1 needs a value (see --help)" 2; }
-
 # usage: opt_verify::print_env   (serving without a command: the line that gives a client in another shell
 #   the same servers and strategy)
 opt_verify::print_env() {
@@ -31,24 +28,14 @@ opt_verify::print_env() {
 }
 
 opt_verify::main() {
-  local target="" draft=""
-  launch::defaults
-  launch::parse_common "$@"
-  set -- "${LAUNCH_REST[@]}"
-  while (($#)); do
-    case "$1" in
-      --target) opt_verify::value "$@"; target=$2; shift ;;
-      --draft) opt_verify::value "$@"; draft=$2; shift ;;
-      --strategy)
-        opt_verify::value "$@"
-        [[ "$2" == deterministic || "$2" == probabilistic ]] ||
-          lib::die "--strategy must be deterministic or probabilistic, not '$2'" 2
-        export SPECLENS_STRATEGY=$2; shift ;;
-      --verbose) export VLLM_LOGGING_LEVEL=DEBUG ;;
-      *) lib::die "unknown option '$1' (see --help)" 2 ;;
-    esac
-    shift
-  done
+  local target="" draft="" strategy="" verbose=""
+  launch::parse "--target=target --draft=draft --strategy=strategy --verbose!verbose" "$@"
+  if [[ -n "$strategy" ]]; then
+    [[ "$strategy" == deterministic || "$strategy" == probabilistic ]] ||
+      lib::die "--strategy must be deterministic or probabilistic, not '$strategy'" 2
+    export SPECLENS_STRATEGY=$strategy
+  fi
+  [[ -z "$verbose" ]] || export VLLM_LOGGING_LEVEL=DEBUG
   launch::prepare "$target" --target
   if [[ -n "$TINY_PAIR" ]]; then
     target="$TINY_PAIR/target" draft="$TINY_PAIR/draft"

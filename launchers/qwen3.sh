@@ -94,7 +94,7 @@ sys.exit(0 if l & s and float(sys.argv[3]) + float(sys.argv[4]) > 1.0 else 1)' "
     fi
   fi
   if (( ST_TRIGGERS > 4 )); then export VLLM_MAX_STOP_STRINGS=$ST_TRIGGERS; fi
-  SPECLENS_SPEC_CONFIG=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
+  SPECLENS_SPEC_CONFIG=$(realpath -s -e -- "$config")
   export SPECLENS_SPEC_CONFIG SPECLENS_TEST_MODE=$mode
   if [[ "$mode" != large ]]; then
     qwen3::serve_one small "$PORT" "$ST_SMALL_MODEL" "$ST_SMALL_MODEL" "$ST_SMALL_TP" "$smem" "$sdev"
@@ -106,27 +106,12 @@ sys.exit(0 if l & s and float(sys.argv[3]) + float(sys.argv[4]) > 1.0 else 1)' "
 }
 
 qwen3::main() {
-  local target="" draft="" two="" spec config="" mode=both ldev="" sdev="" lmem="" smem=""
-  launch::defaults
-  launch::parse_common "$@"
-  set -- "${LAUNCH_REST[@]}"
-  while (($#)); do
-    case "$1" in
-      --target) target=$2; shift ;;
-      --draft) draft=$2; shift ;;
-      --two-servers) two=1 ;;
-      --config) config=$2; shift ;;
-      --test-mode) mode=$2; shift
-        [[ "$mode" == large || "$mode" == spec || "$mode" == both ]] ||
-          lib::die "--test-mode: expected large, spec or both, got '$mode'" 2 ;;
-      --large-devices) ldev=$2; shift ;;
-      --small-devices) sdev=$2; shift ;;
-      --large-gpu-memory-utilization) lmem=$2; shift ;;
-      --small-gpu-memory-utilization) smem=$2; shift ;;
-      *) lib::die "unknown option '$1' (see --help)" 2 ;;
-    esac
-    shift
-  done
+  local target="" draft="" two="" config="" mode=both ldev="" sdev="" lmem="" smem=""
+  launch::parse "--target=target --draft=draft --two-servers!two --config=config --test-mode=mode
+    --large-devices=ldev --small-devices=sdev --large-gpu-memory-utilization=lmem
+    --small-gpu-memory-utilization=smem" "$@"
+  [[ "$mode" == large || "$mode" == spec || "$mode" == both ]] ||
+    lib::die "--test-mode: expected large, spec or both, got '$mode'" 2
   if [[ -n "$config" ]]; then
     [[ -z "$target$draft$two" ]] || lib::die "--config takes the models from the file; drop --target/--draft/--two-servers" 2
     qwen3::spec_thinking "$config" "$mode" "$ldev" "$sdev" "$lmem" "$smem"
@@ -144,8 +129,8 @@ qwen3::main() {
     launch::serve large "$((PORT + 1))" "$target" --served-model-name large
     export SPECLENS_LARGE_URL=$LAUNCH_URL
   else
-    spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config draft_model "$K" "$draft")
-    launch::serve qwen3 "$PORT" "$target" --speculative-config "$spec"
+    spec::config draft_model "$K" "$draft"
+    launch::serve qwen3 "$PORT" "$target" --speculative-config "$SPEC_CONFIG"
     export SPECLENS_URL=$LAUNCH_URL
   fi
   launch::run_or_hold

@@ -27,26 +27,13 @@ speclora::start() {
 
 # usage: speclora::spec_args DRAFT   (sets SPEC_ARGS: draft-model speculation with per-request metrics)
 speclora::spec_args() {
-  local spec
-  spec=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config draft_model "$K" "$1")
-  SPEC_ARGS=(--speculative-config "$spec" --per-request-spec-decode-metrics summary)
+  spec::config draft_model "$K" "$1"
+  SPEC_ARGS=(--speculative-config "$SPEC_CONFIG" --per-request-spec-decode-metrics summary)
 }
 
 speclora::main() {
   local target="" draft="" lora="" modes="" i
-  launch::defaults
-  launch::parse_common "$@"
-  set -- "${LAUNCH_REST[@]}"
-  while (($#)); do
-    case "$1" in
-      --target) target=$2; shift ;;
-      --draft) draft=$2; shift ;;
-      --lora-draft) lora=$2; shift ;;
-      --modes) modes=$2; shift ;;
-      *) lib::die "unknown option '$1' (see --help)" 2 ;;
-    esac
-    shift
-  done
+  launch::parse "--target=target --draft=draft --lora-draft=lora --modes=modes" "$@"
   [[ -n "$modes" ]] || { modes=target,base; [[ -z "$lora" ]] || modes+=,lora; }
   [[ ",$modes," != *,lora,* || -n "$lora" ]] || lib::die "mode lora needs --lora-draft MERGED_DRAFT_DIR" 2
   [[ ",$modes," =~ ^(,(target|base|lora))+,$ ]] || lib::die "--modes takes target,base,lora (a subset), not '$modes'" 2

@@ -30,15 +30,6 @@ def fake(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(wrapper)
 
 
-@pytest.fixture(autouse=True)
-def no_stray_tmp_files():  # noqa: ANN201 - a generator fixture
-    """Every run here leaves nothing new in /tmp (pytest's own tmp_path tree aside)."""
-    before = set(os.listdir("/tmp"))
-    yield
-    new = {name for name in set(os.listdir("/tmp")) - before if not name.startswith("pytest-of-")}
-    assert new == set(), f"stray files in /tmp: {sorted(new)}"
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,9 +40,18 @@ def env(**extra: str) -> dict[str, str]:
     return {**os.environ, "VLLM_LOG_STATS_INTERVAL": "1", "LIB_STOP_GRACE": "5", **extra}
 
 
+def private_tmp(run_dir: Path) -> Path:
+    """The TMPDIR of the run in RUN_DIR, beside it: what the run leaves there is its own, whatever else
+    on the machine writes to /tmp meanwhile (the global /tmp is no measure of a run)."""
+    path = run_dir.with_name(run_dir.name + "-tmpdir")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def start(run_dir: Path, *args: str, **extra: str) -> subprocess.Popen[str]:
     argv = ["./run_eval.sh", "-o", str(run_dir), "--port", str(free_port()), "--max-requests", "4",
             "--output-tokens", "16", "--prompt-tokens", "16", *args]
+    extra.setdefault("TMPDIR", str(private_tmp(run_dir)))
     return subprocess.Popen(argv, cwd=ROOT, env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
@@ -68,6 +68,8 @@ def assert_nothing_left(run_dir: Path) -> None:
             os.killpg(pgid, 0)
     leftovers = subprocess.run(["pgrep", "-f", str(run_dir)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], leftovers
+    stray = sorted(p.name for p in private_tmp(run_dir).iterdir())
+    assert stray == [], f"left in the run's TMPDIR: {stray}"
 
 
 def manifest(run_dir: Path) -> dict:
@@ -164,14 +166,10 @@ def test_busy_port_refused_before_the_run_directory_exists(tmp_path: Path) -> No
 @pytest.fixture(scope="module")
 def two_runs(fake: str, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, int, str, str]]:
     """Two runs at once on different ports, the second with --baseline: (run dir, status, stdout, stderr)."""
-    before = set(os.listdir("/tmp"))
     tmp = tmp_path_factory.mktemp("two-runs")
     runs = [tmp / "a", tmp / "b"]
     procs = [start(runs[0], SPECLENS_VLLM=fake), start(runs[1], "--baseline", SPECLENS_VLLM=fake)]
-    results = [(run, *finish(proc)) for run, proc in zip(runs, procs, strict=True)]
-    new = {name for name in set(os.listdir("/tmp")) - before if not name.startswith("pytest-of-")}
-    assert new == set(), f"stray files in /tmp: {sorted(new)}"
-    return results
+    return [(run, *finish(proc)) for run, proc in zip(runs, procs, strict=True)]
 
 
 def test_two_runs_at_once_on_different_ports(two_runs: list[tuple[Path, int, str, str]]) -> None:

@@ -89,14 +89,17 @@ def test_an_unreadable_diffusion_line_is_reported_not_dropped(tmp_path: Path) ->
     assert isinstance(parse_line_or_diffusion(path.read_bytes().rstrip()), tuple)
 
 
-def test_the_parallel_scan_gives_the_same_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_parallel_scan_gives_the_same_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   parallel_calls: list[int]) -> None:
     path = tmp_path / "big.log"
     path.write_bytes(LOG.read_bytes() * 40)  # 40 lifetimes of 9 lines
     serial = list(read_log_records(str(path)))
     monkeypatch.setattr(log_scan, "PARALLEL_MIN", 1)
     monkeypatch.setattr(log_scan, "PIECE", 4096)
     monkeypatch.setenv("SPECLENS_SCAN_WORKERS", "2")
+    assert parallel_calls == []
     parallel = list(read_log_records(str(path)))
+    assert parallel_calls == [2]  # the second read took the parallel path, with 2 workers
     assert repr(parallel) == repr(serial)  # repr: nan == nan
     assert sum(isinstance(r, DiffusionInterval) for r in serial) == 160  # 4 per lifetime
 

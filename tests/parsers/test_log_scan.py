@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from speclens.parsers import log_scan
-from speclens.parsers.log_scan import BLOCK, MAX_LINE, is_gzip, open_log, scan_lines
+from speclens.parsers.log_scan import is_gzip, open_log, scan_lines
 
 from .lines import BIG_MARKED, SPEC_155, api, big_log, padded
 
@@ -46,10 +46,6 @@ def test_both_backends_find_the_same_lines(pieces: list[bytes]) -> None:
         plain = scan(data)
         patch.setenv("SPECLENS_SIMD", "1")
         assert scan(data) == plain
-
-
-def test_block_and_line_sizes_are_1_mib() -> None:
-    assert (BLOCK, MAX_LINE) == (MiB, MiB)
 
 
 def test_big_log_line_numbers_across_block_boundaries() -> None:
@@ -176,22 +172,6 @@ PARALLEL_LINENOS = [1, 2, 2098, 2099, 6292, 8389, 8390] + [8390 + n for n in (1,
 def scan_file(path: Path, on_chunk=None) -> list[tuple[int, bytes | None]]:
     with open_log(str(path)) as stream:
         return list(scan_lines(stream, MARKERS, on_chunk))
-
-
-@pytest.fixture
-def parallel_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts calls of the parallel path, so a test cannot pass by silently scanning in-process."""
-    import speclens.parsers.log_scan as log_scan
-
-    calls: list[int] = []
-    real = log_scan._scan_parallel
-
-    def spy(*args, **kwargs):
-        calls.append(args[-1])  # workers
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(log_scan, "_scan_parallel", spy)
-    return calls
 
 
 def test_parallel_data_serial_line_numbers() -> None:

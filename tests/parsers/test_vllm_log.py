@@ -359,7 +359,8 @@ def test_stats_logging_disabled_warning(tmp_path: Path) -> None:
     assert (records[1].timestamp, records[1].segment) == ("11-22 21:51:40", 0)
 
 
-def test_parallel_scan_gives_the_same_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_scan_gives_the_same_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              parallel_calls: list[int]) -> None:
     import speclens.parsers.log_scan as log_scan
 
     path = tmp_path / "vllm_server.log"
@@ -368,7 +369,9 @@ def test_parallel_scan_gives_the_same_records(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(log_scan, "PARALLEL_MIN", 0)
     monkeypatch.setattr(log_scan, "PIECE", 300_001)
     monkeypatch.setenv("SPECLENS_SCAN_WORKERS", "3")
+    assert parallel_calls == []
     assert read(path) == serial
+    assert parallel_calls == [3]  # the second read took the parallel path, with 3 workers
     check_big(serial)
 
 
