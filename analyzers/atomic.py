@@ -1,7 +1,8 @@
 """Output files. `write_atomic`: a temp file in the target's directory, fsync, rename; a reader never
 sees a half-written file, an existing file is replaced only once the new one is complete, a
 symlink is written through (the link stays), and a stream (a pipe, a terminal, /dev/null,
-/dev/stdout) is written into, never replaced (`analyzers.output_streams`).
+/dev/stdout) is written into, never replaced (`base.atomic`, `base.streams`, which clients and
+launchers use too); here it also refuses a file this command read.
 
 `check_output` is the one guard of what the speclens commands write with -o (`write_output`):
 never onto a file this command read (`parsers.files.was_read`, which every reader feeds) or one it
@@ -14,9 +15,10 @@ is an earlier output of the same kind (`analyzers.output_kinds`) or `--overwrite
 from __future__ import annotations
 
 import os
-import tempfile
 
-from speclens.analyzers.output_streams import OutputRefused, stream_target, write_into
+from speclens.base import atomic as base
+from speclens.base.atomic import OutputExists
+from speclens.base.streams import OutputRefused, stream_target
 from speclens.parsers.files import input_dir_holding, was_read
 
 __all__ = ["OutputExists", "OutputRefused", "allow_overwrite", "check_output", "is_stream", "write_atomic",
@@ -30,13 +32,6 @@ def allow_overwrite(on: bool) -> None:
     _overwrite[0] = on
 
 
-def umask() -> int:
-    """The process umask (read without changing it for longer than two calls)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def is_stream(path: str) -> bool:
     """Whether `path` is written into rather than replaced: `-` (stdout), a descriptor, a pipe, a device."""
     return stream_target(path) is not None
@@ -44,15 +39,9 @@ def is_stream(path: str) -> bool:
 
 def _check_path(path: str, protected: list[str] | None) -> None:
     """Refuse an input of this command, a directory, or a path in a missing directory."""
-    real = os.path.realpath(path)
-    if was_read(path) or any(os.path.exists(p) and os.path.realpath(p) == real for p in protected or []):
+    if was_read(path):
         raise OutputRefused(f"{path}: refusing to overwrite an input file; choose another -o path")
-    if os.path.isdir(path):
-        raise OutputRefused(f"{path}: is a directory; pass a file path to -o")
-    directory = os.path.dirname(real)
-    if not os.path.isdir(directory):
-        raise OutputRefused(f"{path}: directory {os.path.dirname(os.path.abspath(path))} does not exist; create it or "
-                            "choose another -o path")
+    base.check_path(path, protected)
 
 
 def check_output(path: str, protected: list[str] | None = None, like: str | bytes | None = None) -> None:
@@ -86,54 +75,7 @@ def write_output(path: str, data: str | bytes, protected: list[str] | None = Non
     write_atomic(path, data, protected)
 
 
-class OutputExists(OutputRefused):
-    """`replace=False` and the path exists (or was created meanwhile)."""
-
-
 def write_atomic(path: str, text: str | bytes, protected: list[str] | None = None, replace: bool = True) -> None:
-    """Write `text` (UTF-8) or bytes to `path` atomically, with the permissions the umask gives,
-    through a symlink, or into a stream; refuse an input of this command. `replace=False` never
-    replaces a file: the complete temp file is hard-linked into place, so one created meanwhile is
-    kept (OutputExists)."""
+    """`base.atomic.write_atomic`, refusing an input of this command too."""
     _check_path(path, protected)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    stream = stream_target(path)
-    if stream is not None:
-        write_into(path, stream, data)
-        return
-    target = os.path.realpath(path)  # a symlink is written through, not replaced by a file
-    directory = os.path.dirname(target)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".speclens-", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise OutputRefused(f"{path}: cannot write in {directory} ({err.strerror}); choose another -o path") from None
-    try:
-        os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; outputs get the usual permissions
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise OutputExists(f"{path}: already exists; choose another path") from None
-            _remove(tmp)
-    except OutputExists:
-        _remove(tmp)
-        raise
-    except OSError as err:
-        _remove(tmp)
-        raise OutputRefused(f"{path}: cannot write it ({err.strerror}); choose another -o path") from None
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _remove(tmp: str) -> None:
-    try:
-        os.unlink(tmp)
-    except FileNotFoundError:
-        pass
+    base.write_atomic(path, text, protected, replace)

@@ -248,12 +248,10 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("speclens: interrupted\n")
         sys.exit(130)
-    except ModuleNotFoundError as err:
-        if os.environ.get("SPECLENS_DEBUG"):
-            raise
-        sys.stderr.write(f"speclens: error: the Python package '{err.name}' is not installed; install it "
-                         "(e.g. ./setup.sh, or pip install it into the speclens environment)\n")
-        sys.exit(70)
+    except ModuleNotFoundError as err:  # one line naming the pip extra that provides it (base/extras.py)
+        from speclens.base.extras import exit_code_for_missing
+
+        sys.exit(exit_code_for_missing("speclens", err))
     except Exception as err:  # the one boundary for internal errors
         if os.environ.get("SPECLENS_DEBUG"):
             raise

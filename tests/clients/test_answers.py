@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from speclens.clients.answers import answers_match, extract_answer, normalize_number
+from speclens.clients.common.answers import answers_match, extract_answer, normalize_number
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from speclens.clients import gsm8k_accuracy, gsm8k_draft_verify
-from speclens.clients.problems import generated
+from speclens.clients.accuracy import cli as gsm8k_accuracy
+from speclens.clients.draft_verify import cli as gsm8k_draft_verify
+from speclens.clients.common.problems import generated
 from speclens.parsers.client_results import (
     AccuracyResult,
     DraftVerifyResult,

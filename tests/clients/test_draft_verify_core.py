@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from speclens.clients.draft_verify_core import (
+from speclens.clients.draft_verify.core import (
     Scored,
     parse_prompt_logprobs,
     parse_top_logprobs,

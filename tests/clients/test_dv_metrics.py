@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from speclens.clients import draft_verify_metrics as dm
-from speclens.clients.dv_models import pick_card, server_url
-from speclens.clients.dv_speedup import draft_speed_ratio, expected_speedup, speedup_block
+from speclens.clients.draft_verify import metrics as dm
+from speclens.clients.draft_verify.models import pick_card, server_url
+from speclens.clients.draft_verify.speedup import draft_speed_ratio, expected_speedup, speedup_block
 
 
 def item(accepted: int, generated: int, tokens: int = 10, time: float = 1.0) -> dm.ItemResult:

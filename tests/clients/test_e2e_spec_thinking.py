@@ -19,7 +19,7 @@ import pytest
 from tests.clients.test_e2e_clients import PY, ROOT, _free_pair, _no_server_left, _tiny_ready
 
 SESSION_TIMEOUT_S = 300
-CONFIGS = ROOT / "clients/spec_thinking_configs"
+CONFIGS = ROOT / "clients/spec_thinking/configs"
 
 pytestmark = pytest.mark.e2e
 

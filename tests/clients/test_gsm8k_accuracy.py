@@ -7,10 +7,10 @@ import io
 import json
 
 import pytest
-from speclens.clients import gsm8k_accuracy
-from speclens.clients import gsm8k_console as view
-from speclens.clients.http import OpenAIServer
-from speclens.clients.problems import generated
+from speclens.clients.accuracy import cli as gsm8k_accuracy
+from speclens.clients.accuracy import console as view
+from speclens.clients.common.http import OpenAIServer
+from speclens.clients.common.problems import generated
 
 ROWS = [("Janet has 3 apples and buys 4 more. How many apples?", "3 + 4 = <<3+4=7>>7\n#### 7"),
         ("A box holds 12 eggs. How many eggs are in 2 boxes?", "12 * 2 = 24\n#### 24"),

@@ -7,9 +7,9 @@ import re
 
 import pytest
 from aiohttp import web
-from speclens.clients import gsm8k_draft_verify
-from speclens.clients.cli_common import UsageError
-from speclens.clients.problems import generated
+from speclens.clients.draft_verify import cli as gsm8k_draft_verify
+from speclens.clients.common.cli import UsageError
+from speclens.clients.common.problems import generated
 
 from tests.clients import fake_server
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from speclens.clients import losslessness
-from speclens.clients.losslessness import first_divergence
-from speclens.clients.problems import generated
+from speclens.clients.losslessness import cli as losslessness
+from speclens.clients.losslessness.cli import first_divergence
+from speclens.clients.common.problems import generated
 from speclens.parsers.client_results import LosslessnessResult, parse_client_result
 
 from tests.clients.fake_server import FakeServer, FakeWorld

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from speclens.clients.cli_common import UsageError, write_result
-from speclens.clients.problems import Problem, generated, prompt_file, sample
+from speclens.clients.common.cli import UsageError, write_result
+from speclens.clients.common.problems import Problem, generated, prompt_file, sample
 
 
 def test_generated_is_deterministic_with_answers() -> None:
@@ -40,7 +40,7 @@ def test_write_result_never_clobbers(tmp_path) -> None:
 
 
 def test_gsm8k_takes_the_first_n_unless_a_seed_is_given(monkeypatch) -> None:
-    from speclens.clients import problems
+    from speclens.clients.common import problems
 
     rows = [{"question": f"q{i}", "answer": f"work\n#### {i}"} for i in range(10)]
     monkeypatch.setattr(problems, "_load_hub", lambda repo, config, split: rows)
@@ -52,7 +52,7 @@ def test_gsm8k_takes_the_first_n_unless_a_seed_is_given(monkeypatch) -> None:
 
 
 def test_gsm8k_file_json_lines_and_json_list(tmp_path) -> None:
-    from speclens.clients.problems import gsm8k_file
+    from speclens.clients.common.problems import gsm8k_file
 
     lines = tmp_path / "t.jsonl"
     lines.write_text('{"question": "a", "answer": "x\\n#### 1,000"}\n\n{"question": "b", "answer": "#### 2"}\n')

@@ -11,10 +11,11 @@ import pytest
 import yaml
 from speclens.analyzers import client_kind_spec_thinking as view
 from speclens.analyzers.compare_row import CompareRow
-from speclens.clients import arithmetic, spec_thinking
-from speclens.clients.spec_thinking_config import DEFAULT_CONFIG, TINY_CONFIG, load_config
-from speclens.clients.spec_thinking_core import sentiment
-from speclens.clients.spec_thinking_tasks import DEFAULT_TASK, is_correct, last_boxed, load_task, predicted_answer
+from speclens.base import arithmetic
+from speclens.clients.spec_thinking import cli as spec_thinking
+from speclens.clients.spec_thinking.config import DEFAULT_CONFIG, TINY_CONFIG, load_config
+from speclens.clients.spec_thinking.loop import sentiment
+from speclens.clients.spec_thinking.tasks import DEFAULT_TASK, is_correct, last_boxed, load_task, predicted_answer
 from speclens.parsers.client_results import SpecThinkingResult, parse_client_result
 
 from tests.clients.spec_thinking_fake import PairServer, ScriptedModel, Vocab

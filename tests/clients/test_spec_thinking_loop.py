@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from speclens.clients import spec_thinking_core as core
-from speclens.clients.http import OpenAIServer
-from speclens.clients.spec_thinking_config import SpecThinkingConfig
+from speclens.clients.spec_thinking import loop as core
+from speclens.clients.common.http import OpenAIServer
+from speclens.clients.spec_thinking.config import SpecThinkingConfig
 
 from tests.clients.spec_thinking_fake import PairServer, ScriptedModel, Vocab
 
@@ -153,7 +153,7 @@ def test_time_out_stops_the_problem(pair) -> None:
 
 def test_a_server_without_return_token_ids_is_one_clear_error() -> None:
     import httpx
-    from speclens.clients.http import ServerError
+    from speclens.clients.common.http import ServerError
 
     async def go() -> None:
         server = OpenAIServer("http://fake")

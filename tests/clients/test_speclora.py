@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from speclens.clients import speclora
-from speclens.clients import speclora_adapters as adapters
-from speclens.clients import three_mode_report as report
-from speclens.clients.three_mode_core import Measured
+from speclens.clients.speclora import cli as speclora
+from speclens.clients.speclora import adapters
+from speclens.clients.speclora import three_mode_report as report
+from speclens.clients.speclora.three_mode_measure import Measured
 
 from tests.clients.fake_server import FakeServer
 from tests.clients.test_three_mode import worlds
@@ -133,7 +133,7 @@ def test_benchmark_suite_refuses_an_existing_output(tmp_path: Path, capsys) -> N
 
 
 def test_sequential_boot_runs_one_mode_per_server_run_and_joins_them(tmp_path: Path, monkeypatch, capsys) -> None:
-    from speclens.clients import speclora_servers
+    from speclens.clients.speclora import servers as speclora_servers
 
     (tmp_path / "p.txt").write_text("q1\nq2\n")
     target, spec = worlds(["q1", "q2"])
@@ -159,7 +159,7 @@ def test_sequential_boot_runs_one_mode_per_server_run_and_joins_them(tmp_path: P
 
 
 def test_train_config_file_then_flags(tmp_path: Path) -> None:
-    from speclens.clients.speclora_train import TrainConfig
+    from speclens.clients.speclora.train import TrainConfig
 
     (tmp_path / "c.toml").write_text("[train]\nrank = 16\nlr = 2e-3\nsteps = 150\n")
     cfg = TrainConfig.load(str(tmp_path / "c.toml"), {"steps": 40, "rank": None})

@@ -13,9 +13,10 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
 transformers = pytest.importorskip("transformers")
 
-from speclens.clients import lora_merge, speclora
-from speclens.clients import speclora_adapters as adapters
-from speclens.clients.speclora_train import TrainConfig, train
+from speclens.clients.speclora import lora_merge
+from speclens.clients.speclora import cli as speclora
+from speclens.clients.speclora import adapters
+from speclens.clients.speclora.train import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def test_merge_refuses_an_existing_out(trained: tuple[Path, dict], tmp_path: Pat
 
 
 def test_draft_disagreements_are_where_its_greedy_token_differs(base: Path) -> None:
-    from speclens.clients.speclora_collect import DraftJudge
+    from speclens.clients.speclora.collect import DraftJudge
 
     judge = DraftJudge(str(base))
     prompt, answer = [1, 3], [10, 11, 12, 13]

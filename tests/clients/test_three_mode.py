@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from speclens.clients import three_mode
+from speclens.clients.speclora import three_mode
 from speclens.parsers.client_results import ThreeModeResult, parse_client_result
 
 from tests.clients.fake_server import FakeServer, FakeWorld

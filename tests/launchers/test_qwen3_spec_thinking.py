@@ -15,7 +15,7 @@ import yaml
 from tests.conftest import ROOT
 from tests.launchers.test_launchers import executable, free_port
 
-SEED_CONFIG = ROOT / "clients/spec_thinking_configs/qwen3_1.7b_32b.yml"
+SEED_CONFIG = ROOT / "clients/spec_thinking/configs/qwen3_1.7b_32b.yml"
 STANDIN = '''import http.server, json, os, sys
 argv = sys.argv[1:]
 port = int(argv[argv.index("--port") + 1])

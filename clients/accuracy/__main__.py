@@ -1,0 +1,3 @@
+from speclens.clients.accuracy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,3 @@
+from speclens.clients.draft_verify.cli import main
+
+raise SystemExit(main())

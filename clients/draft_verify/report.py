@@ -1,0 +1,105 @@
+"""The result JSON and console output of clients.gsm8k_draft_verify.
+
+JSON: `client`, `config` (draft_model, target_model, num_samples, max_tokens, temperature, then
+the other options; draft_model/target_model are what the servers load, the `root` of their
+GET /v1/models card, and draft_served_model/target_served_model the names requests use),
+`summary` (clients/draft_verify_metrics.summarize), `definitions` (formula and weighting of every
+summary key), `results` (one object per question), `speedup` and `expected_speedup`
+(clients/dv_speedup; null without --baseline), and with --baseline `baseline` (the target alone)
+and `draft_alone` ({summary, results} each).
+
+Console: one line per question as it finishes (`question_line`), then the seed's summary block
+with its labels (`print_summary`); each label is followed by what the number is.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from speclens.clients.draft_verify import metrics as dm
+from speclens.clients.common.cli import fmt, pct, stdout_console
+from speclens.clients.draft_verify.speedup import speedup_block
+from speclens.clients.common.stats import rounded
+
+CLIENT = "gsm8k_draft_verify"
+
+
+def build_result(args: argparse.Namespace, models: dict[str, str], items: list[dm.ItemResult],
+                 baseline: list[dm.ItemResult] | None, draft_alone: list[dm.ItemResult] | None) -> dict:
+    """`models`: draft_model, target_model (real IDs/paths), draft_served_model, target_served_model."""
+    config = {"draft_model": models["draft_model"], "target_model": models["target_model"],
+              "num_samples": len(items), "max_tokens": args.max_tokens, "temperature": args.temperature,
+              "strategy": args.strategy, "strategy_from": args.strategy_from,
+              "num_draft_tokens": args.num_draft_tokens, "top_n": args.top_n,
+              "dataset": args.dataset_file or args.dataset,
+              "question_order": "seeded sample" if args.sample else "first N", "prompt_format": args.prompt_format,
+              "seed": args.seed, "draft_url": args.draft_url, "target_url": args.target_url,
+              "draft_served_model": models["draft_served_model"], "target_served_model": models["target_served_model"]}
+    result = {"client": CLIENT, "config": config, "summary": dm.summarize(items), "definitions": dm.DEFINITIONS,
+              "results": [i.to_json() for i in items]}
+    if baseline is not None:
+        result["baseline"] = {"summary": dm.alone_summary(baseline), "results": [i.to_json() for i in baseline]}
+    if draft_alone is not None:
+        result["draft_alone"] = {"summary": dm.alone_summary(draft_alone), "results": [i.to_json() for i in draft_alone]}
+    result["speedup"] = rounded(dm.speedup(items, baseline)) if baseline else None
+    result["expected_speedup"] = speedup_block(items, baseline, draft_alone)
+    return result
+
+
+def _answer(item: dm.ItemResult) -> str:
+    if item.ground_truth is None:
+        return f"answer {item.predicted_answer or 'n/a'} (no reference)"
+    if item.correct:
+        return f"correct ({item.ground_truth})"
+    return f"wrong (answered {item.predicted_answer or 'n/a'}, expected {item.ground_truth})"
+
+
+def question_line(index: int, total: int, item: dm.ItemResult, label: str = "Question") -> str:
+    """E.g. `Question 2/10: acceptance 85.7% (6/7), 45.2 tokens/sec, 2 rounds, correct (18)`; the
+    runs of a model alone (--baseline) show no acceptance or rounds."""
+    speed = f"{fmt(item.tokens_per_second, '.1f')} tokens/sec"
+    if label != "Question":
+        return f"{label} {index}/{total}: {item.tokens} tokens, {speed}, {_answer(item)}"
+    return (f"{label} {index}/{total}: acceptance {pct(item.acceptance_rate)} "
+            f"({item.draft_accepted}/{item.draft_generated}), {speed}, {item.rounds} rounds, {_answer(item)}")
+
+
+def print_summary(result: dict, path: str) -> None:
+    s, c = result["summary"], result["config"]
+    out = stdout_console()
+    out.print(f"\nGSM8K draft/verify: {c['draft_model']} drafts {c['num_draft_tokens']}, {c['target_model']} verifies "
+              f"({c['strategy']}, T={c['temperature']}, {c['num_samples']} questions)")
+    out.print("\n📈 Overall Performance:")
+    out.print(f"   Average Acceptance Rate: {pct(s['avg_acceptance_rate'])} (mean over questions)")
+    out.print(f"   Total Tokens Generated: {s['total_tokens']}")
+    out.print(f"   Total Draft Generated: {s['total_draft_generated']}")
+    out.print(f"   Total Draft Accepted: {s['total_draft_accepted']}")
+    out.print(f"   Overall Acceptance: {pct(s['draft_efficiency'])} (pooled: accepted / generated draft tokens)")
+    out.print(f"   Average Speed: {fmt(s['avg_speed'], '.1f')} tokens/sec (mean over questions; "
+              f"pooled {fmt(s['pooled_speed'], '.1f')})")
+    out.print(f"   Total Speculation Rounds: {s['speculation_rounds']} ({fmt(s['tokens_per_round'])} tokens/round)")
+    out.print(f"   Accuracy: {pct(s['accuracy'])}")
+    out.print("\n📉 Acceptance Rate Distribution:")
+    for bucket in s["acceptance_distribution"].values():
+        if bucket["count"] and bucket["fraction"] is not None:
+            out.print(f"   {bucket['label']}: {bucket['count']} questions ({pct(bucket['fraction'])})")
+    no_drafts = s["acceptance_distribution"]["n_a"]["count"]
+    if no_drafts:
+        out.print(f"   (not counted: {no_drafts} questions drafted nothing)")
+    _print_speedup(out, result)
+    out.print(f"\nResults: {path}")
+
+
+def _print_speedup(out, result: dict) -> None:
+    e = result["expected_speedup"]
+    out.print("\n⚡ Speedup:")
+    if result.get("baseline") is None:
+        out.print("   measured: n/a; expected (seed formula): n/a (pass --baseline to measure the target "
+                  "and the draft alone)")
+        return
+    out.print(f"   Target alone: {fmt(e['speed_target'], '.1f')} tokens/sec, draft alone: "
+              f"{fmt(e['speed_draft'], '.1f')} tokens/sec (pooled over questions)")
+    out.print(f"   Measured speedup: {fmt(result['speedup'])}x (pooled tokens/sec with drafting / target alone)")
+    out.print(f"   Expected speedup (seed formula 1 + acceptance × draft_speed_ratio): {fmt(e['value'])}x "
+              f"= 1 + {fmt(e['acceptance'], '.3f')} × {fmt(e['draft_speed_ratio'], '.3f')}")
+    out.print(f"   (the formula ignores {e['ignores']})")

@@ -1,0 +1,1 @@
+"""Losslessness: does speculative decoding change the greedy output? `python -m speclens.clients.losslessness`."""

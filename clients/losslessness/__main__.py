@@ -1,0 +1,3 @@
+from speclens.clients.losslessness.cli import main
+
+raise SystemExit(main())

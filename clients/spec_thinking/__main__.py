@@ -1,0 +1,3 @@
+from speclens.clients.spec_thinking.cli import main
+
+raise SystemExit(main())

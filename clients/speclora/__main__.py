@@ -1,0 +1,3 @@
+from speclens.clients.speclora.cli import main
+
+raise SystemExit(main())
