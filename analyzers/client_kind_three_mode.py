@@ -1,5 +1,5 @@
 """`speclens compare` row and `speclens report` tables of the three-mode suite's JSON
-(clients/three_mode.py, `speclens.clients.speclora benchmark-suite`).
+(clients/speclora/three_mode.py, `speclens.clients.speclora benchmark-suite`).
 
 Compare row: the suite's headline mode, spec_lora when it ran, else spec_base. Its acceptance rate
 is pooled (Σ accepted / Σ draft tokens over the prompts, exact counts; from the mode's

@@ -4,7 +4,7 @@
 #   Draft-model speculation, e.g. Qwen/Qwen3-1.7B drafting for Qwen/Qwen3-32B (--tensor-parallel-size 2) in one server.
 #   --two-servers instead serves the draft (small) on P and the target (large) on P+1 without
 #   speculation. Without --target on a CPU machine (or with --target tiny): the tiny pair.
-#   --config FILE: the speculative-thinking layout (clients/spec_thinking_configs/*.yml): the small
+#   --config FILE: the speculative-thinking layout (clients/spec_thinking/configs/*.yml): the small
 #   model (speculative_model_name) on P and the large one (target_model_name) on P+1, each served
 #   under its config name, with its own tensor parallel size (speculative_model_gpu, target_model_gpu),
 #   memory fraction (speculative_/target_gpu_memory_utilization, default 0.2 / 0.9) and devices
@@ -24,9 +24,9 @@
 #                   --vllm PYTHON_OR_BIN (or SPECLENS_VLLM; default this project's .venv): an existing vLLM
 #   example: launchers/qwen3.sh --target Qwen/Qwen3-32B --draft Qwen/Qwen3-1.7B --tensor-parallel-size 2
 #   GPU example (the seed: 32B on GPUs 0,1 at 0.9, 1.7B on GPU 2 at 0.2; large model alone, then both):
-#     launchers/qwen3.sh --config clients/spec_thinking_configs/qwen3_1.7b_32b.yml --test-mode large -- \
+#     launchers/qwen3.sh --config clients/spec_thinking/configs/qwen3_1.7b_32b.yml --test-mode large -- \
 #       .venv/bin/python -m speclens.clients.spec_thinking --num-problems 5 --num-runs 5
-#     launchers/qwen3.sh --config clients/spec_thinking_configs/qwen3_1.7b_32b.yml -- \
+#     launchers/qwen3.sh --config clients/spec_thinking/configs/qwen3_1.7b_32b.yml -- \
 #       .venv/bin/python -m speclens.clients.spec_thinking --num-problems 5 --num-runs 5
 #   on 2 GPUs the small server shares GPU 0: add --large-gpu-memory-utilization 0.7 (0.7 + 0.2 <= 1)
 set -Eeuo pipefail

@@ -31,7 +31,7 @@ class DraftVerifyResult:
     results: list[dict] = field(default_factory=list)
     accuracy: float | None = None
     distribution: dict | None = None  # summary.acceptance_distribution: key → {label, count, fraction}
-    expected_speedup: dict | None = None  # the seed formula's inputs and value (clients/dv_speedup.py)
+    expected_speedup: dict | None = None  # the seed formula's inputs and value (clients/draft_verify/speedup.py)
 
 
 def looks_like(keys: set[str]) -> bool:

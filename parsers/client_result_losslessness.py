@@ -1,4 +1,4 @@
-"""The losslessness client's JSON (clients/losslessness.py), typed."""
+"""The losslessness client's JSON (clients/losslessness/), typed."""
 
 from __future__ import annotations
 

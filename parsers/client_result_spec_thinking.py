@@ -1,4 +1,4 @@
-"""The speculative-thinking benchmark's JSON (clients/spec_thinking.py, the seed's
+"""The speculative-thinking benchmark's JSON (clients/spec_thinking/, the seed's
 `speedup_benchmark_TIMESTAMP.json` shape), typed: per mode its statistics and accuracy, and the
 comparison. A mode that did not run is None; numbers written as null stay None."""
 

@@ -1,4 +1,4 @@
-"""The three-mode (target / spec base / spec LoRA) suite's JSON (clients/three_mode.py,
+"""The three-mode (target / spec base / spec LoRA) suite's JSON (clients/speclora/three_mode.py,
 `speclens.clients.speclora benchmark-suite`), typed. Files of older versions without `comparison`,
 or with its former `acceptance_gain` key, read the same."""
 
