@@ -43,10 +43,6 @@ import numpy as np
 MIN_REQUESTS = 3
 BATCH_LATENCIES = 2.0
 GRID = 1024
-# Student t, two-sided 95% (0.975 quantile), by degrees of freedom; interpolated in 1/df between.
-_T_DF = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 60, 120)
-_T_Q = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.179, 2.131, 2.086, 2.060,
-        2.042, 2.021, 2.000, 1.980)
 TIME_METHOD = "batch means in time"
 REQUEST_METHOD = "batch means over requests"
 
@@ -63,10 +59,12 @@ class Spread:
 
 
 def t975(df: float) -> float:
-    if df >= _T_DF[-1]:
-        return 1.960 + (_T_Q[-1] - 1.960) * _T_DF[-1] / df
-    inv = [1 / d for d in reversed(_T_DF)]
-    return float(np.interp(1 / max(df, 1.0), inv, list(reversed(_T_Q))))
+    """Student t 0.975 quantile (two-sided 95%) at a possibly fractional df (Welch's df is one).
+    scipy.special.stdtrit is what scipy.stats.t.ppf computes with (same values), imported here: it
+    adds ~0.1 s to `speclens speedup`, scipy.stats ~0.55 s, and neither is paid by other commands."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.975))
 
 
 def production_curve(a: np.ndarray, b: np.ndarray, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,8 +16,13 @@ def hub_endpoint() -> str:
 
 
 def hub_offline() -> bool:
-    """HF_HUB_OFFLINE=1 (or true/yes, as huggingface_hub reads it): use the local cache only."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    """huggingface_hub's offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE = 1/true/yes/on): use the
+    local cache only. Its own constant, read once when huggingface_hub is imported: that is the value its
+    downloads (and datasets') obey in this process, and a CLI is a fresh process, so the environment it
+    was started with is the one that counts. Tests that change the variable in-process patch the constant."""
+    from huggingface_hub import constants
+
+    return constants.HF_HUB_OFFLINE
 
 
 def hub_cache_dir() -> str:
@@ -47,7 +52,8 @@ def hub_available() -> bool:
 def not_available(what: str, repo: str, repo_type: str = "model") -> str:
     """The one line for a repo that is neither in the local cache nor downloadable now."""
     folder = os.path.join(hub_cache_dir(), f"{repo_type}s--{repo.replace('/', '--')}")
-    why = "HF_HUB_OFFLINE=1 is set" if hub_offline() else f"the hub ({hub_endpoint()}) is not reachable"
+    flag = "HF_HUB_OFFLINE" if os.environ.get("HF_HUB_OFFLINE") else "TRANSFORMERS_OFFLINE"  # huggingface_hub's `or`
+    why = f"{flag}=1 is set" if hub_offline() else f"the hub ({hub_endpoint()}) is not reachable"
     return (f"{what} {repo}: not in the local Hugging Face cache (looked in {folder}; set HF_HUB_CACHE or HF_HOME "
             f"to use another cache) and {why}; download it where the hub is reachable "
             f"(`hf download {repo}{' --repo-type dataset' if repo_type == 'dataset' else ''}`) or pass a local path")

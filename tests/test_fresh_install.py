@@ -123,7 +123,9 @@ def test_a_hub_dataset_without_datasets_names_the_extra(monkeypatch: pytest.Monk
     from speclens.clients.common.cli import UsageError
 
     monkeypatch.setitem(sys.modules, "datasets", None)  # `import datasets` then raises ModuleNotFoundError
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # no hub probe
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # no hub probe (base.hub reads this constant)
     with pytest.raises(UsageError) as err:
         problems._load_hub("openai/gsm8k", "main", "test")
     assert str(err.value) == ("dataset openai/gsm8k: the Python package 'datasets' is not installed; "

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from huggingface_hub import constants as hub_constants
 from speclens.clients.accuracy import cli as gsm8k_accuracy
 from speclens.clients.accuracy import console as view
 from speclens.clients.common.http import OpenAIServer
@@ -152,7 +153,7 @@ def test_bad_dataset_file_and_flags_are_one_line(tmp_path, run_client, capsys) -
 
 def test_offline_hub_fails_fast_with_one_line(monkeypatch, run_client, capsys) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens: refused at once
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)  # base.hub reads this constant, not the env
     code, out = run_client(gsm8k_accuracy.main, "--url", "http://127.0.0.1:9")  # gsm8k is the default dataset
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and out is None and len(err) == 1 and "not reachable" in err[0]
