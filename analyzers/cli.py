@@ -32,7 +32,7 @@ TyperArgument._usage_display_name = _argument_usage
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
                   help="Speculative-decoding acceptance and speedup from vLLM run directories, logs, /metrics "
-                       "scrapes and load-driver results. Formulas: README.md, 'What the numbers mean'.")
+                       "scrapes and load-driver results. Formulas: docs/metrics.md.")
 
 
 # --format choices: the renderer registries' keys (analyzers.formats; tests/test_cli_outputs.py checks them)
@@ -71,7 +71,7 @@ ACCEPTANCE_HELP = f"""Per-position, conditional and mean acceptance, from every 
 
 Sources: /metrics before/after deltas (exact counters, primary when present), the server log's
 SpecDecoding/Speculative metrics lines (integers recovered from the rounded rates), one scrape (since
-server start), vllm bench serve's spec_decode counts. Formulas (README, 'What the numbers mean'):
+server start), vllm bench serve's spec_decode counts. Formulas (docs/metrics.md):
 {mal_per_source()}; per-position = accepted at i / drafts; conditional = PP_i / PP_i-1; draft acceptance
 rate = accepted / draft tokens. Each report names the formula of each source.
 
@@ -129,7 +129,7 @@ def speedup(
     level's verdict is decided by output_throughput (system output tokens / benchmark duration,
     what guidellm and vllm bench report); request_output_tps (mean per-request speed) and the
     request means of TTFT, TPOT, ITL and latency are shown beside it. Intervals: batch means in
-    time for throughput, over requests for request means (README, 'What the numbers mean'). Runs
+    time for throughput, over requests for request means (docs/metrics.md). Runs
     that differ in model, prompt/output tokens, max tokens, temperature or endpoint, and levels
     whose loads differ, and a spec run that counted 0 drafts, get "not comparable" with no ratio
     (exit 0) unless --force; no pairable level exits 2
