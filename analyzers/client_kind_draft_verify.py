@@ -15,6 +15,8 @@ Derived from what the file holds (the seed's own file has only the five summary 
 from __future__ import annotations
 
 from speclens.analyzers.client_cells import Recount, pairs, recount
+from speclens.analyzers.metrics import v1_mean_acceptance_length
+from speclens.base.formulas import acceptance_rate
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_draft_verify import DraftVerifyResult
 
@@ -24,7 +26,7 @@ METHOD = "client draft/verify"
 def draft_efficiency(result: DraftVerifyResult) -> Recount:
     """Σ accepted / Σ drafted; e.g. the seed's example 4845 / 5733 = 0.8451."""
     return recount("summary.draft_efficiency", result.draft_efficiency, "total_draft_accepted / total_draft_generated",
-                   result.total_draft_accepted, result.total_draft_generated)
+                   result.total_draft_accepted, result.total_draft_generated, rate=acceptance_rate)
 
 
 def _per_question_sum(result: DraftVerifyResult, *keys: str) -> int | None:
@@ -51,8 +53,7 @@ def accuracy(result: DraftVerifyResult) -> Recount:
 
 def mean_acceptance_length(result: DraftVerifyResult) -> float | None:
     """1 + Σ accepted / Σ rounds; e.g. 1465 accepted in 348 rounds → 1 + 1465 / 348 = 5.210."""
-    rounds = speculation_rounds(result)
-    return 1 + result.total_draft_accepted / rounds if rounds else None
+    return v1_mean_acceptance_length(result.total_draft_accepted, speculation_rounds(result))
 
 
 def _k(result: DraftVerifyResult) -> int | None:

@@ -12,6 +12,7 @@ notes carry the other mode's numbers and the LoRA-over-base line.
 from __future__ import annotations
 
 from speclens.analyzers.client_cells import Recount, cell, pairs, recount
+from speclens.base.formulas import acceptance_rate
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_result_three_mode import ThreeModeResult
 
@@ -22,7 +23,8 @@ LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lo
 def pooled_acceptance(summary: dict, mode: str) -> Recount:
     """accepted_tokens / draft_tokens (e.g. 227 / 312 = 0.7276), else the file's pooled_acceptance_rate."""
     return recount(f"summary.{mode}.pooled_acceptance_rate", summary.get("pooled_acceptance_rate"),
-                   "accepted_tokens / draft_tokens", summary.get("accepted_tokens"), summary.get("draft_tokens"))
+                   "accepted_tokens / draft_tokens", summary.get("accepted_tokens"), summary.get("draft_tokens"),
+                   rate=acceptance_rate)
 
 
 def headline(result: ThreeModeResult) -> str | None:

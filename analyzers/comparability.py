@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from speclens.analyzers.speedup_models import Comparability, KeyCheck
 from speclens.parsers.guidellm import LoadRun
-from speclens.parsers.prometheus import SpecScrape, diff_scrapes, read_scrape
+from speclens.parsers.prometheus import diff_scrapes, read_scrape
 from speclens.parsers.run_dir import MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect
 from speclens.parsers.run_manifest import RunSettings, read_run_settings
 from speclens.parsers.server_hints import ServerHints, read_server_hints
@@ -63,8 +63,8 @@ def _scrape_evidence(here: Detected) -> tuple[bool | None, str, int | None]:
         return False, f"{after} has no vllm:spec_decode_* counters", None
     drafts = scrape.total().drafts
     if before is not None:
-        deltas, _ = diff_scrapes(read_scrape(before), scrape)
-        drafts = SpecScrape(after, deltas).total().drafts
+        delta, _ = diff_scrapes(read_scrape(before), scrape)
+        drafts = delta.total().drafts
     return True, f"{after}: vllm:spec_decode_* counters, {drafts or 0} drafts during the run", drafts
 
 

@@ -36,7 +36,7 @@ from speclens.analyzers.acceptance_models import (
 from speclens.analyzers.diffusion_fold import DiffusionTally
 from speclens.analyzers.interval_tally import Tally
 from speclens.analyzers.log_source import LogFold, SegmentFold, StrayTally, Taken
-from speclens.analyzers.metrics import LegacyTally, decide_k, v1_mean_acceptance_length
+from speclens.analyzers.metrics import LegacyTally, decide_k, drafts_from_k, v1_mean_acceptance_length
 from speclens.analyzers.reconstruct import is_fixed_length, solve
 from speclens.analyzers.window import Anchor, LogWindow
 from speclens.parsers.diffusion_line import DiffusionInterval
@@ -373,9 +373,9 @@ def _v0_counts(last: SpecCumulative, before: SpecCumulative | None, k: int | Non
         emitted = last.emitted - (before.emitted if before else 0)  # type: ignore[operator]
     drafts, drafts_from, spread = None, "unavailable", None
     if k:
-        drafts, drafts_from = draft_tokens // k, "drafted/k"
+        drafts, drafts_from = drafts_from_k(draft_tokens, k), "drafted/k"
         if draft_tokens % k:  # V0 proposes k tokens per draft: a remainder means the counts are odd
-            drafts_from, spread = "estimated", [draft_tokens // k, -(-draft_tokens // k)]
+            drafts_from, spread = "estimated", [drafts, drafts + 1]  # type: ignore[operator]  # floor, ceiling
     return Counts(k=k, drafts=drafts, draft_tokens=draft_tokens,  # type: ignore[arg-type]
                   accepted_tokens=last.accepted - (before.accepted if before else 0), emitted_tokens=emitted,
                   drafts_from=drafts_from, per_position_from="unavailable", drafts_range=spread)

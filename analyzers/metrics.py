@@ -1,5 +1,7 @@
 """The acceptance metric family: small pure functions, each with its formula and weighting,
 the one place each is computed (and `decide_k`, the one rule for the k a source is read with).
+The bare quotients (acceptance rate, 1 + accepted / drafts, drafts from k, the ratio that is None
+when undefined) are defined once in `base.formulas`, which the clients compute through too.
 
 Inputs are exact integer counts (`analyzers.acceptance_models.Counts`) or, for the legacy weighting,
 per-interval rates. A zero or unknown denominator gives None, never 0; so does any quotient that
@@ -13,14 +15,12 @@ from collections.abc import Sequence
 
 from speclens.analyzers.acceptance_models import Counts, Legacy, MalFormula, Metrics
 from speclens.analyzers.mal_formula import MAL_V0, MAL_V1
+from speclens.base import formulas
+from speclens.base.formulas import drafts_from_k
+from speclens.base.formulas import ratio as _ratio
 
-
-def _ratio(num: int | float | None, den: int | float | None) -> float | None:
-    """num / den; None when it is undefined (den zero or unknown) or not a finite number."""
-    if num is None or den is None or den == 0:
-        return None
-    value = num / den
-    return value if math.isfinite(value) else None
+__all__ = ["acceptance_metrics", "conditional", "decide_k", "draft_acceptance_rate", "drafts_from_k",
+           "mal_formula", "mean_acceptance_length", "per_position", "v1_mean_acceptance_length", "LegacyTally"]
 
 
 def decide_k(stated: int | None, positions: int | None) -> int | None:
@@ -34,9 +34,8 @@ def decide_k(stated: int | None, positions: int | None) -> int | None:
 
 def v1_mean_acceptance_length(accepted: int, drafts: int | None) -> float | None:
     """Formula: 1 + accepted / drafts (V1: the accepted prefix plus the bonus token, range
-    [1, k+1]). None when drafts is zero or unknown."""
-    value = _ratio(accepted, drafts)
-    return None if value is None else 1.0 + value
+    [1, k+1]). None when drafts is zero or unknown. Defined once in `base.formulas`."""
+    return formulas.mean_acceptance_length(accepted, drafts)
 
 
 def mal_formula(c: Counts) -> MalFormula:
@@ -60,7 +59,7 @@ def mean_acceptance_length(c: Counts, drafts: int | None = None) -> float | None
 def draft_acceptance_rate(c: Counts) -> float | None:
     """Formula: accepted_tokens / draft_tokens, a fraction. Weighting: pooled over draft tokens.
     Falls mechanically as k rises; compare conditional rates across k instead."""
-    return _ratio(c.accepted_tokens, c.draft_tokens)
+    return formulas.acceptance_rate(c.accepted_tokens, c.draft_tokens)
 
 
 def per_position(c: Counts) -> list[float | None] | None:

@@ -115,11 +115,11 @@ def metrics_result(before_path: str | None, after_path: str, k: int | None, repo
         before, after = _order(parse_scrape(before_path, text_of(before_path)), after, report)
         if not after.engines:
             return None
-        deltas, _ = diff_scrapes(before, after)
-        _check_series("metrics_delta", deltas, after.path, report)
+        delta, _ = diff_scrapes(before, after)
+        _check_series("metrics_delta", delta.engines, after.path, report)
         scope = f"/metrics after − before ({os.path.basename(before.path)} → {os.path.basename(after.path)})"
         return metrics_source("metrics_delta", "metrics_delta", scope, [before.path, after.path],
-                              SpecScrape(after.path, deltas), k)
+                              delta, k)
     if not after.engines:
         return None
     report.notices.append(Notice(level="info", code="server-cumulative", location=after_path, message=(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from speclens.analyzers.metrics import v1_mean_acceptance_length
+from speclens.analyzers.metrics import drafts_from_k, v1_mean_acceptance_length
 
 MAL_HALF_STEP = 0.005  # printed with %.2f
 PP_HALF_STEP = 0.0005  # printed with %.3f
@@ -172,7 +172,7 @@ def solve(
         zeros = [0] * len(rates) if rates else None
         return Solution(0, zeros, True, zeros is not None, "reconstructed")
     if fixed_length and k and drafted % k == 0:
-        d = drafted // k
+        d = drafts_from_k(drafted, k)
         fit = _fit(rates, d, accepted) if rates else None
         return Solution(d, fit[0] if fit else None, True, bool(fit and fit[1]), "drafted/k")
     found: list[tuple[int, list[int] | None, bool]] = []
@@ -202,7 +202,7 @@ def solve(
         d, values, _ = min(found, key=lambda item: abs(item[0] - target))
         return Solution(d, values, False, False, "estimated", found[0][0], found[-1][0])
     if k and drafted % k == 0:  # nothing fits every printed value: only k bounds d
-        d = drafted // k
+        d = drafts_from_k(drafted, k)
         fit = _fit(rates, d, accepted) if rates else None
         return Solution(d, fit[0] if fit else None, False, False, "estimated", d, drafted)
     return Solution(None, None, False, False, "unavailable")

@@ -8,7 +8,7 @@ Kinds built here: `metrics_delta` (after − before scrape: run-scoped, exact) a
 from __future__ import annotations
 
 from speclens.analyzers.acceptance_models import Agreement, Counts, SourceResult
-from speclens.analyzers.metrics import acceptance_metrics, decide_k
+from speclens.analyzers.metrics import acceptance_metrics, decide_k, drafts_from_k
 from speclens.parsers.prometheus import EngineCounters, SpecScrape
 
 
@@ -43,7 +43,7 @@ def _counts(engine: EngineCounters, k: int | None) -> Counts:
         k = decide_k(k, None if series_gaps(engine) else width)
     drafts, drafts_from = engine.drafts, "counter"
     if drafts is None:
-        drafts = engine.draft_tokens // k if k and engine.draft_tokens is not None else None
+        drafts = drafts_from_k(engine.draft_tokens, k)
         drafts_from = "drafted/k" if drafts is not None else "unavailable"
     return Counts(k=k, drafts=drafts, draft_tokens=engine.draft_tokens or 0, accepted_tokens=engine.accepted or 0,
                   accepted_per_position=positions, emitted_tokens=engine.emitted, drafts_from=drafts_from,

@@ -25,9 +25,9 @@ import re
 import subprocess
 import sys
 import time
-from importlib import metadata
 
 from speclens.analyzers.atomic import write_atomic
+from speclens.base.probes import gpus, installed_version
 from speclens.parsers.errors import ParseError
 from speclens.parsers.run_dir import (
     MANIFEST_SCHEMA_VERSION,
@@ -83,15 +83,6 @@ def _now(epoch: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(epoch))
 
 
-def _version(dist: str) -> str | None:
-    for name in (dist, f"{dist}-cpu"):
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return None
-
-
 def _git_commit() -> str | None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
@@ -102,12 +93,6 @@ def _git_commit() -> str | None:
 
 
 def _hardware() -> dict:
-    gpus = []
-    try:
-        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
-        gpus = [line for line in out.stdout.splitlines() if line.startswith("GPU")]
-    except (OSError, subprocess.SubprocessError):
-        pass
     mem_kib = None
     try:
         with open("/proc/meminfo", encoding="utf-8") as handle:
@@ -115,7 +100,7 @@ def _hardware() -> dict:
     except (OSError, ValueError, IndexError):
         pass
     return {"machine": platform.machine(), "processor": platform.processor() or None, "cpus": os.cpu_count(),
-            "memory_gib": round(mem_kib / 1048576, 1) if mem_kib else None, "gpus": gpus}
+            "memory_gib": round(mem_kib / 1048576, 1) if mem_kib else None, "gpus": gpus()}
 
 
 def spec_config(method: str, k: int, model: str | None) -> str:
@@ -181,9 +166,10 @@ def _finish(run_dir: str, rest: list[str]) -> None:
     used = manifest.config.vllm_version if manifest.config else None  # the install the servers ran (--vllm)
     source = manifest.config.vllm if manifest.config else None
     own = not source or os.path.abspath(source) == os.path.abspath(sys.executable)
-    manifest.versions = Versions(python=platform.python_version(), speclens=_version("speclens"),
-                                 vllm=(used or None) if used is not None else _version("vllm"), guidellm=_version("guidellm"),
-                                 torch=_version("torch") if own else None)  # another install's torch: not known here
+    manifest.versions = Versions(python=platform.python_version(), speclens=installed_version("speclens"),
+                                 vllm=(used or None) if used is not None else installed_version("vllm"),
+                                 guidellm=installed_version("guidellm"),
+                                 torch=installed_version("torch") if own else None)  # another install's: unknown
     save(run_dir, manifest)
 
 

@@ -206,9 +206,10 @@ def _sub(engine: str, name: str, before: int | None, after: int | None, resets: 
     return after - before
 
 
-def diff_scrapes(before: SpecScrape, after: SpecScrape) -> tuple[dict[str, EngineCounters], list[CounterReset]]:
-    """Per-engine `after - before`. A counter that went down is reported as a reset and its
-    delta is taken as the after value (the counts since the restart; earlier ones are lost)."""
+def diff_scrapes(before: SpecScrape, after: SpecScrape) -> tuple[SpecScrape, list[CounterReset]]:
+    """Per-engine `after - before`, as a scrape of the difference (its path: the after-scrape's;
+    `.total()` is the engine sum), and the resets. A counter that went down is reported as a reset
+    and its delta is taken as the after value (the counts since the restart; earlier ones are lost)."""
     resets: list[CounterReset] = []
     deltas: dict[str, EngineCounters] = {}
     for engine, a in after.engines.items():
@@ -224,4 +225,4 @@ def diff_scrapes(before: SpecScrape, after: SpecScrape) -> tuple[dict[str, Engin
             emitted=_sub(engine, "emitted", b.emitted, a.emitted, resets),
             per_position={p: v for p, v in positions.items() if v is not None},
         )
-    return deltas, resets
+    return SpecScrape(after.path, deltas), resets

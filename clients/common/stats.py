@@ -5,12 +5,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
+from speclens.base.formulas import ratio  # the one quotient helper: None when undefined
 
-def ratio(numerator: float | None, denominator: float | None) -> float | None:
-    """numerator / denominator; None when either is None or the denominator is 0."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator
+__all__ = ["describe", "mean", "ratio", "rounded"]
 
 
 def mean(values: Sequence[float | None]) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from speclens.base.formulas import acceptance_rate
 from speclens.clients.common.stats import mean, ratio, rounded
 
 # the seed's buckets of a question's own acceptance rate r: [low, high), the last one closed at 100%
@@ -41,7 +42,7 @@ class ItemResult:
     @property
     def acceptance_rate(self) -> float | None:
         """draft_accepted / draft_generated for this question; None when nothing was drafted."""
-        return ratio(self.draft_accepted, self.draft_generated)
+        return acceptance_rate(self.draft_accepted, self.draft_generated)
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -64,7 +65,7 @@ def avg_acceptance_rate(items: list[ItemResult]) -> float | None:
 
 def draft_efficiency(items: list[ItemResult]) -> float | None:
     """Pooled: Σ draft_accepted / Σ draft_generated. E.g. 3/4 and 1/2 → 4/6 = 0.667."""
-    return ratio(sum(i.draft_accepted for i in items), sum(i.draft_generated for i in items))
+    return acceptance_rate(sum(i.draft_accepted for i in items), sum(i.draft_generated for i in items))
 
 
 def avg_speed(items: list[ItemResult]) -> float | None:

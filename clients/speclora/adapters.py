@@ -17,6 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
+from speclens.base.publish import publishing
 from speclens.clients.common.cli import UsageError
 
 ALIASES = ("best", "final", "latest")
@@ -95,12 +96,9 @@ def step_name(step: int) -> str:
 
 def save_checkpoint(model, checkpoints: Path, state: dict) -> None:
     """Save the adapter of `model` as step-NNNNNN (through a temporary directory) and point `latest` at it."""
-    final = checkpoints / step_name(state["step"])
-    tmp = checkpoints / f".{final.name}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(str(tmp))
-    (tmp / "trainer_state.json").write_text(json.dumps(state, indent=2) + "\n")
-    os.replace(tmp, final)
+    with publishing(checkpoints / step_name(state["step"])) as tmp:
+        model.save_pretrained(str(tmp))
+        (tmp / "trainer_state.json").write_text(json.dumps(state, indent=2) + "\n")
     _link(checkpoints, "latest", state["step"])
 
 

@@ -23,9 +23,9 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
+from speclens.base.publish import publishing
 from speclens.clients.common.cli import UsageError
 from speclens.clients.speclora.adapters import CONFIG, adapter_hash, is_adapter
 
@@ -100,16 +100,8 @@ def merge(adapter: str | Path, base: str | None = None, out: str | None = None) 
     final = Path(out) if out else cache_root() / f"{hashes[0]}-{hashes[1]}"
     if out is None and (final / INFO).is_file():
         return final, json.loads((final / INFO).read_text()), True
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".lora-merge-", dir=final.parent)
-    try:
-        info = _merge_into(base, adapter, tmp, hashes)
-        if final.exists():  # a stale cache entry without its info file
-            shutil.rmtree(final)
-        os.rename(tmp, final)
-    finally:
-        if os.path.exists(tmp):
-            shutil.rmtree(tmp)
+    with publishing(final, replace=True) as tmp:  # replace: a stale cache entry without its info file
+        info = _merge_into(base, adapter, str(tmp), hashes)
     return final, info, False
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from speclens.base.checkout import NoCheckout, launcher, tiny_pair_dir
+from speclens.base.probes import gpus
 from speclens.clients.common.cli import UsageError
 
 ENV_URLS = {"target_url": "SPECLENS_TARGET_URL", "base_url": "SPECLENS_BASE_URL", "lora_url": "SPECLENS_LORA_URL"}
@@ -45,7 +45,7 @@ def urls_from_env(args: argparse.Namespace) -> None:
 def default_boot() -> str:
     """parallel on a CPU machine (small models; boots overlap), sequential with a GPU (one server's
     memory at a time)."""
-    return "sequential" if shutil.which("nvidia-smi") else "parallel"
+    return "sequential" if gpus() else "parallel"
 
 
 def via_launcher(args: argparse.Namespace, argv: list[str], modes: list[str], lora_draft: str | None) -> int:

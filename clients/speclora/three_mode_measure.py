@@ -57,10 +57,8 @@ def acceptance_from_delta(before: SpecScrape, after: SpecScrape) -> tuple[int | 
     server exports no spec-decode counters."""
     if after.generation is None:
         return None, None
-    deltas, _resets = diff_scrapes(before, after)
-    drafted = sum(d.draft_tokens or 0 for d in deltas.values())
-    accepted = sum(d.accepted or 0 for d in deltas.values())
-    return drafted, accepted
+    delta, _resets = diff_scrapes(before, after)
+    return _totals(delta)
 
 
 async def measure(server: OpenAIServer, model: str, prompt: str, max_tokens: int, speculative: bool) -> Measured:

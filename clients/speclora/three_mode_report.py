@@ -24,6 +24,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 from speclens.analyzers.client_kind_three_mode import lora_line, speedup_line
+from speclens.base.formulas import acceptance_rate
 from speclens.clients.common.cli import fmt, pct
 from speclens.clients.common.stats import mean, ratio, rounded
 from speclens.clients.speclora.three_mode_measure import Measured
@@ -38,7 +39,7 @@ def per_prompt(runs: list[Measured]) -> dict:
     tokens = sum(r.tokens for r in runs)
     return {"tokens_per_second": rounded(ratio(tokens, sum(r.ttlt for r in runs)), 3),
             "time_to_last_token": rounded(mean([r.ttlt for r in runs])),
-            "acceptance_rate": rounded(ratio(accepted, drafted)), "total_tokens": tokens,
+            "acceptance_rate": rounded(acceptance_rate(accepted, drafted)), "total_tokens": tokens,
             "draft_tokens": drafted, "accepted_tokens": accepted, "acceptance_source": runs[0].source}
 
 
@@ -49,7 +50,7 @@ def mode_summary(name: str, rows: list[dict]) -> dict:
     return {"mode": name, "avg_tokens_per_second": rounded(mean(speeds), 3),
             "avg_time_to_last_token": rounded(mean([r["time_to_last_token"] for r in rows])),
             "avg_acceptance_rate": rounded(mean([r["acceptance_rate"] for r in rows])),
-            "pooled_acceptance_rate": rounded(ratio(sum(accepted), sum(drafted)) if drafted else None),
+            "pooled_acceptance_rate": rounded(acceptance_rate(sum(accepted), sum(drafted)) if drafted else None),
             "total_tokens": sum(r["total_tokens"] for r in rows), "num_prompts": len(rows),
             "min_tokens_per_second": min(speeds) if speeds else None,
             "max_tokens_per_second": max(speeds) if speeds else None,
@@ -86,8 +87,8 @@ def summary_lines(result: dict) -> tuple[list[list[str]], list[str]]:
     """The table's rows (Mode, Avg Tok/s, Avg TTLT, Avg Acceptance, Accepted / drafted) and its footer."""
     rows = []
     for mode, s in result["summary"].items():
-        counts = "-" if s.get("draft_tokens") is None else \
-            f"{s['accepted_tokens']} / {s['draft_tokens']} ({pct(ratio(s['accepted_tokens'], s['draft_tokens']))})"
+        drafted, accepted = s.get("draft_tokens"), s.get("accepted_tokens")
+        counts = "-" if drafted is None else f"{accepted} / {drafted} ({pct(acceptance_rate(accepted, drafted))})"
         acceptance = "-" if mode == "target_only" else pct(s["avg_acceptance_rate"])
         rows.append([LABELS[mode], fmt(s["avg_tokens_per_second"], ".1f"), fmt(s["avg_time_to_last_token"], ".2f", "s"),
                      acceptance, counts])

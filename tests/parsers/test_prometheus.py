@@ -185,10 +185,17 @@ def test_non_utf8_file(tmp_path: Path) -> None:
 
 # --- differences ------------------------------------------------------------------------------------
 
+def _diff(before, after):
+    """diff_scrapes' per-engine deltas (it returns a scrape of the difference, at the after path)."""
+    delta, resets = diff_scrapes(before, after)
+    assert delta.path == after.path
+    return delta.engines, resets
+
+
 def test_diff_scrapes_two_engines() -> None:
     before = parse_scrape("b", v1_scrape("0", 100, 300, 120, [60, 40, 20]) + v1_scrape("1", 50, 150, 30, [20, 8, 2]))
     after = parse_scrape("a", v1_scrape("0", 387, 1161, 474, [179, 158, 137]) + v1_scrape("1", 50, 150, 30, [20, 8, 2]))
-    deltas, resets = diff_scrapes(before, after)
+    deltas, resets = _diff(before, after)
     assert resets == []
     # engine 0: 387-100 = 287 drafts, 1161-300 = 861 tokens, 474-120 = 354 accepted,
     # positions 179-60 = 119, 158-40 = 118, 137-20 = 117 (119+118+117 = 354)
@@ -200,7 +207,7 @@ def test_diff_engine_and_position_new_in_after() -> None:
     before = parse_scrape("b", v1_scrape("0", 10, 30, 14, [7, 5]))
     after = parse_scrape("a", v1_scrape("0", 20, 60, 20, [9, 6, 5]) + v1_scrape("1", 4, 12, 3, [3]).replace(
         f"# TYPE {P}num_drafts_total counter\n", ""))
-    deltas, resets = diff_scrapes(before, after)
+    deltas, resets = _diff(before, after)
     assert resets == []
     # position 2 has no before value: 5 - 0
     assert deltas["0"] == EngineCounters(10, 30, 6, None, {0: 2, 1: 1, 2: 5})
@@ -211,7 +218,7 @@ def test_diff_counter_reset() -> None:
     # the server restarted between the scrapes: every counter of engine 0 went down
     before = parse_scrape("b", v1_scrape("0", 1242, 3726, 1337, [455, 444, 438]))
     after = parse_scrape("a", v1_scrape("0", 287, 861, 354, [119, 118, 117]))
-    deltas, resets = diff_scrapes(before, after)
+    deltas, resets = _diff(before, after)
     assert deltas["0"] == EngineCounters(287, 861, 354, None, {0: 119, 1: 118, 2: 117})  # the after values
     assert resets == [
         CounterReset("0", "per_position[0]", 455, 119),
@@ -226,7 +233,7 @@ def test_diff_counter_reset() -> None:
 def test_diff_partial_reset_reports_only_the_counter_that_went_down() -> None:
     before = parse_scrape("b", v1_scrape("0", 100, 300, 120, [60]))
     after = parse_scrape("a", v1_scrape("0", 150, 450, 50, [70]))
-    deltas, resets = diff_scrapes(before, after)
+    deltas, resets = _diff(before, after)
     assert resets == [CounterReset("0", "accepted", 120, 50)]
     # 150-100 drafts, 450-300 tokens, accepted = the after value
     assert (deltas["0"].drafts, deltas["0"].draft_tokens, deltas["0"].accepted) == (50, 150, 50)
@@ -235,7 +242,7 @@ def test_diff_partial_reset_reports_only_the_counter_that_went_down() -> None:
 def test_diff_v0_emitted() -> None:
     text = f'{P}num_accepted_tokens_total{{model_name="m"}} %d\n{P}num_draft_tokens_total{{model_name="m"}} %d\n' \
            f'{P}num_emitted_tokens_total{{model_name="m"}} %d\n'
-    deltas, resets = diff_scrapes(parse_scrape("b", text % (1, 5, 1)), parse_scrape("a", text % (4, 15, 6)))
+    deltas, resets = _diff(parse_scrape("b", text % (1, 5, 1)), parse_scrape("a", text % (4, 15, 6)))
     # 4-1 = 3 accepted, 15-5 = 10 drafted, 6-1 = 5 emitted
     assert (deltas, resets) == ({"": EngineCounters(None, 10, 3, 5)}, [])
 

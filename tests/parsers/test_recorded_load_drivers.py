@@ -132,9 +132,9 @@ def test_vllm_bench_rate4_chat_first_request() -> None:
 @pytest.mark.parametrize("folder", ["vllm-bench-0.32.0-concurrency2-detailed", "vllm-bench-0.32.0-rate4-chat"])
 def test_vllm_bench_spec_decode_equals_metrics_delta(folder: str) -> None:
     spec = _bench_spec(folder)
-    deltas, resets = diff_scrapes(read_scrape(path(folder, "metrics_before.prom")),
-                                  read_scrape(path(folder, "metrics_after.prom")))
-    d = deltas["0"]
+    delta, resets = diff_scrapes(read_scrape(path(folder, "metrics_before.prom")),
+                                 read_scrape(path(folder, "metrics_after.prom")))
+    d = delta.engines["0"]
     assert spec is not None and not resets
     assert (spec.num_drafts, spec.draft_tokens, spec.accepted_tokens) == (d.drafts, d.draft_tokens, d.accepted)
     # per-position fractions = per_pos delta / drafts delta
