@@ -76,6 +76,7 @@ def write_output(path: str, data: str | bytes, protected: list[str] | None = Non
 
 
 def write_atomic(path: str, text: str | bytes, protected: list[str] | None = None, replace: bool = True) -> None:
-    """`base.atomic.write_atomic`, refusing an input of this command too."""
-    _check_path(path, protected)
+    """`base.atomic.write_atomic` (which runs `base.check_path`), refusing an input of this command too."""
+    if was_read(path):
+        raise OutputRefused(f"{path}: refusing to overwrite an input file; choose another -o path")
     base.write_atomic(path, text, protected, replace)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from speclens.analyzers.client_cells import Recount, pairs, recount
 from speclens.analyzers.metrics import v1_mean_acceptance_length
-from speclens.base.formulas import acceptance_rate
 from speclens.analyzers.render.tables import Table
+from speclens.base.formulas import acceptance_rate
 from speclens.parsers.client_result_draft_verify import DraftVerifyResult
 
 METHOD = "client draft/verify"

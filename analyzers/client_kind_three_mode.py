@@ -12,8 +12,8 @@ notes carry the other mode's numbers and the LoRA-over-base line.
 from __future__ import annotations
 
 from speclens.analyzers.client_cells import Recount, cell, pairs, recount
-from speclens.base.formulas import acceptance_rate
 from speclens.analyzers.render.tables import Table
+from speclens.base.formulas import acceptance_rate
 from speclens.parsers.client_result_three_mode import ThreeModeResult
 
 METHOD = "client three-mode"

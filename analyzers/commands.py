@@ -10,7 +10,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from speclens.analyzers.console import StdoutError, fail, fit_text, print_rich, stdout_failed, warn, write_stdout
+from speclens.analyzers.console import StdoutError, fail, fit_text, print_rich, stdout_failed, warn
+from speclens.base.streams import write_stdout  # a failure is a StdoutError, in order, not at exit
 from speclens.parsers.errors import ParseError
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2

@@ -84,8 +84,8 @@ def gather_context(load: LoadRun, folder: str | None, bench_drafts: int | None) 
             evidence.append((ctx.hints.spec_configured, f"{log} engine line: " + (
                 f"speculative_config method={ctx.hints.spec_method}" if ctx.hints.spec_configured else "speculative_config=None")))
         if not (ctx.hints and ctx.hints.spec_configured is False):  # no speculative_config: no drafts to count
-            *scraped, drafts = _scrape_evidence(here)
-            evidence.append((scraped[0], scraped[1]))
+            counters, why, drafts = _scrape_evidence(here)
+            evidence.append((counters, why))
             if drafts is not None:
                 ctx.drafts, ctx.drafts_evidence = drafts, f"{here.file(METRICS_AFTER)}: vllm:spec_decode_num_drafts {drafts}"
         if ctx.settings and ctx.settings.has_server_command:

@@ -13,8 +13,6 @@ import shutil
 import sys
 from typing import TYPE_CHECKING
 
-from speclens.base.streams import write_stdout  # a failure is a StdoutError, in order, not at exit
-
 if TYPE_CHECKING:
     from rich.console import Console
     from speclens.analyzers.acceptance_models import Report

@@ -45,7 +45,7 @@ class LoadLevel(BaseModel):
     rate: float | None
     baseline_benchmark: int
     spec_benchmark: int
-    comparable: bool  # the runs and this level's loads (analyzers.comparability.PairVerdict)
+    comparable: bool  # the runs and this level's loads (analyzers.comparability.judge_level)
     reasons: list[str]  # why this level's loads differ (empty when they do not; the runs' reasons: Comparability)
     summary: str | None = None  # why there is no verdict, short ("not comparable: temperature differs"); None: comparable
     decided_by: Literal["output_throughput"] = "output_throughput"

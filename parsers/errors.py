@@ -26,6 +26,6 @@ class ParseError(Exception):
 def input_error_line(err: BaseException) -> str:
     """The one line of an input error that was caught to go on with other inputs: a ParseError's
     own text; an OSError as `file: reason`."""
-    if isinstance(err, OSError) and not isinstance(err, ParseError):
+    if isinstance(err, OSError):
         return f"{err.filename}: {err.strerror or err}" if err.filename else str(err.strerror or err)
     return str(err)

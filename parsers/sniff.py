@@ -180,10 +180,11 @@ def _docker_log_text(text: str) -> str | None:
 
 
 def _classify_text(text: str, gz: bool) -> FileKind:
-    if _BENCH_CONSOLE in text or is_console_fragment(text):
-        what = ("the console output of `vllm bench serve`" if _BENCH_CONSOLE in text else
-                "rows of the Speculative Decoding block of `vllm bench serve`'s console output (no result header)")
-        return file_kind("vllm_bench_console", what)
+    if _BENCH_CONSOLE in text:
+        return file_kind("vllm_bench_console", "the console output of `vllm bench serve`")
+    if is_console_fragment(text):
+        return file_kind("vllm_bench_console",
+                         "rows of the Speculative Decoding block of `vllm bench serve`'s console output (no result header)")
     if any(map(_is_log_line, text.splitlines())):
         return file_kind("vllm_log", "a gzip-compressed vLLM server log" if gz else "a vLLM server log")
     lines = [line for line in text.splitlines()[:20] if line.strip()]

@@ -16,6 +16,7 @@ fit side by side, each row becomes a block of `header: value` lines. Titles and 
 from __future__ import annotations
 
 import re
+import sys
 from contextvars import ContextVar
 
 from speclens.analyzers.render.tables import Table
@@ -37,7 +38,7 @@ def wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     for word in text.split():
-        for i, piece in enumerate(p for p in _BREAK.split(word) if p):
+        for i, piece in enumerate(pieces(word)):
             glue = "" if i else " "  # the pieces of one word join without a space
             if line and len(line) + len(glue) + len(piece) > width:
                 lines.append(line)
@@ -94,7 +95,8 @@ def blocks(table: Table, width: int) -> list[str]:
 def _row_lines(cells: list[str], widths: list[int]) -> list[str]:
     wrapped = [wrap(c, w) for c, w in zip(cells, widths, strict=True)]
     height = max(map(len, wrapped))
-    return ["  ".join((col[i] if i < len(col) else "").ljust(w) for col, w in zip(wrapped, widths, strict=True)).rstrip()
+    gap = " " * GAP
+    return [gap.join((col[i] if i < len(col) else "").ljust(w) for col, w in zip(wrapped, widths, strict=True)).rstrip()
             for i in range(height)]
 
 
@@ -104,16 +106,15 @@ def table_lines(table: Table, width: int | None) -> list[str]:
     title = wrap(table.title, width) if width else [table.title]
     out = [*title, "-" * max(map(len, title))]
     if table.rows:
-        room = None if width is None else width - GAP * (len(table.headers) - 1)
-        widths = [max(map(len, c)) for c in zip(table.headers, *table.rows)] if room is None else \
-            column_widths(table, room)
-        if widths is None:
+        room = sys.maxsize if width is None else width - GAP * (len(table.headers) - 1)
+        widths = column_widths(table, room)  # natural widths when not fitted
+        if widths is None:  # only when fitted
             out += blocks(table, width or 0)
         else:
             rows = [_row_lines(row, widths) for row in table.rows]
             head = _row_lines(table.headers, widths)
             tall = any(len(r) > 1 for r in rows) or len(head) > 1
-            out += head + (["  ".join("-" * w for w in widths)] if tall else [])
+            out += head + ([(" " * GAP).join("-" * w for w in widths)] if tall else [])
             for k, lines in enumerate(rows):
                 out += ([""] if tall and k else []) + lines
     out += [line for note in table.notes for line in (wrap(note, width) if width else [note])]
