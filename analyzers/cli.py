@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 from speclens.analyzers import __version__
-from speclens.analyzers.compare_keys import SORT_KEYS
+from speclens.analyzers.compare.keys import SORT_KEYS
 from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, REPORT_FORMATS, SPEEDUP_FORMATS
-from speclens.analyzers.mal_formula import per_source as mal_per_source
+from speclens.analyzers.acceptance.mal_formula import per_source as mal_per_source
 from typer.core import TyperArgument
 
 
@@ -81,7 +81,7 @@ Examples: `speclens acceptance eval_results_20261122_101010/`,
 """
 
 
-@app.command(help=ACCEPTANCE_HELP)  # its formula words are analyzers.mal_formula's, as every report's
+@app.command(help=ACCEPTANCE_HELP)  # its formula words are analyzers.acceptance.mal_formula's, as every report's
 def acceptance(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help=(
         "Run directories, vLLM server logs (.gz too), /metrics scrapes (two in a row = before/after pair), "
@@ -138,7 +138,7 @@ def speedup(
     Example: `speclens speedup eval_results_X/baseline eval_results_X`.
     """
     from speclens.analyzers.commands import format_or_exit
-    from speclens.analyzers.speedup_command import run_speedup
+    from speclens.analyzers.speedup.command import run_speedup
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(SpeedupFormat.__members__), overwrite)
     sys.exit(run_speedup(baseline, spec, chosen, output, force))
@@ -171,7 +171,7 @@ def compare(
     Example: `speclens compare eval_results_* --sort -mean_acceptance_length --format md`.
     """
     from speclens.analyzers.commands import format_or_exit
-    from speclens.analyzers.compare import run_compare
+    from speclens.analyzers.compare.table import run_compare
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(CompareFormat.__members__), overwrite)
     sys.exit(run_compare(paths, chosen, output, sort, force))
@@ -228,14 +228,14 @@ def render(
     Example: `speclens render run/acceptance.json --format md -o run/acceptance.md`.
     """
     from speclens.analyzers.commands import format_or_exit
-    from speclens.analyzers.render_command import run_render
+    from speclens.analyzers.render.command import run_render
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__), overwrite)
     sys.exit(run_render(report_json, chosen, output))
 
 
 def main() -> None:
-    from speclens.analyzers.console import StdoutError, guard_stdout, stdout_failed
+    from speclens.analyzers.render.console import StdoutError, guard_stdout, stdout_failed
 
     guard_stdout()  # a closed or full stdout is one line (StdoutError), for every command
     try:

@@ -1,7 +1,7 @@
 """The bodies of the CLI commands. One boundary (`input_boundary`) turns input errors into one
 stderr line and exit 2; each command module owns its own body:
-`run_acceptance`/`run_report` here, `analyzers.speedup_command.run_speedup`,
-`analyzers.compare.run_compare`."""
+`run_acceptance`/`run_report` here, `analyzers.speedup.command.run_speedup`,
+`analyzers.compare.table.run_compare`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from speclens.analyzers.console import StdoutError, fail, fit_text, print_rich, stdout_failed, warn
+from speclens.analyzers.render.console import StdoutError, fail, fit_text, print_rich, stdout_failed, warn
 from speclens.base.streams import write_stdout  # a failure is a StdoutError, in order, not at exit
 from speclens.parsers.errors import ParseError
 
@@ -107,9 +107,9 @@ def format_or_exit(fmt: str | None, output: str | None, choices: tuple[str, ...]
 @input_boundary
 def run_acceptance(paths: list[str], fmt: str, output: str | None, since: str | None, until: str | None,
                    skip_first: int, strict: bool, segment: str | None = None) -> int:
-    from speclens.analyzers.acceptance import build_report
+    from speclens.analyzers.acceptance.report import build_report
     from speclens.analyzers.render import RENDERERS
-    from speclens.analyzers.window import parse_window
+    from speclens.analyzers.log.window import parse_window
 
     # several paths: one that cannot be read is listed in the report and named on stderr, the others reported
     report = build_report(paths, parse_window(since, until, skip_first, segment), keep_going=len(paths) > 1)
@@ -146,7 +146,7 @@ def run_report(run_dir: str, output: str | None, cost_ratio: float | None, fmt: 
     if here.run is not None:
         written = write_run_report(run_dir, output or here.run.report, cost_ratio, fmt, force)
     elif here.exists and run_dir.endswith(".json"):
-        from speclens.analyzers.client_result_report import render_client_result
+        from speclens.analyzers.client_results.report import render_client_result
 
         emit(render_client_result(run_dir, fmt), output, [run_dir])
         written = [] if to_stdout(output) else [output]

@@ -1,6 +1,6 @@
 """`speclens report DIR`: everything known about one run directory, as one typed report
 (`RunDirReport`): the acceptance report (its anomaly checks among the notices), what the load driver
-measured (`analyzers.run_load`: throughput, per-request speed, TTFT/ITL/TPOT/latency percentiles,
+measured (`analyzers.speedup.run_load`: throughput, per-request speed, TTFT/ITL/TPOT/latency percentiles,
 request counts and errors) for the run and for DIR/baseline, the speedup over DIR/baseline when
 there is one, and the advice on k. `analyzers.render.run_dir` turns it into
 Markdown with PNG plots written next to it (`<name>_plots/`, `parsers.run_dir.plots_dir`);
@@ -9,7 +9,7 @@ Markdown with PNG plots written next to it (`<name>_plots/`, `parsers.run_dir.pl
 Each phase's load-driver JSON is found as every command finds it (`parsers.load_results.
 find_load_results`: guidellm_results.json, else the first `*.json` by name holding load results;
 the others are named as not used). The speedup over DIR/baseline is `speclens speedup`'s, with its
-one verdict (analyzers.comparability.judge; `force` as its --force).
+one verdict (analyzers.speedup.comparability.judge; `force` as its --force).
 
 The advice's draft cost ratio c: `--cost-ratio` (finite, > 0), else measured from the first
 comparable level of the paired baseline (`advice.cost_ratio_from_pair` with the request-mean TPOT
@@ -23,13 +23,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 from speclens.analyzers import __version__
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Report, Window
-from speclens.analyzers.advice import Advice, advise, check_cost_ratio, cost_ratio_from_pair
-from speclens.analyzers.comparability import LOAD_DIFFERS, run_context, summary
-from speclens.analyzers.run_load import LoadSummary, load_summary
-from speclens.analyzers.speedup import build_speedup
-from speclens.analyzers.speedup_models import SpeedupReport
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Report, Window
+from speclens.analyzers.acceptance.advice import Advice, advise, check_cost_ratio, cost_ratio_from_pair
+from speclens.analyzers.speedup.comparability import LOAD_DIFFERS, run_context, summary
+from speclens.analyzers.speedup.run_load import LoadSummary, load_summary
+from speclens.analyzers.speedup.report import build_speedup
+from speclens.analyzers.speedup.models import SpeedupReport
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.load_results import find_load_results

@@ -1,6 +1,6 @@
 """The pure speculative-decoding formulas, each defined once: the analyzers' metric family
-(`analyzers.metrics`, which documents their weighting and the formula texts of
-`analyzers.mal_formula`) and the clients' JSON both compute through these. Kept free of imports
+(`analyzers.acceptance.metrics`, which documents their weighting and the formula texts of
+`analyzers.acceptance.mal_formula`) and the clients' JSON both compute through these. Kept free of imports
 so a client can use them without loading the analyzers' report models.
 
 Undefined is None, never 0: a zero or unknown denominator, or a quotient that is not a finite

@@ -60,7 +60,7 @@ def stream_target(path: str) -> int | str | None:
 
 def write_stdout(data: str | bytes) -> None:
     """Write to standard output and flush: a failure is raised here, in order, not at exit
-    (analyzers.console's StdoutError once the speclens CLI has wrapped stdout)."""
+    (analyzers.render.console's StdoutError once the speclens CLI has wrapped stdout)."""
     if isinstance(data, bytes):
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -77,7 +77,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def write_into(path: str, target: int | str, data: bytes) -> None:
     """Write `data` into the stream `stream_target` found (standard output through
-    `write_stdout`, whose errors, with analyzers.console's stdout, say "standard output")."""
+    `write_stdout`, whose errors, with analyzers.render.console's stdout, say "standard output")."""
     if target == 1:
         write_stdout(data)
         return

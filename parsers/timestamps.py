@@ -6,7 +6,7 @@ clock where every year has 366 days (so Feb 29 always exists) and the year advan
 a timestamp is more than 180 days earlier than the previous one in file order (12-31 → 01-01).
 Differences between keys are exact within a year except across Feb 28 → Mar 1 of a non-leap
 year (one day too long); keys are for ordering, not for rates. Where `--since/--until` bounds land on this clock is the
-policy of `analyzers.window`.
+policy of `analyzers.log.window`.
 """
 
 from __future__ import annotations

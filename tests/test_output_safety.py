@@ -281,7 +281,7 @@ def test_a_reader_that_went_away_is_silent() -> None:
 
 
 def test_guarded_stdout_keeps_the_python_in_process_capture(capsys: pytest.CaptureFixture[str]) -> None:
-    from speclens.analyzers.console import guard_stdout
+    from speclens.analyzers.render.console import guard_stdout
 
     guard_stdout()  # a test's captured stdout is left alone
     print("captured")

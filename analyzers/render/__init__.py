@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from speclens.analyzers.acceptance_models import Report
+from speclens.analyzers.acceptance.models import Report
 from speclens.analyzers.render.legacy import LegacyUnavailable, render_legacy
 from speclens.analyzers.render.machine import render_csv, render_json
 from speclens.analyzers.render.plain import render_markdown, render_text

@@ -13,8 +13,8 @@ import csv
 import io
 import os
 
-from speclens.analyzers.compare import CompareReport, CompareRow
-from speclens.analyzers.mal_formula import per_source as mal_per_source
+from speclens.analyzers.compare.table import CompareReport, CompareRow
+from speclens.analyzers.acceptance.mal_formula import per_source as mal_per_source
 from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt, vector
 

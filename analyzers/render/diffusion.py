@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from speclens.analyzers.acceptance_models import TargetReport
-from speclens.analyzers.diffusion_models import DiffusionSection, DiffusionSource
+from speclens.analyzers.acceptance.models import TargetReport
+from speclens.analyzers.diffusion.models import DiffusionSection, DiffusionSource
 from speclens.analyzers.render.tables import NA, Table, fmt
 
 CSV_HEAD = ["path", "source", "kind", "primary", "committed_tokens", "denoising_steps", "canvas_positions",

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from speclens.analyzers.acceptance_models import Legacy, Report, SourceResult, TargetReport
+from speclens.analyzers.acceptance.models import Legacy, Report, SourceResult, TargetReport
 
 RULE = "=" * 70
-_NAN = re.compile(r"\bnan\b")  # report values are finite or None (analyzers.metrics), so nan is None
+_NAN = re.compile(r"\bnan\b")  # report values are finite or None (analyzers.acceptance.metrics), so nan is None
 
 
 class LegacyUnavailable(ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from speclens.analyzers.acceptance_models import Report
+from speclens.analyzers.acceptance.models import Report
 
 
 def render_json(report: Report) -> str:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from functools import partial
 
-from speclens.analyzers.advice import Advice
+from speclens.analyzers.acceptance.advice import Advice
 from speclens.analyzers.atomic import write_output
 from speclens.analyzers.render.plain import tables_to_markdown
 from speclens.analyzers.render.speedup import speedup_tables
@@ -95,7 +95,7 @@ def run_dir_tables(r: RunDirReport) -> list[Table]:
 
 
 def run_dir_plots(r: RunDirReport) -> list[Plot]:
-    from speclens.analyzers.plots import plot_advice, plot_positions, plot_series, plot_speedup
+    from speclens.analyzers.render.plots import plot_advice, plot_positions, plot_series, plot_speedup
 
     target = r.acceptance.targets[0]
     plots: list[Plot] = []

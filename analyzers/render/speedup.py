@@ -12,7 +12,7 @@ import io
 
 from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt
-from speclens.analyzers.speedup_models import Comparison, LoadLevel, SpeedupReport
+from speclens.analyzers.speedup.models import Comparison, LoadLevel, SpeedupReport
 
 DECIDED = "decided by output_throughput (system output tokens / benchmark window)"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from speclens.analyzers.acceptance_models import AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
-from speclens.analyzers.mal_formula import explained
-from speclens.analyzers.window import RELATION_TEXT, SPAN_TEXT
+from speclens.analyzers.acceptance.models import AppliedWindow, Report, SegmentInfo, SourceResult, TargetReport
+from speclens.analyzers.acceptance.mal_formula import explained
+from speclens.analyzers.log.window import RELATION_TEXT, SPAN_TEXT
 
 NA = "n/a"
 UNKNOWN = "?"

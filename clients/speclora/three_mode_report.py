@@ -23,7 +23,7 @@ import time
 
 from rich.console import Console
 from rich.table import Table
-from speclens.analyzers.client_kind_three_mode import lora_line, speedup_line
+from speclens.analyzers.client_results.three_mode import lora_line, speedup_line
 from speclens.base.formulas import acceptance_rate
 from speclens.clients.common.cli import fmt, pct
 from speclens.clients.common.stats import mean, ratio, rounded

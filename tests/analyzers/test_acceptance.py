@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Counts, SourceResult, TargetReport, Window
-from speclens.analyzers.metrics import acceptance_metrics
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Counts, SourceResult, TargetReport, Window
+from speclens.analyzers.acceptance.metrics import acceptance_metrics
 from speclens.analyzers.render import RENDERERS
-from speclens.analyzers.sources import agreement_between
+from speclens.analyzers.acceptance.sources import agreement_between
 
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT, SPEC_RUNS, write_log
 
@@ -306,8 +306,8 @@ def test_agreement_between_compares_what_both_sources_have() -> None:
 def test_acceptance_runs_the_anomaly_checks(tmp_path) -> None:  # noqa: ANN001
     # three V1 intervals, k = 3: the first has mean acceptance length 1 + 10/30 = 1.33, the others
     # 1 + 60/30 = 3.0 each; 1.33 is 56% below their mean 3.0 (> 25%): the warm-up notice fires
-    from speclens.analyzers.acceptance import build_report
-    from speclens.analyzers.acceptance_models import Window
+    from speclens.analyzers.acceptance.report import build_report
+    from speclens.analyzers.acceptance.models import Window
 
     line = ("INFO 01-02 03:04:{s:02d} [metrics.py:1] SpecDecoding metrics: Mean acceptance length: {mal}, "
             "Accepted throughput: 1.00 tokens/s, Drafted throughput: 9.00 tokens/s, Accepted: {a} tokens, "

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance_models import (
+from speclens.analyzers.acceptance.models import (
     Counts,
     FirstInterval,
     LogDetail,
@@ -13,8 +13,8 @@ from speclens.analyzers.acceptance_models import (
     SourceResult,
     TargetReport,
 )
-from speclens.analyzers.advice import advise, cost_ratio_from_pair, expected_acceptance_length
-from speclens.analyzers.anomalies import check_source, check_target
+from speclens.analyzers.acceptance.advice import advise, cost_ratio_from_pair, expected_acceptance_length
+from speclens.analyzers.acceptance.anomalies import check_source, check_target
 from speclens.analyzers.run_dir_report import write_run_report
 
 from tests.conftest import RECORDED

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.advice import advise
+from speclens.analyzers.acceptance.advice import advise
 from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS
 from speclens.analyzers.run_dir_report import build_run_dir_report
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
-from speclens.analyzers.bench_source import CONSOLE_HALF_STEP, fit_rounded
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
+from speclens.analyzers.acceptance.bench_source import CONSOLE_HALF_STEP, fit_rounded
 
 from tests.conftest import ROOT
 

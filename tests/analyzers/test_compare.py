@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from speclens.analyzers import compare as compare_module
-from speclens.analyzers.compare import SORT_KEYS, CompareRow, compare_runs, expand_run_dirs, run_compare, sort_rows
+from speclens.analyzers.compare import table as compare_module
+from speclens.analyzers.compare.table import SORT_KEYS, CompareRow, compare_runs, expand_run_dirs, run_compare, sort_rows
 
 from tests.conftest import RECORDED, ROOT
 
@@ -255,7 +255,7 @@ def test_csv_has_every_column_and_na_inside_lists() -> None:
 
 
 def test_report_renders_a_client_result_json(tmp_path: Path) -> None:
-    from speclens.analyzers.client_result_report import client_markdown
+    from speclens.analyzers.client_results.report import client_markdown
 
     path = _legacy_client_json(tmp_path)
     text = client_markdown(str(path))

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from speclens.analyzers.compare import expand_run_dirs
+from speclens.analyzers.compare.table import expand_run_dirs
 
 from tests.conftest import CONSTRUCTED, RECORDED, ROOT
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.client_result_report import client_markdown, client_text
-from speclens.analyzers.compare_row import summarize
+from speclens.analyzers.client_results.report import client_markdown, client_text
+from speclens.analyzers.compare.row import summarize
 
 from tests.conftest import ROOT
 

@@ -16,9 +16,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Report, Window
-from speclens.analyzers.compare_row import summarize
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Report, Window
+from speclens.analyzers.compare.row import summarize
 from speclens.analyzers.render.machine import render_csv, render_json
 from speclens.analyzers.render.tables import report_tables
 

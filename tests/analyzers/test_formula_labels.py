@@ -1,6 +1,6 @@
 """Wherever a mean acceptance length is printed, the formula said with it is the one that produced it
 for that source: emitted / drafts for V0 sources, 1 + accepted / drafts for V1 ones (one owner:
-analyzers.mal_formula)."""
+analyzers.acceptance.mal_formula)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
-from speclens.analyzers.mal_formula import MAL_V0, MAL_V1
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
+from speclens.analyzers.acceptance.mal_formula import MAL_V0, MAL_V1
 from speclens.analyzers.render import RENDERERS
 from speclens.analyzers.render.compare import FORMULAS
 
@@ -88,6 +88,6 @@ def test_acceptance_help_says_the_formula_per_source() -> None:
 def test_the_report_model_allows_exactly_the_owner_s_formulas() -> None:
     import typing
 
-    from speclens.analyzers.acceptance_models import MalFormula
+    from speclens.analyzers.acceptance.models import MalFormula
 
     assert set(typing.get_args(MalFormula)) == {MAL_V0, MAL_V1}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Legacy, Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Legacy, Window
 from speclens.analyzers.render import RENDERERS
 from speclens.analyzers.render.legacy import legacy_block
 

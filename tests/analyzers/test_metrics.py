@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from speclens.analyzers.acceptance_models import Counts, Legacy
-from speclens.analyzers.metrics import (
+from speclens.analyzers.acceptance.models import Counts, Legacy
+from speclens.analyzers.acceptance.metrics import (
     LegacyTally,
     acceptance_metrics,
     conditional,

@@ -14,13 +14,13 @@ import sys
 
 import pytest
 from rich.console import Console
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.compare import run_compare
-from speclens.analyzers.console import print_rich
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.compare.table import run_compare
+from speclens.analyzers.render.console import print_rich
 from speclens.analyzers.render.fit import TEXT_WIDTH, table_lines
 from speclens.analyzers.render.plain import render_text
 from speclens.analyzers.render.tables import Table
-from speclens.analyzers.window import parse_window
+from speclens.analyzers.log.window import parse_window
 
 from tests.conftest import RECORDED, ROOT
 

@@ -1,4 +1,4 @@
-"""One comparability verdict for `speedup`, `compare` and `report` (analyzers.comparability.judge):
+"""One comparability verdict for `speedup`, `compare` and `report` (analyzers.speedup.comparability.judge):
 an incomparable pair, or a spec run that never speculated, gets no bare ratio and no faster/slower
 word in any of them, unless --force."""
 
@@ -10,11 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.compare import compare_runs, expand_run_dirs, run_compare
+from speclens.analyzers.compare.table import compare_runs, expand_run_dirs, run_compare
 from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS
 from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
 from speclens.analyzers.run_dir_report import build_run_dir_report
-from speclens.analyzers.speedup_command import run_speedup
+from speclens.analyzers.speedup.command import run_speedup
 
 from tests.conftest import RECORDED
 

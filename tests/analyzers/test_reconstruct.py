@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from speclens.analyzers.reconstruct import _candidates, _fit, _mal_ok, _mal_range, is_fixed_length, solve
+from speclens.analyzers.log.reconstruct import _candidates, _fit, _mal_ok, _mal_range, is_fixed_length, solve
 
 
 def test_ngram_interval_reconstructed_uniquely() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
-from speclens.analyzers.speedup import build_speedup
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
+from speclens.analyzers.speedup.report import build_speedup
 from speclens.parsers.load_results import read_load_results
 
 from tests.conftest import ROOT
@@ -72,7 +72,7 @@ def test_recorded_draft_model_concurrency_4_pair() -> None:
     # draft-c4: 40 x 128 = 5120 tokens per phase; baseline 5120 / 15.354001045 s = 333.464 tok/s, spec
     # 5120 / 10.543261528 s = 485.618 tok/s, speedup 15.354001045 / 10.543261528 = 1.456; the per-request
     # means 131.506 -> 185.701 tok/s = 1.412x
-    from speclens.analyzers.comparability import gather_context
+    from speclens.analyzers.speedup.comparability import gather_context
 
     run = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-c4"
     base = gather_context(read_load_results(str(run / "baseline" / "guidellm_results.json")), str(run / "baseline"), None)

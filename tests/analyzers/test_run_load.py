@@ -1,4 +1,4 @@
-"""analyzers/run_load.py and its table in `speclens report`: what the load driver measured, with
+"""analyzers/speedup/run_load.py and its table in `speclens report`: what the load driver measured, with
 hand-computed values."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from speclens.analyzers.render.run_dir import load_table, render_run_dir_text
 from speclens.analyzers.run_dir_report import build_run_dir_report
-from speclens.analyzers.run_load import load_level, load_summary, percentile
+from speclens.analyzers.speedup.run_load import load_level, load_summary, percentile
 from speclens.parsers.guidellm import Benchmark, LoadRun, RequestRow
 from speclens.parsers.load_config import DriverAggregates
 

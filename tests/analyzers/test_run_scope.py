@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import TargetReport, Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import TargetReport, Window
 from speclens.analyzers.render import RENDERERS
 
 from tests.conftest import ROOT

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.client_result_report import client_markdown
-from speclens.analyzers.compare_row import summarize
+from speclens.analyzers.client_results.report import client_markdown
+from speclens.analyzers.compare.row import summarize
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import TargetReport, Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import TargetReport, Window
 from speclens.analyzers.render import RENDERERS
 
 from tests.conftest import write_log

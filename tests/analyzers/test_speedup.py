@@ -9,11 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.load_metrics import output_throughput, request_output_tps
+from speclens.analyzers.speedup.load_metrics import output_throughput, request_output_tps
 from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS
-from speclens.analyzers.speedup import build_speedup, crossover
-from speclens.analyzers.speedup_command import run_speedup
-from speclens.analyzers.speedup_models import LoadLevel
+from speclens.analyzers.speedup.report import build_speedup, crossover
+from speclens.analyzers.speedup.command import run_speedup
+from speclens.analyzers.speedup.models import LoadLevel
 from speclens.parsers.guidellm import Benchmark, LoadRun, RequestRow
 from speclens.parsers.load_config import DriverAggregates, LoadConfig
 from speclens.parsers.load_results import read_load_results
@@ -159,7 +159,7 @@ def test_sampled_rows_use_the_driver_totals() -> None:
 def test_recorded_run_eval_pair_has_both_throughputs_with_intervals() -> None:
     # baseline 8 x 64 tokens = 512 / 5.126745701 s = 99.868 tok/s; spec 512 / 4.050978899 s = 126.389;
     # speedup 5.126745701 / 4.050978899 = 1.26556
-    from speclens.analyzers.comparability import gather_context
+    from speclens.analyzers.speedup.comparability import gather_context
 
     base = gather_context(read_load_results(str(RUN / "baseline" / "guidellm_results.json")), str(RUN / "baseline"), None)
     spec = gather_context(read_load_results(str(RUN / "guidellm_results.json")), str(RUN), None)

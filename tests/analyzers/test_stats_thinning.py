@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-import speclens.analyzers.log_fold as log_fold
+import speclens.analyzers.log.fold as log_fold
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
 from speclens.parsers import vllm_log
 from speclens.parsers.sniff import sniff
 from speclens.parsers.spec_line import V1SpecLine

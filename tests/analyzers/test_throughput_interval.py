@@ -1,4 +1,4 @@
-"""The interval method of analyzers.throughput_interval on constructed data with a known answer."""
+"""The interval method of analyzers.speedup.throughput_interval on constructed data with a known answer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import tomllib
 
 import numpy as np
 import pytest
-from speclens.analyzers.throughput_interval import (
+from speclens.analyzers.speedup.throughput_interval import (
     mean_spread,
     production_curve,
     ratio_interval,

@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
-from speclens.analyzers.metrics import LegacyTally, conditional
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
+from speclens.analyzers.acceptance.metrics import LegacyTally, conditional
 from speclens.analyzers.render import RENDERERS
 
 from tests.conftest import RECORDED, write_log

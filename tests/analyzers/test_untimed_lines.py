@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
 
 SPEC = ("SpecDecoding metrics: Mean acceptance length: 2.20, Accepted throughput: 1.20 tokens/s, Drafted throughput: "
         "2.00 tokens/s, Accepted: 12 tokens, Drafted: 20 tokens, Per-position acceptance rate: 0.800, 0.400, "

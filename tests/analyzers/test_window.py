@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import TargetReport, Window
-from speclens.analyzers.window import (
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import TargetReport, Window
+from speclens.analyzers.log.window import (
     FORMS,
     YEAR_SECONDS,
     Anchor,

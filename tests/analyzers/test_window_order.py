@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import TargetReport, Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import TargetReport, Window
 from speclens.analyzers.render import RENDERERS
-from speclens.analyzers.window import YEAR_SECONDS, LogWindow
+from speclens.analyzers.log.window import YEAR_SECONDS, LogWindow
 from speclens.parsers.timestamps import seconds_in_year
 
 from tests.conftest import CONSTRUCTED, write_log

@@ -98,7 +98,7 @@ def test_verbose_logs_and_server_diffusion_counters(world, server, run_client, g
                                                     "committed_per_step", "steps_per_canvas")} == {
         "committed_tokens": 48, "denoising_steps": 24, "canvas_positions": 96, "committed_per_step": 2.0,
         "steps_per_canvas": 2.0}
-    from speclens.analyzers.compare_row import summarize_client
+    from speclens.analyzers.compare.row import summarize_client
 
     row = summarize_client("acc.json", out)  # speclens compare re-reads it: the counters become the row's note
     assert row.accuracy == 1.0 and row.notes == ["diffusion (server /metrics delta): committed/step 2.000, "

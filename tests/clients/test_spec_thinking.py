@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from huggingface_hub import constants as hub_constants
-from speclens.analyzers import client_kind_spec_thinking as view
-from speclens.analyzers.compare_row import CompareRow
+from speclens.analyzers.client_results import spec_thinking as view
+from speclens.analyzers.compare.row import CompareRow
 from speclens.base import arithmetic
 from speclens.clients.spec_thinking import cli as spec_thinking
 from speclens.clients.spec_thinking.config import DEFAULT_CONFIG, TINY_CONFIG, load_config

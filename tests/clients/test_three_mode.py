@@ -74,8 +74,8 @@ def _suite_json(gain_key: str = "acceptance_difference") -> dict:
 
 
 def test_compare_row_and_report_tables_of_the_suite() -> None:
-    from speclens.analyzers import client_kind_three_mode as view
-    from speclens.analyzers.compare_row import CompareRow
+    from speclens.analyzers.client_results import three_mode as view
+    from speclens.analyzers.compare.row import CompareRow
 
     result = parse_client_result("tm.json", _suite_json())
     row = CompareRow(run="tm.json")
@@ -93,8 +93,8 @@ def test_compare_row_and_report_tables_of_the_suite() -> None:
 
 
 def test_compare_row_without_lora_is_the_base_mode() -> None:
-    from speclens.analyzers import client_kind_three_mode as view
-    from speclens.analyzers.compare_row import CompareRow
+    from speclens.analyzers.client_results import three_mode as view
+    from speclens.analyzers.compare.row import CompareRow
 
     data = _suite_json()
     del data["summary"]["spec_lora"], data["comparison"]["speedup_vs_target"]["spec_lora"]

@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
 
 from tests.conftest import ROOT
 

@@ -24,8 +24,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
 
 from tests.conftest import ROOT
 from tests.launchers.hf_cache import lay_out

@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.compare import compare_runs, expand_run_dirs
+from speclens.analyzers.compare.table import compare_runs, expand_run_dirs
 from speclens.analyzers.render.run_dir import RUN_DIR_RENDERERS
 from speclens.analyzers.run_dir_report import build_run_dir_report
-from speclens.analyzers.speedup_command import run_speedup
+from speclens.analyzers.speedup.command import run_speedup
 from speclens.parsers.load_results import find_load_results
 
 from tests.conftest import RECORDED

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
 from speclens.parsers.records import SpecCumulative, SpecInterval
 from speclens.parsers.sniff import sniff
 from speclens.parsers.vllm_bench_console import parse_bench_console

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from speclens.analyzers.acceptance import build_report
-from speclens.analyzers.acceptance_models import Window
+from speclens.analyzers.acceptance.report import build_report
+from speclens.analyzers.acceptance.models import Window
 from speclens.parsers.records import SpecInterval, StrayBytes
 from speclens.parsers.sniff import sniff
 from speclens.parsers.vllm_log import read_vllm_log

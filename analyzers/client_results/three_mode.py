@@ -1,0 +1,104 @@
+"""`speclens compare` row and `speclens report` tables of the three-mode suite's JSON
+(clients/speclora/three_mode.py, `speclens.clients.speclora benchmark-suite`).
+
+Compare row: the suite's headline mode, spec_lora when it ran, else spec_base. Its acceptance rate
+is pooled (Σ accepted / Σ draft tokens over the prompts, exact counts; from the mode's
+draft_tokens/accepted_tokens, else its pooled_acceptance_rate; a pooled_acceptance_rate that disagrees
+with the counts is noted: client_cells.recount), per-request tok/s is the mode's
+avg_tokens_per_second (mean over prompts of tokens / TTLT), speedup its speedup_vs_target; the
+notes carry the other mode's numbers and the LoRA-over-base line.
+"""
+
+from __future__ import annotations
+
+from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
+from speclens.analyzers.render.tables import Table
+from speclens.base.formulas import acceptance_rate
+from speclens.parsers.client_result_three_mode import ThreeModeResult
+
+METHOD = "client three-mode"
+LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lora": "Spec Dec (LoRA)"}
+
+
+def pooled_acceptance(summary: dict, mode: str) -> Recount:
+    """accepted_tokens / draft_tokens (e.g. 227 / 312 = 0.7276), else the file's pooled_acceptance_rate."""
+    return recount(f"summary.{mode}.pooled_acceptance_rate", summary.get("pooled_acceptance_rate"),
+                   "accepted_tokens / draft_tokens", summary.get("accepted_tokens"), summary.get("draft_tokens"),
+                   rate=acceptance_rate)
+
+
+def headline(result: ThreeModeResult) -> str | None:
+    return next((m for m in ("spec_lora", "spec_base") if m in result.summary), None)
+
+
+def _signed(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else f"{100 * value:+.1f}{unit}"
+
+
+def lora_line(gain: dict | None) -> str | None:
+    """The suite's "LoRA improvement over Base: +15.2% tok/s, +13.9 pts acceptance" line, from its
+    lora_vs_base block (the client's console footer prints the same line)."""
+    if not gain:
+        return None
+    return (f"LoRA improvement over Base: {_signed(gain.get('tokens_per_second_gain'), '%')} tok/s, "
+            f"{_signed(gain.get('acceptance_difference'), ' pts')} acceptance")
+
+
+def speedup_line(speedup_vs_target: dict) -> str | None:
+    """The suite's "Speedup vs Target: Base=1.38x, LoRA=1.59x" line, from its speedup_vs_target block."""
+    names = {"spec_base": "Base", "spec_lora": "LoRA"}
+    parts = [f"{names.get(m, m)}={'n/a' if v is None else f'{v:.2f}x'}" for m, v in speedup_vs_target.items()]
+    return "Speedup vs Target: " + ", ".join(parts) if parts else None
+
+
+def speedup(result: ThreeModeResult, mode: str) -> float | None:
+    """The file's speedup_vs_target, else the suite's own formula from its summary: avg tok/s of
+    the mode / avg tok/s of target_only (the seed's example: 71.8 / 45.2 = 1.588, its "LoRA=1.59x")."""
+    if result.speedup_vs_target.get(mode) is not None:
+        return result.speedup_vs_target[mode]
+    mine = result.summary[mode].get("avg_tokens_per_second")
+    base = (result.summary.get("target_only") or {}).get("avg_tokens_per_second")
+    return mine / base if isinstance(mine, (int, float)) and isinstance(base, (int, float)) and base else None
+
+
+def fill_row(row, result: ThreeModeResult) -> None:
+    mode = headline(result)
+    if mode is None:
+        return
+    s = result.summary[mode]
+    row.method = f"{METHOD} ({mode})"
+    pooled = pooled_acceptance(s, mode)
+    row.draft_acceptance_rate = pooled.value
+    row.notes += [pooled.note] if pooled.note else []
+    if row.draft_acceptance_rate is None and isinstance(s.get("avg_acceptance_rate"), (int, float)):
+        row.draft_acceptance_rate = s["avg_acceptance_rate"]
+        row.notes.append("acceptance rate = the file's avg_acceptance_rate (mean over prompts of accepted / "
+                         "draft tokens; the file has no token counts to pool)")
+    row.request_output_tps = s.get("avg_tokens_per_second")
+    row.speedup = speedup(result, mode)
+    for other in ("spec_base",) if mode == "spec_lora" else ():
+        o = result.summary[other]
+        row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o, other).value)} pooled, "
+                         f"{cell(o.get('avg_tokens_per_second'))} tok/s, speedup "
+                         f"{cell(speedup(result, other))}")
+    row.notes += [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
+
+
+def tables(result: ThreeModeResult) -> list[Table]:
+    modes = [m for m in LABELS if m in result.summary] + sorted(set(result.summary) - set(LABELS))
+    keys = list(dict.fromkeys(k for m in modes for k, v in result.summary[m].items()
+                              if not isinstance(v, (dict, list)) and k != "mode"))
+    pooled = {m: pooled_acceptance(result.summary[m], m) for m in modes}
+    value = lambda m, k: pooled[m].value if k == "pooled_acceptance_rate" else result.summary[m].get(k)
+    out = [Table("SpecLoRA Benchmark Summary (avg_ = mean over prompts; pooled = Σ accepted / Σ draft tokens)",
+                 ["metric", *(LABELS.get(m, m) for m in modes)], [[k, *(cell(value(m, k)) for m in modes)] for k in keys],
+                 [p.note for p in pooled.values() if p.note]),
+           pairs("Speedup vs target only (avg tok/s of the mode / avg tok/s of target_only)",
+                 result.speedup_vs_target)]
+    if result.lora_vs_base:
+        out.append(pairs("LoRA over base (tokens_per_second_gain = ratio − 1; acceptance_difference in rate units)",
+                         result.lora_vs_base))
+    lines = [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
+    if lines:
+        out.append(Table("Footer", ["line"], [[line] for line in lines]))
+    return out

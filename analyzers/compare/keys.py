@@ -1,0 +1,11 @@
+"""The `speclens compare --sort` keys: the row fields a table can be ordered by, in column order.
+
+Kept free of imports so the CLI can build its help text without loading the analyzers; a test
+checks the list against `analyzers.compare.row.CompareRow`.
+"""
+
+SORT_KEYS = (
+    "run", "model", "method", "k", "dataset", "load", "source", "mean_acceptance_length", "draft_acceptance_rate",
+    "per_position", "conditional", "speculation_rounds", "committed_per_step", "accuracy", "output_throughput", "request_output_tps", "mean_latency_s",
+    "mean_tpot_ms", "speedup", "speedup_verdict", "load_file", "error",
+)

@@ -1,0 +1,1 @@
+"""The diffusion (dLLM) part of an acceptance report: vLLM's DiffusionDecoding lines and counters."""
