@@ -35,6 +35,7 @@ shopt -s inherit_errexit  # command substitutions keep set -e too
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=launchers/lib_analysis.sh
 source "$ROOT/launchers/lib_analysis.sh"  # and launchers/lib.sh
+REQUEST_FORMAT=/v1/chat/completions  # the endpoint guidellm sends to (its backend's request_format)
 
 run_eval::defaults() {
   MODEL="" DATASET=emulated OUTPUT_DIR="" BASE_MODEL="" METHOD="" K=3 K_GIVEN="" TP=2 GPU_UTIL=0.8
@@ -176,26 +177,28 @@ run_eval::check_numbers() {
 #   SPEC_ALGORITHM, METHOD, K (the checkpoint's), VERIFIER (resolved as vLLM resolves it), TARGET, SERVED.
 #   A hub ID neither cached nor reachable dies within seconds naming the cache it looked in.)
 run_eval::resolve_speculators() {
-  local info
+  local info MI_FORMAT MI_ALGORITHM MI_K MI_VERIFIER
   info=$("$SPECLENS_PY" "$ROOT/launchers/model_info.py" "$MODEL") || exit 2
-  mapfile -t info <<<"$info"
-  [[ "${info[0]}" != no-config ]] || lib::die "-m $MODEL: a directory without config.json (expected a speculators-format checkpoint, or pass --base-model VERIFIER / --method ngram)" 2
-  [[ "${info[0]}" == speculators ]] || lib::die "-m $MODEL: its config.json has no speculators_config, so vLLM would serve it without speculation; pass --base-model VERIFIER (MODEL is then the draft or head) or --method ngram" 2
-  MODEL_FORMAT=speculators SPEC_ALGORITHM=${info[1]} VERIFIER=${info[3]}
-  if [[ -n "$K_GIVEN" && "$K" != "${info[2]}" ]]; then
-    lib::die "-m $MODEL: the checkpoint sets k=${info[2]} (speculators_config.proposal_methods); to serve it with k=$K add -- --speculative-config '{\"num_speculative_tokens\": $K}'" 2
+  lib::key_values launchers/model_info.py "$info" MI_ FORMAT ALGORITHM K VERIFIER
+  [[ "$MI_FORMAT" != no-config ]] || lib::die "-m $MODEL: a directory without config.json (expected a speculators-format checkpoint, or pass --base-model VERIFIER / --method ngram)" 2
+  [[ "$MI_FORMAT" == speculators ]] || lib::die "-m $MODEL: its config.json has no speculators_config, so vLLM would serve it without speculation; pass --base-model VERIFIER (MODEL is then the draft or head) or --method ngram" 2
+  MODEL_FORMAT=speculators SPEC_ALGORITHM=$MI_ALGORITHM VERIFIER=$MI_VERIFIER
+  if [[ -n "$K_GIVEN" && "$K" != "$MI_K" ]]; then
+    lib::die "-m $MODEL: the checkpoint sets k=$MI_K (speculators_config.proposal_methods); to serve it with k=$K add -- --speculative-config '{\"num_speculative_tokens\": $K}'" 2
   fi
-  METHOD=${METHOD:-$SPEC_ALGORITHM} K=${info[2]} TARGET=$MODEL SPEC_MODEL="" SERVED=$MODEL
+  METHOD=${METHOD:-$SPEC_ALGORITHM} K=$MI_K TARGET=$MODEL SPEC_MODEL="" SERVED=$MODEL
 }
 
 # usage: run_eval::resolve_data   (DATA_SPEC for guidellm --data, DATA_ARGS: every data argument given to
 #   guidellm (run_eval::data_args: --data, and --data-column-mapper when a prompt column is named or
-#   found), DATA_FILE: the local .json/.jsonl the dataset is)
+#   found), DATA_FILE: the local .json/.jsonl the dataset is, DATA_PROMPT_TOKENS / DATA_OUTPUT_TOKENS:
+#   the synthetic lengths ("" for a dataset's own prompts))
 run_eval::resolve_data() {
   local path line
-  DATA_ARGS=() DATA_FILE=""
+  DATA_ARGS=() DATA_FILE="" DATA_PROMPT_TOKENS="" DATA_OUTPUT_TOKENS=""
   case "$DATASET" in
-    emulated) DATA_SPEC="kind=synthetic_text,prompt_tokens=$PROMPT_TOKENS,output_tokens=$OUTPUT_TOKENS" ;;
+    emulated) DATA_SPEC="kind=synthetic_text,prompt_tokens=$PROMPT_TOKENS,output_tokens=$OUTPUT_TOKENS"
+              DATA_PROMPT_TOKENS=$PROMPT_TOKENS DATA_OUTPUT_TOKENS=$OUTPUT_TOKENS ;;
     *.txt) [[ -f "$DATASET" ]] || lib::die "dataset file $DATASET not found" 2; DATA_SPEC="kind=text_file,path=$DATASET" ;;
     *.json|*.jsonl)
       if [[ -f "$DATASET" ]]; then DATA_FILE=$DATASET
@@ -246,7 +249,7 @@ run_eval::server_command() {
 #   API_KEY the backend spec carries it (guidellm reads it from nowhere else): the command that is run.
 #   Without it: the command that is recorded in run.json and printed by --dry-run.)
 run_eval::load_command() {
-  local backend="kind=openai_http,target=http://$HOST:$PORT,model=$SERVED,request_format=/v1/chat/completions"
+  local backend="kind=openai_http,target=http://$HOST:$PORT,model=$SERVED,request_format=$REQUEST_FORMAT"
   [[ -z "${2:-}" ]] || backend+=",api_key=$2"
   LOAD_CMD=("$GUIDELLM" run --backend "$backend"
             --tokenizer "kind=huggingface_auto,model=$TOKENIZER" --profile "$PROFILE_SPEC"
@@ -266,8 +269,7 @@ run_eval::phase() {
   [[ -z "$API_KEY" ]] || export VLLM_API_KEY="$API_KEY"  # vLLM reads it from the environment: not in argv
   started=$EPOCHREALTIME
   vllm::start "$dir/$RUN_FILE_LOG" "$dir/$RUN_FILE_PID" "${SERVER_CMD[@]}"
-  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "server_command=${SERVER_CMD[*]@Q}" \
-    "load_command=${LOAD_CMD[*]@Q}"
+  run_eval::record_phase "$dir" "$2" "$3"
   vllm::wait_healthy "$url" "$VLLM_PID" "$dir/$RUN_FILE_LOG" "${BOOT_TIMEOUT:-900}"
   step::record "$dir" boot "$(( VLLM_HEALTHY ? 0 : 1 ))" "$started"
   (( VLLM_HEALTHY )) || exit 3
@@ -309,6 +311,23 @@ run_eval::load_failed() {
   "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$dir" "failure=$why"
   "$SPECLENS_PY" -m speclens.analyzers.cli acceptance "$dir" --format text >&2 || true
   exit 4
+}
+
+# usage: run_eval::record_phase RUN_DIR MODEL SPEC_CONFIG   (the settings this phase's server and load ran
+#   with, as run.json's typed config keys (parsers/run_dir.py RunConfig: the same keys in both phases),
+#   and the two commands. A --speculative-config among the user's extra vLLM arguments is the one served.)
+run_eval::record_phase() {
+  local spec=$3 arg i
+  for (( i = 0; i < ${#EXTRA_VLLM_ARGS[@]}; i++ )); do
+    arg=${EXTRA_VLLM_ARGS[i]}
+    if [[ "$arg" == --speculative[-_]config ]]; then spec=${EXTRA_VLLM_ARGS[i + 1]:-}
+    elif [[ "$arg" == --speculative[-_]config=* ]]; then spec=${arg#*=}; fi
+  done
+  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$1" "target=$2" "speculative_config=$spec" \
+    "temperature=$TEMPERATURE" "data_spec=$DATA_SPEC" "prompt_tokens=$DATA_PROMPT_TOKENS" \
+    "output_tokens=$DATA_OUTPUT_TOKENS" "endpoint=$REQUEST_FORMAT" "profile=$PROFILE_SPEC" \
+    "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" "server_command=${SERVER_CMD[*]@Q}" \
+    "load_command=${LOAD_CMD[*]@Q}"
 }
 
 run_eval::record_config() {

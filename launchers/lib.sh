@@ -51,6 +51,26 @@ lib::positive_int() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || lib::die "$1 must be a whol
 # usage: lib::number OPTION VALUE   (dies with exit 2 unless VALUE is a decimal number >= 0)
 lib::number() { [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || lib::die "$1 must be a number >= 0, not '$2'" 2; }
 
+# usage: lib::key_values SOURCE TEXT PREFIX KEY...   (reads TEXT's KEY=VALUE lines, what a Python helper printed,
+#   into the variables PREFIX+KEY, by key, never evaluated: a value may hold spaces, slashes, quotes and '='.
+#   Dies with exit 2 naming SOURCE when a line is not KEY=VALUE, a key is not one of KEY..., or one is missing.)
+lib::key_values() {
+  local source=$1 text=$2 prefix=$3 line key
+  local -A seen=()
+  shift 3
+  while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    key=${line%%=*}
+    [[ "$line" == *=* && "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && " $* " == *" $key "* ]] ||
+      lib::die "$source: expected KEY=VALUE lines with KEY one of $*, got '$line'" 2
+    printf -v "$prefix$key" '%s' "${line#*=}"
+    seen[$key]=1
+  done <<<"$text"
+  for key in "$@"; do
+    [[ -n "${seen[$key]:-}" ]] || lib::die "$source: printed no $key= line (expected $*)" 2
+  done
+}
+
 # usage: lib::install_traps   (EXIT: stop every process group, then the lib::at_exit hooks; INT → exit 130,
 #   TERM → exit 143)
 lib::install_traps() {

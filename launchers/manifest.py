@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 
+from pydantic import ValidationError
 from speclens.analyzers.atomic import write_atomic
 from speclens.base.probes import gpus, installed_version
 from speclens.parsers.errors import ParseError
@@ -141,13 +142,26 @@ def _init(run_dir: str, rest: list[str]) -> None:
                               config=RunConfig(), steps=[]))
 
 
+# config keys whose "" from bash is null: every non-text key, and speculative_config ("" = none)
+_NULL_WHEN_EMPTY = frozenset({name for name, field in RunConfig.model_fields.items() if field.annotation != str | None}
+                             | {"speculative_config"})
+
+
 def _config(run_dir: str, rest: list[str]) -> None:
+    """Adds bash's KEY=VALUE pairs to config, typed by `RunConfig` ("20" -> 20, "yes" -> true,
+    "" -> null for the keys of _NULL_WHEN_EMPTY); a value that is not its key's type is refused."""
     manifest = load(run_dir)
     values = manifest.config.model_dump(exclude_unset=True) if manifest.config else {}
     for item in rest:
         key, _, value = item.partition("=")
-        values[key] = "***" if _SECRET_OPTION.match(f"--{key}") else value
-    manifest.config = RunConfig.model_validate(values)
+        if _SECRET_OPTION.match(f"--{key}"):
+            value = "***"
+        values[key] = None if value == "" and key in _NULL_WHEN_EMPTY else value
+    try:
+        manifest.config = RunConfig.model_validate(values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise ValueError(f"config {'.'.join(map(str, first['loc']))}={first['input']!r}: {first['msg']}") from None
     save(run_dir, manifest)
 
 

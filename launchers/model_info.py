@@ -4,8 +4,9 @@ or anything else. For a checkpoint, its algorithm, k and verifier, with the veri
 vLLM resolves it (an absolute path; a relative path from the working directory; else a hub ID).
 
 usage: python launchers/model_info.py MODEL
-prints four lines: FORMAT (speculators | other | no-config: a directory without config.json),
-ALGORITHM, K, VERIFIER (the last three empty unless speculators). A hub ID is looked up with huggingface_hub (its own cache and download code): downloaded
+prints four KEY=VALUE lines (read by key: launchers/lib.sh lib::key_values): FORMAT= (speculators |
+other | no-config: a directory without config.json), ALGORITHM=, K=, VERIFIER= (the last three
+empty unless speculators). A hub ID is looked up with huggingface_hub (its own cache and download code): downloaded
 when the hub is reachable, else read from the local cache; neither is one line on stderr naming
 the ID and the cache directory, exit 2, within seconds (a 3-second reachability probe).
 """
@@ -19,6 +20,9 @@ import sys
 from collections.abc import Callable
 
 from speclens.base.hub import hub_available, not_available
+
+
+FIELDS = ("FORMAT", "ALGORITHM", "K", "VERIFIER")  # the keys main prints, in describe()'s order
 
 
 class ModelError(Exception):
@@ -89,7 +93,7 @@ def main(argv: list[str]) -> int:
         print("usage: model_info.py MODEL", file=sys.stderr)
         return 2
     try:
-        print("\n".join(describe(argv[0])))
+        print("\n".join(f"{key}={value}" for key, value in zip(FIELDS, describe(argv[0]), strict=True)))
     except ModelError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

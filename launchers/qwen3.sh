@@ -68,11 +68,9 @@ qwen3::serve_one() {
 qwen3::spec_thinking() {
   local config=$1 mode=$2 ldev=$3 sdev=$4 lmem=$5 smem=$6 fields need
   fields=$("$SPECLENS_PY" -m speclens.clients.spec_thinking_config --launcher-fields "$config") || exit 2
-  local ST_LARGE_MODEL ST_SMALL_MODEL ST_LARGE_TP ST_SMALL_TP ST_LARGE_MEM ST_SMALL_MEM ST_TRIGGERS values=()
-  mapfile -t values <<<"$fields"
-  (( ${#values[@]} == 7 )) || lib::die "$config: expected 7 launcher fields from spec_thinking_config, got ${#values[@]}" 2
-  ST_LARGE_MODEL=${values[0]} ST_SMALL_MODEL=${values[1]} ST_LARGE_TP=${values[2]} ST_SMALL_TP=${values[3]}
-  ST_LARGE_MEM=${values[4]} ST_SMALL_MEM=${values[5]} ST_TRIGGERS=${values[6]}
+  local ST_LARGE_MODEL ST_SMALL_MODEL ST_LARGE_TP ST_SMALL_TP ST_LARGE_MEM ST_SMALL_MEM ST_TRIGGERS
+  lib::key_values "$config (spec_thinking_config --launcher-fields)" "$fields" ST_ \
+    LARGE_MODEL SMALL_MODEL LARGE_TP SMALL_TP LARGE_MEM SMALL_MEM TRIGGERS
   lmem=${lmem:-$ST_LARGE_MEM} smem=${smem:-$ST_SMALL_MEM}
   [[ "$mode" == large || -n "$ST_SMALL_MODEL" ]] ||
     lib::die "$config: speculative_model_name is null; use --test-mode large" 2

@@ -9,10 +9,12 @@
 `python -m speclens.parsers.run_dir --bash` prints these names as bash variables; the committed
 launchers/run_files.sh is that output (tests/parsers/test_run_dir.py keeps them equal).
 
-run.json (written by launchers/manifest.py through `RunManifest`): `schema_version` 1 since the
-first release; steps carry `started_at`/`ended_at` since the log window was scoped (still 1);
-older files without `schema_version`, steps without times and `config.model` without
-`config.target` read too. Unknown keys are kept, so a newer file reads and rewrites unchanged.
+run.json (written by launchers/manifest.py through `RunManifest`): `schema_version` 2 since its
+config is typed (`RunConfig`: numbers, booleans and null where schema 1 had bash's text, and the
+resolved load settings in both phases); schema 1 (and older files without `schema_version`:
+steps without times, `config.model` without `config.target`) reads as `LegacyRunManifest`, its
+config as the text it holds (`LegacyRunConfig`). Unknown keys are kept, so a file of any schema
+reads and rewrites unchanged.
 """
 
 from __future__ import annotations
@@ -101,27 +103,32 @@ class Step(_Lenient):
 
 
 class RunConfig(_Lenient):
-    """`manifest.py config KEY=VALUE` pairs (text, as bash passed them), in the order run_eval.sh
-    writes them; the baseline phase has only the two commands (and `failure`)."""
+    """run.json's `config` (schema 2): what run_eval.sh resolved, typed by launchers/manifest.py
+    from its `config KEY=VALUE` pairs (bash's "" is null for every non-text key). Both phases of
+    `run_eval.sh --baseline` record the settings of the server and load they ran: `target`,
+    `speculative_config`, `temperature`, `data_spec`, `prompt_tokens`, `output_tokens`, `endpoint`,
+    `profile`, `max_requests`, `max_seconds` (the baseline phase: these, the two commands, `vllm`,
+    `vllm_version` and `failure`); the speculative phase records every key. Field order is
+    schema 1's, so `LegacyRunConfig` rewrites old files byte for byte."""
 
     model: str | None = None  # what -m named; older files name the served model only here
-    target: str | None = None
+    target: str | None = None  # the model served (a speculators checkpoint: see model_format)
     method: str | None = None
-    num_speculative_tokens: str | None = None
-    speculative_config: str | None = None
+    num_speculative_tokens: int | None = None
+    speculative_config: str | None = None  # --speculative-config JSON; null: the server had none
     dataset: str | None = None
-    data_spec: str | None = None
-    profile: str | None = None
-    max_requests: str | None = None
-    max_seconds: str | None = None
-    tensor_parallel_size: str | None = None
+    data_spec: str | None = None  # guidellm's --data
+    profile: str | None = None  # guidellm's --profile
+    max_requests: int | None = None  # 0: no request cap
+    max_seconds: float | None = None
+    tensor_parallel_size: int | None = None
     host: str | None = None
-    port: str | None = None
-    temperature: str | None = None  # "" = the server's default
-    tiny_pair: str | None = None
-    baseline: str | None = None
-    api_key_set: str | None = None
-    server_command: str | None = None  # shell-quoted argv
+    port: int | None = None
+    temperature: float | None = None  # null: the server's default (no --override-generation-config)
+    tiny_pair: str | None = None  # "" when not the tiny pair
+    baseline: bool | None = None  # a baseline phase was run
+    api_key_set: bool | None = None
+    server_command: str | None = None  # shell-quoted argv, for people: settings are read from the typed keys
     load_command: str | None = None
     failure: str | None = None
     # since issue 13 (absent in older files): how MODEL was served and what the load read
@@ -135,6 +142,25 @@ class RunConfig(_Lenient):
     data_args: str | None = None  # every guidellm data argument (shell-quoted argv)
     vllm: str | None = None  # the vLLM install used (--vllm / SPECLENS_VLLM, else the project's python)
     vllm_version: str | None = None  # its version ("" = unreadable)
+    # since schema 2
+    prompt_tokens: int | None = None  # synthetic data's tokens per prompt; null: a dataset's own prompts
+    output_tokens: int | None = None  # synthetic data's output tokens per request; null: a dataset's
+    endpoint: str | None = None  # the request format guidellm sent (its backend's request_format)
+
+
+class LegacyRunConfig(RunConfig):
+    """`config` of schema 1 and unversioned files: every value the text bash passed ("" for
+    temperature = the server's default); the baseline phase has only the two commands (and
+    `failure`), so its settings are read back from them (parsers.run_manifest)."""
+
+    num_speculative_tokens: str | None = None  # type: ignore[assignment]
+    max_requests: str | None = None  # type: ignore[assignment]
+    max_seconds: str | None = None  # type: ignore[assignment]
+    port: str | None = None  # type: ignore[assignment]
+    tensor_parallel_size: str | None = None  # type: ignore[assignment]
+    temperature: str | None = None  # type: ignore[assignment]
+    baseline: str | None = None  # type: ignore[assignment]
+    api_key_set: str | None = None  # type: ignore[assignment]
 
 
 class Hardware(_Lenient):
@@ -153,7 +179,7 @@ class Versions(_Lenient):
     torch: str | None = None
 
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2  # 1: config text as bash passed it (LegacyRunConfig)
 _WRITTEN_BY = "was it written by run_eval.sh (launchers/manifest.py)?"
 
 
@@ -184,12 +210,20 @@ class RunManifest(_Lenient):
         return self.config
 
 
+class LegacyRunManifest(RunManifest):
+    """run.json before schema 2 (`schema_version` 1 or none): its config as text."""
+
+    config: LegacyRunConfig | None = None  # type: ignore[assignment]
+
+
 def parse_manifest(path: str, doc: object) -> RunManifest:
     """A parsed run.json document as a `RunManifest` (ParseError naming the first bad key)."""
     if not isinstance(doc, dict):
         raise ParseError(path, None, f"expected a {MANIFEST} object, found {type(doc).__name__}", _WRITTEN_BY)
+    version = doc.get("schema_version")
+    typed = isinstance(version, int) and not isinstance(version, bool) and version >= 2
     try:
-        return RunManifest.model_validate(doc)
+        return (RunManifest if typed else LegacyRunManifest).model_validate(doc)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(map(str, first["loc"]))

@@ -1,24 +1,28 @@
 """The load and server settings a run directory's `run.json` records (`RunSettings`), derived
 from its typed `parsers.run_dir.RunManifest` (the one reader of run.json).
 
-Both phases of `run_eval.sh --baseline` write `config.server_command` and `config.load_command`
-(shell-quoted argv); the speculative phase also writes resolved fields (`target`,
-`speculative_config`, `temperature`, `data_spec`, `profile`, ...), the baseline phase only the two
-commands. So every value is read from the commands first (the same source in both phases) and
-from the resolved fields otherwise:
+Schema 2 (launchers/manifest.py since issue 21): both phases of `run_eval.sh --baseline` write
+the typed settings (`RunConfig`), and they are read from those keys only:
 
-- `target`: the positional after `serve` in the server command; else `config.target` / `config.model`.
-  A speculators-format checkpoint served directly (`config.model_format` "speculators") is the
-  verifier it names (`config.verifier`): what vLLM serves as the target, and what its baseline serves.
-- `speculative_config`: `--speculative-config` / `--speculative_config` (None: the server had none);
-  else `config.speculative_config`.
-- `temperature`: `temperature` of `--override-generation-config`; "server default" when the server
+- `target`: `config.target` (else `config.model`). A speculators-format checkpoint served directly
+  (`config.model_format` "speculators") is the verifier it names (`config.verifier`): what vLLM
+  serves as the target, and what its baseline serves.
+- `speculative_config`: `config.speculative_config` (None: the server had none).
+- `temperature`: `config.temperature`; SERVER_DEFAULT when it is null; None when it is absent.
+- `prompt_tokens` / `output_tokens` / `endpoint` / `profile`: the keys of those names.
+
+Legacy (schema 1 and unversioned files, `LegacyRunConfig`): their baseline phase wrote only
+`config.server_command` and `config.load_command`, so every value is re-parsed from those argv
+first (the only place argv is parsed back) and taken from the text fields otherwise:
+
+- `target`: the positional after `serve`; else `config.target` / `config.model` (and the
+  speculators rule above). `speculative_config`: `--speculative-config`; else the field.
+- `temperature`: `temperature` of `--override-generation-config`; SERVER_DEFAULT when the server
   command has no such override; else `config.temperature` ("" = server default).
 - `prompt_tokens` / `output_tokens`: the load command's `--data` (`prompt_tokens=N,output_tokens=M`);
   else `config.data_spec`. `endpoint`: `request_format=` of `--backend`. `profile`: `--profile`.
 None wherever run.json does not say (old run directories lack fields or the file).
 """
-
 from __future__ import annotations
 
 import json
@@ -26,7 +30,7 @@ import shlex
 from dataclasses import dataclass
 
 from speclens.parsers.load_config import data_lengths
-from speclens.parsers.run_dir import RunManifest, read_manifest
+from speclens.parsers.run_dir import LegacyRunConfig, RunConfig, RunManifest, read_manifest
 
 SERVER_DEFAULT = "server default"
 
@@ -81,14 +85,29 @@ def _kv(text: str | None, key: str) -> str | None:
     return None
 
 
+def _served_target(config: RunConfig, named: str | None) -> str | None:
+    target = named or config.target or config.model or None
+    if config.model_format == "speculators" and config.verifier and target == config.model:
+        return config.verifier  # a speculators checkpoint serves its verifier as the target
+    return target
+
+
 def run_settings(path: str, manifest: RunManifest) -> RunSettings:
     """The settings of a read run.json (`path`: where it was read, for errors)."""
     config = manifest.require_config(path)
+    if isinstance(config, LegacyRunConfig):
+        return _legacy_settings(path, config)
+    temperature = (None if "temperature" not in config.model_fields_set
+                   else SERVER_DEFAULT if config.temperature is None else config.temperature)
+    return RunSettings(path, _served_target(config, None), bool(config.server_command), config.speculative_config,
+                       temperature, config.prompt_tokens, config.output_tokens, config.endpoint,
+                       config.profile or None)
+
+
+def _legacy_settings(path: str, config: LegacyRunConfig) -> RunSettings:
+    """Schema 1 and older: the settings re-parsed from the recorded argv (see the module docstring)."""
     server, load = _argv(config.server_command), _argv(config.load_command)
-    target = server[server.index("serve") + 1] if "serve" in server[:-1] else None
-    target = target or config.target or config.model or None
-    if config.model_format == "speculators" and config.verifier and target == config.model:
-        target = config.verifier  # a speculators checkpoint serves its verifier as the target
+    target = _served_target(config, server[server.index("serve") + 1] if "serve" in server[:-1] else None)
     spec = _option(server, "--speculative-config", "--speculative_config") if server else None
     if not server and config.speculative_config:
         spec = config.speculative_config

@@ -112,26 +112,26 @@ def load_config(path: str | Path) -> SpecThinkingConfig:
         raise UsageError(f"{path}: key '{key}': {first['msg']} (see {DEFAULT_CONFIG.name} for every key)") from None
 
 
-LAUNCHER_FIELDS = ("large model", "small model", "large TP", "small TP", "large memory fraction",
-                   "small memory fraction", "number of triggers")
+LAUNCHER_FIELDS = ("LARGE_MODEL", "SMALL_MODEL", "LARGE_TP", "SMALL_TP", "LARGE_MEM", "SMALL_MEM", "TRIGGERS")
 
 
 def launcher_fields(config: SpecThinkingConfig) -> str:
-    """What launchers/qwen3.sh needs, one value per line in LAUNCHER_FIELDS order (read with mapfile,
-    never evaluated); a null small model is an empty line."""
+    """What launchers/qwen3.sh needs, as KEY=VALUE lines (LAUNCHER_FIELDS: the large and small model,
+    their tensor-parallel sizes and memory fractions, the number of triggers), read by key with
+    launchers/lib.sh lib::key_values, never evaluated; a null small model is `SMALL_MODEL=`."""
     values = [config.target_model_name, config.speculative_model_name or "", config.target_model_gpu,
               config.speculative_model_gpu, config.target_gpu_memory_utilization,
               config.speculative_gpu_memory_utilization, len(config.TRIGGER_TOKENS)]
     for value in values[:2]:
         if "\n" in value:
             raise UsageError(f"model name {value!r} holds a line break")
-    return "".join(f"{v}\n" for v in values)
+    return "".join(f"{key}={value}\n" for key, value in zip(LAUNCHER_FIELDS, values, strict=True))
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m speclens.clients.spec_thinking_config")
     p.add_argument("--launcher-fields", metavar="FILE", required=True,
-                   help="print what launchers/qwen3.sh reads from FILE, one value per line")
+                   help="print what launchers/qwen3.sh reads from FILE, as KEY=VALUE lines")
     args = p.parse_args(argv)
     try:
         sys.stdout.write(launcher_fields(load_config(args.launcher_fields)))

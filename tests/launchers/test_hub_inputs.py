@@ -131,11 +131,12 @@ def model_info(model: str, hub: Path, cwd: Path = ROOT) -> subprocess.CompletedP
 def test_a_checkpoint_names_algorithm_k_and_its_verifier_resolved_as_vllm_does(tmp_path: Path, hub: Path) -> None:
     verifier = tmp_path / "verifier"
     verifier.mkdir()
-    assert model_info(str(checkpoint(tmp_path, str(verifier))), hub).stdout == f"speculators\neagle3\n4\n{verifier}\n"
+    expected = f"FORMAT=speculators\nALGORITHM=eagle3\nK=4\nVERIFIER={verifier}\n"  # KEY=VALUE since issue 21
+    assert model_info(str(checkpoint(tmp_path, str(verifier))), hub).stdout == expected
     (tmp_path / "ckpt" / "config.json").write_text((tmp_path / "ckpt" / "config.json").read_text()
                                                    .replace(str(verifier), "./verifier"))
     relative = model_info(str(tmp_path / "ckpt"), hub, cwd=tmp_path)  # cwd: tmp_path, where ./verifier exists
-    assert relative.stdout == f"speculators\neagle3\n4\n{verifier}\n", relative.stderr
+    assert relative.stdout == expected, relative.stderr
     elsewhere = model_info(str(tmp_path / "ckpt"), hub, cwd=ROOT)  # vLLM reads relative paths from its cwd
     assert elsewhere.returncode == 2 and "'./verifier' is not a directory (relative paths are read from the " \
         f"working directory {ROOT}, as vLLM does)" in elsewhere.stderr
@@ -166,7 +167,8 @@ def test_a_cached_hub_checkpoint_is_read_from_the_cache(tmp_path: Path, hub: Pat
     (root / "refs" / "main").write_text("c0ffee")
     config = checkpoint(tmp_path, str(verifier), k=2) / "config.json"
     (root / "snapshots" / "c0ffee" / "config.json").write_text(config.read_text())
-    assert model_info("acme/spec.eagle3", hub).stdout == f"speculators\neagle3\n2\n{verifier}\n"
+    assert model_info("acme/spec.eagle3", hub).stdout == (
+        f"FORMAT=speculators\nALGORITHM=eagle3\nK=2\nVERIFIER={verifier}\n")
 
 
 def test_run_eval_serves_a_checkpoint_directly_and_its_verifier_as_the_baseline(tmp_path: Path, hub: Path) -> None:

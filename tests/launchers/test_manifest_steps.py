@@ -45,7 +45,9 @@ def test_a_whole_run_writes_the_recorded_layout_through_the_model(tmp_path: Path
 
     run = str(tmp_path)
     assert manifest.main(["init", run, "--", "-o", run, "--api-key", "sk-1"]) == 0
-    assert manifest.main(["config", run, *(f"{key}=v" for key in CONFIG_KEYS)]) == 0  # run_eval.sh's order
+    typed = {"num_speculative_tokens": "3", "max_requests": "0", "max_seconds": "60", "port": "8000",
+             "tensor_parallel_size": "1", "temperature": "0", "baseline": "1", "api_key_set": "yes"}  # schema 2
+    assert manifest.main(["config", run, *(f"{key}={typed.get(key, 'v')}" for key in CONFIG_KEYS)]) == 0  # bash's order
     assert manifest.main(["step", run, "boot", "0", "100.0", "132.25", "--"]) == 0
     assert manifest.main(["config", run, "server_command='vllm' 'serve' 't'", "load_command='guidellm' 'run'"]) == 0
     assert manifest.main(["finish", run, "0"]) == 0

@@ -185,6 +185,20 @@ def test_two_runs_at_once_on_different_ports(two_runs: list[tuple[Path, int, str
     assert (two_runs[1][0] / "speedup.md").is_file() and "Verdict per load level" in two_runs[1][2]
 
 
+def test_both_phases_record_the_same_typed_settings(two_runs: list[tuple[Path, int, str, str]]) -> None:
+    run = two_runs[1][0]  # the --baseline run: the baseline phase's run.json has the typed keys too (issue 21)
+    spec, base = manifest(run), manifest(run / "baseline")
+    assert spec["schema_version"] == base["schema_version"] == 2
+    keys = ("data_spec", "prompt_tokens", "output_tokens", "endpoint", "profile", "max_requests", "max_seconds",
+            "temperature")
+    assert {k: base["config"][k] for k in keys} == {k: spec["config"][k] for k in keys} == {
+        "data_spec": "kind=synthetic_text,prompt_tokens=16,output_tokens=16", "prompt_tokens": 16,
+        "output_tokens": 16, "endpoint": "/v1/chat/completions", "profile": "kind=synchronous",
+        "max_requests": 4, "max_seconds": 600.0, "temperature": 0.0}  # start(): 16/16 tokens, 4 requests; defaults
+    assert base["config"]["speculative_config"] is None and spec["config"]["speculative_config"].startswith("{")
+    assert base["config"]["target"] == spec["config"]["target"] == spec["config"]["baseline_target"]
+
+
 def test_dry_run_prints_exactly_the_commands_the_run_executed(two_runs: list[tuple[Path, int, str, str]],
                                                              fake: str) -> None:
     for run, _, _, _ in two_runs:
@@ -210,7 +224,7 @@ def test_api_key_stays_out_of_run_json_logs_and_server_argv(fake: str, tmp_path:
     run_dir = tmp_path / "run"
     status, out, err = finish(start(run_dir, "--api-key", "sk-SECRET-123", SPECLENS_VLLM=fake))
     assert status == 0, err[-2000:]
-    assert manifest(run_dir)["config"]["api_key_set"] == "yes"
+    assert manifest(run_dir)["config"]["api_key_set"] is True  # typed since run.json schema 2
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert b"sk-SECRET-123" not in path.read_bytes(), path
