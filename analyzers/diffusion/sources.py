@@ -18,6 +18,7 @@ from speclens.analyzers.diffusion.models import (
     DiffusionMetrics,
     DiffusionSource,
 )
+from speclens.base.formulas import ratio
 from speclens.parsers.diffusion_scrape import DiffusionCounters, DiffusionScrape
 from speclens.parsers.vllm_bench import BenchDiffusion
 from speclens.parsers.vllm_bench_console import BenchConsoleDiffusion
@@ -25,15 +26,11 @@ from speclens.parsers.vllm_bench_console import BenchConsoleDiffusion
 BENCH_STEPS = "vllm bench (commit steps excluded, truncated)"
 
 
-def _ratio(num: int, den: int) -> float | None:
-    return num / den if den else None
-
-
 def diffusion_metrics(c: DiffusionCounts, throughput: float | None = None, basis: str | None = None) -> DiffusionMetrics:
     """Pooled rates of `c` (None where a denominator is 0); the throughput and its basis as given."""
-    return DiffusionMetrics(committed_per_step=_ratio(c.committed_tokens, c.denoising_steps),
-                            steps_per_canvas=_ratio(c.canvas_positions, c.committed_tokens),
-                            canvas_positions_per_step=_ratio(c.canvas_positions, c.denoising_steps),
+    return DiffusionMetrics(committed_per_step=ratio(c.committed_tokens, c.denoising_steps),
+                            steps_per_canvas=ratio(c.canvas_positions, c.committed_tokens),
+                            canvas_positions_per_step=ratio(c.canvas_positions, c.denoising_steps),
                             committed_throughput=throughput, committed_throughput_basis=basis)
 
 

@@ -112,6 +112,9 @@ def make_app(world: FakeWorld) -> web.Application:
 
     async def completions(request: web.Request) -> web.Response:
         body = await record(request)
+        if isinstance(body["prompt"], str):  # a text prompt no question owns (clients' warm-up): one EOS
+            return web.json_response({"choices": [{"index": 0, "text": "", "finish_reason": "stop",
+                                                   "stop_reason": None, "token_ids": [EOS]}]})
         model, prompt = body["model"], list(body["prompt"])
         stops = body.get("stop") or []
         ids, finish, reason = world.continuation(model, prompt, body.get("max_tokens", 16), stops)

