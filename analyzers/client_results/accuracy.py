@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
 from speclens.analyzers.render.tables import Table
-from speclens.parsers.client_result_accuracy import AccuracyResult
+from speclens.parsers.client_results import AccuracyResult
 
 METHOD = "client accuracy"
 
 
 def accuracy(result: AccuracyResult) -> Recount:
-    return recount("metrics.accuracy", result.accuracy, "correct / total", result.correct, result.total)
+    m = result.metrics
+    return recount("metrics.accuracy", m.accuracy, "correct / total", m.correct, m.total)
 
 
 def fill_row(row, result: AccuracyResult) -> None:
@@ -23,14 +24,16 @@ def fill_row(row, result: AccuracyResult) -> None:
         row.notes.append(acc.note)
     d = result.server_diffusion
     if d is not None:
-        row.notes.append(f"diffusion (server /metrics delta): committed/step {cell(d.get('committed_per_step'))}, "
-                         f"steps/canvas {cell(d.get('steps_per_canvas'))}, committed tokens {cell(d.get('committed_tokens'))}")
+        row.notes.append(f"diffusion (server /metrics delta): committed/step {cell(d.committed_per_step)}, "
+                         f"steps/canvas {cell(d.steps_per_canvas)}, committed tokens {cell(d.committed_tokens)}")
 
 
 def tables(result: AccuracyResult) -> list[Table]:
     acc = accuracy(result)
-    out = [pairs("Accuracy (correct / total)", {"accuracy": acc.value, "correct": result.correct,
-                                                "total": result.total}, [acc.note])]
+    m = result.metrics
+    out = [pairs("Accuracy (correct / total)", {"accuracy": acc.value, "correct": m.correct, "total": m.total},
+                 [acc.note])]
     if result.server_diffusion is not None:
-        out.append(pairs("Diffusion counters of the run (server /metrics after − before)", result.server_diffusion))
+        out.append(pairs("Diffusion counters of the run (server /metrics after − before)",
+                         result.server_diffusion.model_dump(mode="json", exclude_unset=True)))
     return out

@@ -18,86 +18,80 @@ from speclens.analyzers.client_results.cells import Recount, pairs, recount
 from speclens.analyzers.acceptance.metrics import v1_mean_acceptance_length
 from speclens.analyzers.render.tables import Table
 from speclens.base.formulas import acceptance_rate
-from speclens.parsers.client_result_draft_verify import DraftVerifyResult
+from speclens.parsers.client_results import DraftVerifyResult
 
 METHOD = "client draft/verify"
 
 
 def draft_efficiency(result: DraftVerifyResult) -> Recount:
     """Σ accepted / Σ drafted; e.g. the seed's example 4845 / 5733 = 0.8451."""
-    return recount("summary.draft_efficiency", result.draft_efficiency, "total_draft_accepted / total_draft_generated",
-                   result.total_draft_accepted, result.total_draft_generated, rate=acceptance_rate)
+    s = result.summary
+    return recount("summary.draft_efficiency", s.draft_efficiency, "total_draft_accepted / total_draft_generated",
+                   s.total_draft_accepted, s.total_draft_generated, rate=acceptance_rate)
 
 
 def _per_question_sum(result: DraftVerifyResult, *keys: str) -> int | None:
-    values = [next((q[k] for k in keys if isinstance(q.get(k), int) and not isinstance(q.get(k), bool)), None)
-              for q in result.results if isinstance(q, dict)]
-    if not values or len(values) != len(result.results) or None in values:
+    values = [next((getattr(q, k) for k in keys if getattr(q, k) is not None), None) for q in result.results]
+    if not values or None in values:
         return None
     return sum(values)
 
 
 def speculation_rounds(result: DraftVerifyResult) -> int | None:
-    if result.speculation_rounds is not None:
-        return result.speculation_rounds
+    if result.summary.speculation_rounds is not None:
+        return result.summary.speculation_rounds
     return _per_question_sum(result, "rounds", "speculation_rounds")
 
 
 def accuracy(result: DraftVerifyResult) -> Recount:
     """Correct questions / questions from the per-question marks when every question has one."""
-    marks = [q.get("correct") for q in result.results if isinstance(q, dict)]
-    if not marks or len(marks) != len(result.results) or not all(isinstance(m, bool) for m in marks):
-        return Recount(result.accuracy)
-    return recount("summary.accuracy", result.accuracy, "correct questions / questions", sum(marks), len(marks))
+    marks = [q.correct for q in result.results]
+    if not marks or None in marks:
+        return Recount(result.summary.accuracy)
+    return recount("summary.accuracy", result.summary.accuracy, "correct questions / questions", sum(marks), len(marks))
 
 
 def mean_acceptance_length(result: DraftVerifyResult) -> float | None:
     """1 + Σ accepted / Σ rounds; e.g. 1465 accepted in 348 rounds → 1 + 1465 / 348 = 5.210."""
-    return v1_mean_acceptance_length(result.total_draft_accepted, speculation_rounds(result))
-
-
-def _k(result: DraftVerifyResult) -> int | None:
-    k = result.config.get("num_draft_tokens")
-    return k if isinstance(k, int) and not isinstance(k, bool) else None
+    return v1_mean_acceptance_length(result.summary.total_draft_accepted, speculation_rounds(result))
 
 
 def fill_row(row, result: DraftVerifyResult) -> None:
     """acceptance rate: pooled over draft tokens (as for server runs), not the per-question mean,
     which goes to the notes."""
-    row.k, row.dataset = _k(result), result.config.get("dataset") or None
+    row.k, row.dataset = result.config.num_draft_tokens, result.config.dataset or None
     efficiency, acc = draft_efficiency(result), accuracy(result)
     row.draft_acceptance_rate, row.accuracy = efficiency.value, acc.value
     row.notes += [note for note in (efficiency.note, acc.note) if note]
     row.mean_acceptance_length = mean_acceptance_length(result)
-    row.request_output_tps, row.speedup = result.avg_speed, result.speedup  # avg_speed: mean per-question tok/s
+    row.request_output_tps, row.speedup = result.summary.avg_speed, result.speedup  # mean per-question tok/s
     row.speculation_rounds = speculation_rounds(result)
-    mean_q = "n/a" if result.avg_acceptance_rate is None else f"{result.avg_acceptance_rate:.3f}"
+    mean_q = "n/a" if result.summary.avg_acceptance_rate is None else f"{result.summary.avg_acceptance_rate:.3f}"
     row.notes.append(f"acceptance rate mean over questions {mean_q} (the acceptance rate column is pooled over "
                      "draft tokens)")
 
 
 def tables(result: DraftVerifyResult) -> list[Table]:
-    efficiency, acc = draft_efficiency(result), accuracy(result)
+    efficiency, acc, s = draft_efficiency(result), accuracy(result), result.summary
     out = [pairs("Summary (avg_ = mean over questions; draft_efficiency pooled over draft tokens)", {
-        "avg_acceptance_rate": result.avg_acceptance_rate, "avg_speed": result.avg_speed,
-        "total_tokens": result.total_tokens, "total_draft_generated": result.total_draft_generated,
-        "total_draft_accepted": result.total_draft_accepted, "draft_efficiency": efficiency.value,
+        "avg_acceptance_rate": s.avg_acceptance_rate, "avg_speed": s.avg_speed,
+        "total_tokens": s.total_tokens, "total_draft_generated": s.total_draft_generated,
+        "total_draft_accepted": s.total_draft_accepted, "draft_efficiency": efficiency.value,
         "speculation_rounds": speculation_rounds(result), "mean_acceptance_length": mean_acceptance_length(result),
         "accuracy": acc.value, "speedup": result.speedup}, [efficiency.note, acc.note])]
-    if result.distribution:
-        rows = [[str(b.get("label", key)), str(b.get("count", "n/a")), _fraction(b.get("fraction"))]
-                for key, b in result.distribution.items() if isinstance(b, dict)]
+    if s.acceptance_distribution:
+        rows = [[b.label if b.label is not None else key, "n/a" if b.count is None else str(b.count),
+                 _fraction(b.fraction)] for key, b in s.acceptance_distribution.items()]
         out.append(Table("Acceptance rate distribution (questions by their own acceptance rate)",
                          ["bucket", "questions", "fraction"], rows))
     e = result.expected_speedup
-    if e:
-        out.append(pairs(f"Speedup: measured vs the seed's formula {e.get('formula', '')}", {
-            "measured speedup": result.speedup, "expected speedup": e.get("value"),
-            "acceptance": e.get("acceptance"), "speed_draft tok/s": e.get("speed_draft"),
-            "speed_target tok/s": e.get("speed_target"), "draft_speed_ratio": e.get("draft_speed_ratio"),
-            "the formula ignores": e.get("ignores")}))
+    if e is not None and e.model_dump(exclude_unset=True):  # an empty object: no table
+        out.append(pairs(f"Speedup: measured vs the seed's formula {e.formula or ''}", {
+            "measured speedup": result.speedup, "expected speedup": e.value, "acceptance": e.acceptance,
+            "speed_draft tok/s": e.speed_draft, "speed_target tok/s": e.speed_target,
+            "draft_speed_ratio": e.draft_speed_ratio, "the formula ignores": e.ignores}))
     return out
 
 
-def _fraction(value: object) -> str:
-    return f"{100 * value:.1f}%" if isinstance(value, (int, float)) and not isinstance(value, bool) else "n/a"
+def _fraction(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from speclens.analyzers.client_results.cells import pairs, recount
 from speclens.analyzers.render.tables import Table
-from speclens.parsers.client_result_losslessness import LosslessnessResult
+from speclens.parsers.client_results.losslessness import LosslessnessResult
 
 METHOD = "client losslessness"
 
@@ -17,8 +17,7 @@ def fill_row(row, result: LosslessnessResult) -> None:
 
 
 def tables(result: LosslessnessResult) -> list[Table]:
-    rate = recount("summary.identity_rate", result.identity_rate, "identical / prompts", result.identical,
-                   result.prompts)
-    return [pairs("Losslessness", {"identity_rate": rate.value, "identical": result.identical,
-                                   "prompts": result.prompts, "accuracy_equal": result.accuracy_equal,
-                                   "lossless": result.lossless}, [rate.note])]
+    s = result.summary
+    rate = recount("summary.identity_rate", s.identity_rate, "identical / prompts", s.identical, s.prompts)
+    return [pairs("Losslessness", {"identity_rate": rate.value, "identical": s.identical, "prompts": s.prompts,
+                                   "accuracy_equal": s.accuracy_equal, "lossless": s.lossless}, [rate.note])]

@@ -17,8 +17,7 @@ from speclens.parsers.errors import ParseError
 
 def client_tables(path: str) -> list[Table]:
     result = read_client_result(path)
-    config = getattr(result, "config", None) or getattr(result, "metadata", {}) or {}
-    return [pairs(f"{type(result).__name__}: configuration", config), *view(result).tables(result)]
+    return [pairs(f"{type(result).__name__}: configuration", result.configuration()), *view(result).tables(result)]
 
 
 def client_markdown(path: str) -> str:

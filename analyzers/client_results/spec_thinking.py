@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
 from speclens.analyzers.render.tables import Table
-from speclens.parsers.client_result_spec_thinking import SpecThinkingResult
+from speclens.parsers.client_results import SpecThinkingResult
+from speclens.parsers.client_results.spec_thinking import Mode
 
 METHOD = "client speculative thinking"
 FIELDS = (("mean_latency_s", "mean latency (s)"), ("mean_throughput", "mean tok/s per answer"),
@@ -17,43 +18,55 @@ FIELDS = (("mean_latency_s", "mean latency (s)"), ("mean_throughput", "mean tok/
           ("accuracy", "accuracy (correct / runs)"), ("correct", "correct"), ("runs", "runs"),
           ("timed_out", "timed out"))
 NAMES = {"large_model": "Large Model", "speculative_thinking": "Spec Thinking"}
+MEANS = {"mean_latency_s": "latency", "mean_throughput": "throughput", "mean_total_tokens": "total_tokens",
+         "mean_large_model_ratio": "large_model_ratio"}  # row key -> statistics.<key>.mean
 
 
 def _main_mode(result: SpecThinkingResult) -> str | None:
-    return next((m for m in ("speculative_thinking", "large_model") if result.modes.get(m)), None)
+    return next((m for m in ("speculative_thinking", "large_model") if m in result.modes), None)
+
+
+def _value(mode: Mode, key: str) -> object:
+    """A FIELDS entry of one mode: a statistics mean, or an accuracy count (None when absent)."""
+    if key in MEANS:
+        return mode.mean(MEANS[key])
+    return None if mode.accuracy is None else getattr(mode.accuracy, key)
 
 
 def accuracy(result: SpecThinkingResult, name: str) -> Recount:
     """correct / runs of mode `name` (its written accuracy when it has no counts)."""
     m = result.modes[name]
-    return recount(f"{name}.accuracy.accuracy", m.accuracy, "correct / runs", m.correct, m.runs)
+    return recount(f"{name}.accuracy.accuracy", _value(m, "accuracy"), "correct / runs", _value(m, "correct"),
+                   _value(m, "runs"))
 
 
 def fill_row(row, result: SpecThinkingResult) -> None:
-    row.speedup = result.speedup
-    if result.speculative_model and result.modes.get("speculative_thinking"):
-        row.method = f"{METHOD} (small {result.speculative_model})"
+    row.speedup = result.comparison.speedup
+    small = result.config.speculative_model
+    if small and "speculative_thinking" in result.modes:
+        row.method = f"{METHOD} (small {small})"
     name = _main_mode(result)
     if name is not None:
         acc = accuracy(result, name)
-        row.accuracy, row.mean_latency_s = acc.value, result.modes[name].mean_latency_s
+        row.accuracy, row.mean_latency_s = acc.value, result.modes[name].mean("latency")
         row.notes += [acc.note] if acc.note else []
 
 
 def tables(result: SpecThinkingResult) -> list[Table]:
     modes = [m for m in NAMES if m in result.modes]
     acc = {m: accuracy(result, m) for m in modes}
-    value = lambda m, key: acc[m].value if key == "accuracy" else getattr(result.modes[m], key)
+    value = lambda m, key: acc[m].value if key == "accuracy" else _value(result.modes[m], key)
     out = [Table("Per mode", ["metric", *(NAMES[m] for m in modes)],
                  [[label, *(cell(value(m, key)) for m in modes)] for key, label in FIELDS],
                  [a.note for a in acc.values() if a.note])]
-    out.append(pairs("Comparison", {"speedup": result.speedup, "throughput_improvement": result.throughput_improvement,
-                                    "large_model_reduction": result.large_model_reduction}))
-    calls = result.modes.get("speculative_thinking")
-    if calls is not None and calls.large_model_calls:
-        c = calls.large_model_calls
-        rows = [[k, cell(c[k].get("calls")), cell(c[k].get("tokens"))] for k in ("begin", "cue", "recap", "verify")
-                if isinstance(c.get(k), dict)]
-        out.append(Table(f"Large model calls (triggers {cell(c.get('triggers'))}, cues {cell(c.get('cues'))})",
+    c = result.comparison
+    out.append(pairs("Comparison", {"speedup": c.speedup, "throughput_improvement": c.throughput_improvement,
+                                    "large_model_reduction": c.large_model_reduction}))
+    spec = result.modes.get("speculative_thinking")
+    calls = None if spec is None else spec.large_model_calls
+    if calls is not None and (calls.model_fields_set or calls.model_extra):  # written and not {}
+        kinds = {k: getattr(calls, k) for k in ("begin", "cue", "recap", "verify")}
+        rows = [[k, cell(n.calls), cell(n.tokens)] for k, n in kinds.items() if n is not None]
+        out.append(Table(f"Large model calls (triggers {cell(calls.triggers)}, cues {cell(calls.cues)})",
                          ["kind", "calls", "tokens"], rows))
     return out

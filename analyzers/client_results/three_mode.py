@@ -14,17 +14,34 @@ from __future__ import annotations
 from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
 from speclens.analyzers.render.tables import Table
 from speclens.base.formulas import acceptance_rate
-from speclens.parsers.client_result_three_mode import ThreeModeResult
+from speclens.parsers.client_results.three_mode import ModeSummary, ThreeModeResult
 
 METHOD = "client three-mode"
 LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lora": "Spec Dec (LoRA)"}
 
 
-def pooled_acceptance(summary: dict, mode: str) -> Recount:
+def pooled_acceptance(summary: ModeSummary, mode: str) -> Recount:
     """accepted_tokens / draft_tokens (e.g. 227 / 312 = 0.7276), else the file's pooled_acceptance_rate."""
-    return recount(f"summary.{mode}.pooled_acceptance_rate", summary.get("pooled_acceptance_rate"),
-                   "accepted_tokens / draft_tokens", summary.get("accepted_tokens"), summary.get("draft_tokens"),
+    return recount(f"summary.{mode}.pooled_acceptance_rate", summary.pooled_acceptance_rate,
+                   "accepted_tokens / draft_tokens", summary.accepted_tokens, summary.draft_tokens,
                    rate=acceptance_rate)
+
+
+def speedups(result: ThreeModeResult) -> dict[str, float | None]:
+    """The file's comparison.speedup_vs_target ({} when the file has none)."""
+    return dict((result.comparison and result.comparison.speedup_vs_target) or {})
+
+
+def lora_vs_base(result: ThreeModeResult) -> dict | None:
+    """The file's comparison.lora_vs_base as written; an older file's acceptance_gain is also shown
+    as acceptance_difference (its current name)."""
+    gain = result.comparison and result.comparison.lora_vs_base
+    if gain is None:
+        return None
+    written = gain.model_dump(mode="json", exclude_unset=True)
+    if "acceptance_difference" not in written and "acceptance_gain" in written:
+        written["acceptance_difference"] = written["acceptance_gain"]
+    return written
 
 
 def headline(result: ThreeModeResult) -> str | None:
@@ -54,10 +71,12 @@ def speedup_line(speedup_vs_target: dict) -> str | None:
 def speedup(result: ThreeModeResult, mode: str) -> float | None:
     """The file's speedup_vs_target, else the suite's own formula from its summary: avg tok/s of
     the mode / avg tok/s of target_only (the seed's example: 71.8 / 45.2 = 1.588, its "LoRA=1.59x")."""
-    if result.speedup_vs_target.get(mode) is not None:
-        return result.speedup_vs_target[mode]
-    mine = result.summary[mode].get("avg_tokens_per_second")
-    base = (result.summary.get("target_only") or {}).get("avg_tokens_per_second")
+    written = speedups(result).get(mode)
+    if written is not None:
+        return written
+    mine = result.summary[mode].avg_tokens_per_second
+    target = result.summary.get("target_only")
+    base = target and target.avg_tokens_per_second
     return mine / base if isinstance(mine, (int, float)) and isinstance(base, (int, float)) and base else None
 
 
@@ -70,35 +89,42 @@ def fill_row(row, result: ThreeModeResult) -> None:
     pooled = pooled_acceptance(s, mode)
     row.draft_acceptance_rate = pooled.value
     row.notes += [pooled.note] if pooled.note else []
-    if row.draft_acceptance_rate is None and isinstance(s.get("avg_acceptance_rate"), (int, float)):
-        row.draft_acceptance_rate = s["avg_acceptance_rate"]
+    if row.draft_acceptance_rate is None and s.avg_acceptance_rate is not None:
+        row.draft_acceptance_rate = s.avg_acceptance_rate
         row.notes.append("acceptance rate = the file's avg_acceptance_rate (mean over prompts of accepted / "
                          "draft tokens; the file has no token counts to pool)")
-    row.request_output_tps = s.get("avg_tokens_per_second")
+    row.request_output_tps = s.avg_tokens_per_second
     row.speedup = speedup(result, mode)
     for other in ("spec_base",) if mode == "spec_lora" else ():
         o = result.summary[other]
         row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o, other).value)} pooled, "
-                         f"{cell(o.get('avg_tokens_per_second'))} tok/s, speedup "
+                         f"{cell(o.avg_tokens_per_second)} tok/s, speedup "
                          f"{cell(speedup(result, other))}")
-    row.notes += [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
+    row.notes += footer_lines(result)
+
+
+def footer_lines(result: ThreeModeResult) -> list[str]:
+    return [line for line in (speedup_line(speedups(result)), lora_line(lora_vs_base(result))) if line]
 
 
 def tables(result: ThreeModeResult) -> list[Table]:
     modes = [m for m in LABELS if m in result.summary] + sorted(set(result.summary) - set(LABELS))
-    keys = list(dict.fromkeys(k for m in modes for k, v in result.summary[m].items()
+    written = {m: result.summary[m].as_written() for m in modes}
+    keys = list(dict.fromkeys(k for m in modes for k, v in written[m].items()
                               if not isinstance(v, (dict, list)) and k != "mode"))
     pooled = {m: pooled_acceptance(result.summary[m], m) for m in modes}
-    value = lambda m, k: pooled[m].value if k == "pooled_acceptance_rate" else result.summary[m].get(k)
+    value = lambda m, k: pooled[m].value if k == "pooled_acceptance_rate" else written[m].get(k)
     out = [Table("SpecLoRA Benchmark Summary (avg_ = mean over prompts; pooled = Σ accepted / Σ draft tokens)",
-                 ["metric", *(LABELS.get(m, m) for m in modes)], [[k, *(cell(value(m, k)) for m in modes)] for k in keys],
+                 ["metric", *(LABELS.get(m, m) for m in modes)],
+                 [[k, *(cell(value(m, k)) for m in modes)] for k in keys],
                  [p.note for p in pooled.values() if p.note]),
            pairs("Speedup vs target only (avg tok/s of the mode / avg tok/s of target_only)",
-                 result.speedup_vs_target)]
-    if result.lora_vs_base:
+                 speedups(result))]
+    gain = lora_vs_base(result)
+    if gain:
         out.append(pairs("LoRA over base (tokens_per_second_gain = ratio − 1; acceptance_difference in rate units)",
-                         result.lora_vs_base))
-    lines = [line for line in (speedup_line(result.speedup_vs_target), lora_line(result.lora_vs_base)) if line]
+                         gain))
+    lines = footer_lines(result)
     if lines:
         out.append(Table("Footer", ["line"], [[line] for line in lines]))
     return out

@@ -223,7 +223,7 @@ def summarize_client(path: str, doc: object) -> CompareRow:
 
     row = CompareRow(run=path, files_read=[path])
     result = parse_client_result(path, doc)
-    config = getattr(result, "config", None) or getattr(result, "metadata", None) or {}
+    config = result.configuration()
     row.model = next((config[key] for key in ("target_model", "model", "model_name", "large_model")
                       if isinstance(config.get(key), str) and config[key]), None)
     kind = view(result)

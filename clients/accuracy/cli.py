@@ -28,8 +28,8 @@ from speclens.clients.common.answers import answers_match, extract_answer
 from speclens.clients.common.http import OpenAIServer, api_key_from
 from speclens.clients.common.problems import GSM8K_TEST_SIZE, Problem, first_or_sample, generated, gsm8k, gsm8k_file
 from speclens.clients.common.stats import mean, ratio, rounded
+from speclens.parsers.client_results.accuracy import AccuracyResult
 
-CLIENT = "gsm8k_accuracy"
 DEFAULT_OUTPUT = "gsm8k_results.json"
 
 
@@ -126,9 +126,9 @@ async def work(args: argparse.Namespace) -> int:
             progress.close()
         after, why_after = await dp.scrape(server) if before is not None else (None, why)
     server_diffusion = dp.server_counts(before, after)
-    result = {"client": CLIENT, "config": config, "metrics": metrics(rows), "results": rows,
-              "server_diffusion": server_diffusion,
-              "server_diffusion_unavailable": None if server_diffusion is not None else why_after or why}
+    unavailable = None if server_diffusion is not None else why_after or why
+    result = AccuracyResult.written(config=config, metrics=metrics(rows), results=rows,
+                                    server_diffusion=server_diffusion, server_diffusion_unavailable=unavailable)
     cc.write_result(path, result, args.overwrite)
     for line in view.final_block(result["metrics"], server_diffusion):
         out.print(line)

@@ -1,12 +1,13 @@
 """The result JSON and console output of clients.gsm8k_draft_verify.
 
-JSON: `client`, `config` (draft_model, target_model, num_samples, max_tokens, temperature, then
-the other options; draft_model/target_model are what the servers load, the `root` of their
-GET /v1/models card, and draft_served_model/target_served_model the names requests use),
-`summary` (clients/draft_verify_metrics.summarize), `definitions` (formula and weighting of every
-summary key), `results` (one object per question), `speedup` and `expected_speedup`
-(clients/dv_speedup; null without --baseline), and with --baseline `baseline` (the target alone)
-and `draft_alone` ({summary, results} each).
+JSON (written through parsers/client_results/draft_verify.DraftVerifyResult, which declares every
+key): `client`, `schema_version`, `config` (draft_model, target_model, num_samples, max_tokens,
+temperature, then the other options; draft_model/target_model are what the servers load, the `root`
+of their GET /v1/models card, and draft_served_model/target_served_model the names requests use),
+`summary` (metrics.summarize), `definitions` (formula and weighting of every summary key), `results`
+(one object per question), with --baseline `baseline` (the target alone) and `draft_alone`
+({summary, results} each), then `speedup` and `expected_speedup` (speedup.py; null without
+--baseline).
 
 Console: one line per question as it finishes (`question_line`), then the seed's summary block
 with its labels (`print_summary`); each label is followed by what the number is.
@@ -20,8 +21,7 @@ from speclens.clients.draft_verify import metrics as dm
 from speclens.clients.common.cli import fmt, pct, stdout_console
 from speclens.clients.draft_verify.speedup import speedup_block
 from speclens.clients.common.stats import rounded
-
-CLIENT = "gsm8k_draft_verify"
+from speclens.parsers.client_results.draft_verify import DraftVerifyResult
 
 
 def build_result(args: argparse.Namespace, models: dict[str, str], items: list[dm.ItemResult],
@@ -35,15 +35,12 @@ def build_result(args: argparse.Namespace, models: dict[str, str], items: list[d
               "question_order": "seeded sample" if args.sample else "first N", "prompt_format": args.prompt_format,
               "seed": args.seed, "draft_url": args.draft_url, "target_url": args.target_url,
               "draft_served_model": models["draft_served_model"], "target_served_model": models["target_served_model"]}
-    result = {"client": CLIENT, "config": config, "summary": dm.summarize(items), "definitions": dm.DEFINITIONS,
-              "results": [i.to_json() for i in items]}
-    if baseline is not None:
-        result["baseline"] = {"summary": dm.alone_summary(baseline), "results": [i.to_json() for i in baseline]}
-    if draft_alone is not None:
-        result["draft_alone"] = {"summary": dm.alone_summary(draft_alone), "results": [i.to_json() for i in draft_alone]}
-    result["speedup"] = rounded(dm.speedup(items, baseline)) if baseline else None
-    result["expected_speedup"] = speedup_block(items, baseline, draft_alone)
-    return result
+    alone = {name: {"summary": dm.alone_summary(run), "results": [i.to_json() for i in run]}
+             for name, run in (("baseline", baseline), ("draft_alone", draft_alone)) if run is not None}
+    return DraftVerifyResult.written(config=config, summary=dm.summarize(items), definitions=dm.DEFINITIONS,
+                                     results=[i.to_json() for i in items], **alone,
+                                     speedup=rounded(dm.speedup(items, baseline)) if baseline else None,
+                                     expected_speedup=speedup_block(items, baseline, draft_alone))
 
 
 def _answer(item: dm.ItemResult) -> str:

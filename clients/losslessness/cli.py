@@ -18,9 +18,7 @@ from speclens.clients.common.answers import answers_match, extract_answer
 from speclens.clients.common.http import OpenAIServer, api_key_from
 from speclens.clients.common.problems import generated, gsm8k
 from speclens.clients.common.stats import ratio, rounded
-
-CLIENT = "losslessness"
-
+from speclens.parsers.client_results.losslessness import LosslessnessResult
 
 def first_divergence(a: list[int], b: list[int]) -> int | None:
     """Index of the first differing token (the shorter length when one is a prefix of the other);
@@ -92,7 +90,7 @@ async def work(args: argparse.Namespace) -> int:
     config = {"reference_url": args.reference_url, "candidate_url": args.candidate_url, "reference_model": models[0],
               "candidate_model": models[1], "num_samples": len(problems), "max_tokens": args.max_tokens,
               "temperature": 0.0, "dataset": args.dataset, "seed": args.seed}
-    result = {"client": CLIENT, "config": config, "summary": summarize(rows), "results": rows}
+    result = LosslessnessResult.written(config=config, summary=summarize(rows), results=rows)
     cc.write_result(path, result, args.overwrite)
     s = result["summary"]
     out = cc.stdout_console()

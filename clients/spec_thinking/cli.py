@@ -20,8 +20,8 @@ from speclens.clients.spec_thinking import report
 from speclens.clients.spec_thinking import tasks
 from speclens.clients.common.http import OpenAIServer, api_key_from
 from speclens.clients.spec_thinking.config import DEFAULT_CONFIG, SpecThinkingConfig, load_config
+from speclens.parsers.client_results.spec_thinking import SpecThinkingResult
 
-CLIENT = "spec_thinking"
 SEED_SAMPLING = {"temperature": 0.6, "top_p": 0.95, "top_k": 20, "max_tokens": 32768}
 SECTIONS = {"large": "large_model", "spec": "speculative_thinking"}
 
@@ -89,13 +89,12 @@ async def work(args: argparse.Namespace) -> int:
         finally:
             if small_cm is not None:
                 await small_cm.__aexit__(None, None, None)
-    result = {"client": CLIENT, "timestamp": time.strftime("%Y%m%d_%H%M%S"),
-              "config": _config_block(args, config, task, pair, sampling, len(problems)),
-              **{SECTIONS[m]: sections.get(m) for m in SECTIONS},
-              "comparison": report.comparison(*(sections[m]["statistics"] if m in sections else None
-                                                for m in ("large", "spec")))}
+    comparison = report.comparison(*(sections[m]["statistics"] if m in sections else None for m in ("large", "spec")))
     for mode, sec in sections.items():
-        result["comparison"][f"accuracy_{SECTIONS[mode]}"] = sec["accuracy"]["accuracy"]
+        comparison[f"accuracy_{SECTIONS[mode]}"] = sec["accuracy"]["accuracy"]
+    result = SpecThinkingResult.written(timestamp=time.strftime("%Y%m%d_%H%M%S"),
+                                        config=_config_block(args, config, task, pair, sampling, len(problems)),
+                                        **{SECTIONS[m]: sections.get(m) for m in SECTIONS}, comparison=comparison)
     if args.output is None:
         os.makedirs("benchmark_results", exist_ok=True)  # only now: a failed run leaves no empty folder
     cc.write_result(path, result, args.overwrite)

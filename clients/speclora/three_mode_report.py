@@ -28,8 +28,8 @@ from speclens.base.formulas import acceptance_rate
 from speclens.clients.common.cli import fmt, pct
 from speclens.clients.common.stats import mean, ratio, rounded
 from speclens.clients.speclora.three_mode_measure import Measured
+from speclens.parsers.client_results.three_mode import ThreeModeResult
 
-CLIENT = "three_mode"
 LABELS = {"target_only": "Target Only", "spec_base": "Spec Dec (Base)", "spec_lora": "Spec Dec (LoRA)"}
 
 
@@ -79,8 +79,8 @@ def comparison(summary: dict) -> dict:
 def build_result(metadata: dict, prompts: list[str], results: dict[str, list[dict]]) -> dict:
     summary = {m: mode_summary(m, rows) for m, rows in results.items()}
     rows = [{"prompt": p, "full_prompt": p, **{m: results[m][i] for m in results}} for i, p in enumerate(prompts)]
-    return {"client": CLIENT, "metadata": {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"), **metadata},
-            "summary": summary, "comparison": comparison(summary), "per_prompt": rows}
+    return ThreeModeResult.written(metadata={"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"), **metadata},
+                                   summary=summary, comparison=comparison(summary), per_prompt=rows)
 
 
 def summary_lines(result: dict) -> tuple[list[list[str]], list[str]]:

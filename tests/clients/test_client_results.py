@@ -28,12 +28,13 @@ def test_round_trip_draft_verify_and_accuracy(world, server, run_client, tmp_pat
     # round 1: k=4 but the draft stops at EOS: a, " b", EOS (3); the target agrees on "a" only → 1/3, next " #### N"
     # round 2: draft proposes EOS (the draft's seq[2]); the target agrees → 1/1. Totals 2/4.
     assert isinstance(dv, DraftVerifyResult)
-    assert (dv.total_draft_generated, dv.total_draft_accepted, dv.total_tokens) == (4, 2, 3)
-    assert dv.speedup is None and dv.results[0]["correct"] is True
+    assert (dv.summary.total_draft_generated, dv.summary.total_draft_accepted, dv.summary.total_tokens) == (4, 2, 3)
+    assert dv.speedup is None and dv.results[0].correct is True
     code, _ = run_client(gsm8k_accuracy.main, "--url", server.url, "--model", "target", "--num-samples", "1",
                          "--dataset", "generated", name="acc.json")
     acc = read_client_result(str(tmp_path / "acc.json"))
-    assert isinstance(acc, AccuracyResult) and (acc.correct, acc.total, acc.accuracy) == (1, 1, 1.0)
+    assert isinstance(acc, AccuracyResult) and (acc.metrics.correct, acc.metrics.total) == (1, 1)
+    assert acc.metrics.accuracy == 1.0
 
 
 def test_users_legacy_shapes_without_client_field() -> None:
@@ -41,10 +42,11 @@ def test_users_legacy_shapes_without_client_field() -> None:
               "summary": {"avg_acceptance_rate": 0.852, "avg_speed": 66.1, "total_tokens": 5120,
                           "total_draft_generated": 5733, "total_draft_accepted": 4845}, "results": []}
     r = parse_client_result("legacy.json", legacy)
-    assert isinstance(r, DraftVerifyResult) and r.draft_efficiency is None and r.total_draft_accepted == 4845
+    assert isinstance(r, DraftVerifyResult) and r.summary.draft_efficiency is None
+    assert r.summary.total_draft_accepted == 4845
     spec = {"config": {}, "large_model": {"results": {}, "statistics": {}}, "speculative_thinking": None,
             "comparison": {"speedup": 1.61, "throughput_improvement": 1.61, "large_model_reduction": 0.548}}
-    assert parse_client_result("s.json", spec).large_model_reduction == 0.548
+    assert parse_client_result("s.json", spec).comparison.large_model_reduction == 0.548
     suite = {"metadata": {}, "summary": {"target_only": {"avg_tokens_per_second": 45.2}}, "per_prompt": []}
     assert isinstance(parse_client_result("t.json", suite), ThreeModeResult)
     assert isinstance(parse_client_result("s.json", spec), SpecThinkingResult)
@@ -53,7 +55,7 @@ def test_users_legacy_shapes_without_client_field() -> None:
 @pytest.mark.parametrize(("data", "message"), [
     ([], "expected a JSON object at the top level"),
     ({"foo": 1}, "expected a speclens client result"),
-    ({"config": {}, "summary": {"total_tokens": "5"}, "results": []}, "expected int for 'total_tokens' at summary"),
+    ({"config": {}, "summary": {"total_tokens": "5"}, "results": []}, "expected an integer at summary.total_tokens"),
     ({"client": "gsm8k_accuracy", "config": {}, "metrics": {"correct": 1}, "results": []},
      "expected 'total' at metrics"),
 ])

@@ -32,7 +32,8 @@ def gsm_file(tmp_path, world):
 def test_seed_json_shape_and_request_parameters(world, server, run_client, gsm_file, capsys) -> None:
     code, out = run_client(gsm8k_accuracy.main, "--url", server.url, "--dataset", gsm_file, "--verbose", "false")
     assert code == 0
-    assert set(out) == {"client", "config", "metrics", "results", "server_diffusion", "server_diffusion_unavailable"}
+    assert set(out) == {"client", "schema_version", "config", "metrics", "results", "server_diffusion",
+                        "server_diffusion_unavailable"}
     assert {k: out["config"][k] for k in ("model_name", "block_length", "denoising_steps", "temperature",
                                           "remasking_strategy", "confidence_threshold", "max_gen_length")} == {
         "model_name": "tiny", "block_length": 4, "denoising_steps": 4, "temperature": 1.0,

@@ -76,8 +76,8 @@ def test_json_shape_exactly_as_users_know_it(world, server, run_client) -> None:
     assert list(out["config"])[:5] == ["draft_model", "target_model", "num_samples", "max_tokens", "temperature"]
     assert list(out["summary"])[:5] == ["avg_acceptance_rate", "avg_speed", "total_tokens",
                                         "total_draft_generated", "total_draft_accepted"]
-    assert set(out) == {"client", "config", "summary", "definitions", "results", "baseline", "draft_alone",
-                        "speedup", "expected_speedup"}
+    assert list(out) == ["client", "schema_version", "config", "summary", "definitions", "results", "baseline",
+                         "draft_alone", "speedup", "expected_speedup"]
     assert set(out["definitions"]) >= set(out["summary"])  # every summary key says its formula
     # both alone runs generate the same 7-token answer (6 pieces + EOS) in one request each
     assert out["baseline"]["summary"]["total_tokens"] == 7 and out["draft_alone"]["summary"]["total_tokens"] == 7

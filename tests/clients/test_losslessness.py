@@ -36,5 +36,5 @@ def test_one_identical_one_divergent(run_client) -> None:
     assert (s["reference_accuracy"], s["candidate_accuracy"]) == (1.0, 0.5)
     assert (s["accuracy_equal"], s["lossless"]) == (False, False)
     typed = parse_client_result("ll.json", out)
-    assert isinstance(typed, LosslessnessResult) and (typed.identity_rate, typed.lossless) == (0.5, False)
+    assert isinstance(typed, LosslessnessResult) and (typed.summary.identity_rate, typed.summary.lossless) == (0.5, False)
     assert out["results"][1]["first_divergence"] == 1 and out["results"][1]["reference_next"].startswith(" y")

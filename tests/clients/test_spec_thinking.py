@@ -52,7 +52,8 @@ def test_both_modes_seed_json_and_summary(files, pair, run_client, capsys) -> No
     code, out = run_client(spec_thinking.main, *files(), *urls, "--num-problems", "1", "--num-runs", "2",
                            "--temperature", "0")
     assert code == 0
-    assert set(out) == {"client", "timestamp", "config", "large_model", "speculative_thinking", "comparison"}
+    assert set(out) == {"client", "schema_version", "timestamp", "config", "large_model", "speculative_thinking",
+                        "comparison"}
     assert {"num_problems", "num_runs", "target_model", "speculative_model"} <= set(out["config"])
     spec = out["speculative_thinking"]["results"]["0"]["runs"][0]
     # small a \n (2) → lookahead " wait" x: negative cue → large from 2: L1 L2 (kept) → small \n (1) → lookahead
@@ -80,7 +81,7 @@ def test_both_modes_seed_json_and_summary(files, pair, run_client, capsys) -> No
         assert heading in text, heading
     assert "Mean Ratio                100.0%                28.6%" in text and "None" not in text
     typed = parse_client_result("st.json", out)
-    assert isinstance(typed, SpecThinkingResult) and typed.modes["speculative_thinking"].accuracy == 1.0
+    assert isinstance(typed, SpecThinkingResult) and typed.modes["speculative_thinking"].accuracy.accuracy == 1.0
     row = CompareRow(run="st.json")
     view.fill_row(row, typed)
     assert row.accuracy == 1.0 and row.speedup == c["speedup"] and "small small" in row.method
@@ -182,7 +183,7 @@ def test_seed_file_without_accuracy_reads_and_bad_numbers_are_one_error() -> Non
             "comparison": {"speedup": 1.61, "throughput_improvement": 1.61, "large_model_reduction": 0.548}}
     typed = parse_client_result("seed.json", seed)
     spec = typed.modes["speculative_thinking"]
-    assert (spec.mean_latency_s, spec.mean_large_model_ratio, spec.accuracy) == (28.15, 0.452, None)
+    assert (spec.mean("latency"), spec.mean("large_model_ratio"), spec.accuracy) == (28.15, 0.452, None)
     row = CompareRow(run="seed.json")
     view.fill_row(row, typed)
     assert (row.speedup, row.mean_latency_s, row.accuracy) == (1.61, 28.15, None)

@@ -25,7 +25,7 @@ def test_target_and_base_modes_from_metrics_delta(tmp_path, run_client) -> None:
         code, out = run_client(three_mode.main, "--target-url", t.url, "--base-url", s.url, "-f", str(prompts_file),
                                "--limit", "2", "--iterations", "2", "--skip-lora", "--seed", "1")
     assert code == 0
-    assert set(out) == {"client", "metadata", "summary", "comparison", "per_prompt"}
+    assert set(out) == {"client", "schema_version", "metadata", "summary", "comparison", "per_prompt"}
     assert set(out["summary"]) == {"target_only", "spec_base"} and out["metadata"]["num_prompts"] == 2
     base = out["summary"]["spec_base"]
     assert base["avg_acceptance_rate"] == 0.5 and base["pooled_acceptance_rate"] == 0.5  # 2×3 / 2×6 per prompt
@@ -40,7 +40,7 @@ def test_target_and_base_modes_from_metrics_delta(tmp_path, run_client) -> None:
     assert out["comparison"]["speedup_vs_target"]["spec_base"] is not None
     assert out["comparison"]["lora_vs_base"] is None
     typed = parse_client_result("tm.json", out)
-    assert isinstance(typed, ThreeModeResult) and typed.summary["spec_base"]["avg_acceptance_rate"] == 0.5
+    assert isinstance(typed, ThreeModeResult) and typed.summary["spec_base"].avg_acceptance_rate == 0.5
 
 
 def test_per_request_metrics_preferred_and_lora_gain(tmp_path, run_client) -> None:
@@ -89,7 +89,7 @@ def test_compare_row_and_report_tables_of_the_suite() -> None:
     titles = [t.title for t in view.tables(result)]
     assert titles[0].startswith("SpecLoRA Benchmark Summary") and titles[-1] == "Footer"
     legacy = parse_client_result("old.json", _suite_json("acceptance_gain"))
-    assert legacy.lora_vs_base["acceptance_difference"] == 0.15
+    assert view.lora_vs_base(legacy)["acceptance_difference"] == 0.15
 
 
 def test_compare_row_without_lora_is_the_base_mode() -> None:

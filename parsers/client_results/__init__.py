@@ -1,10 +1,10 @@
-"""Result JSONs of the clients in clients/ read back into typed records, offline.
+"""Result JSONs of the clients in clients/ read back into their typed models, offline.
 
-`read_client_result(path)` returns the typed record of one client kind; each kind lives in its own
-module, parsers/client_result_<kind>.py (KIND, the record, `looks_like(keys)`, `parse(reader, data)`).
-The kind is the top-level "client" field; files without it (written by the original tools) are
-recognised by their top-level keys, tried in KINDS order. Numbers that the client wrote as null stay
-None. Bad input raises ParseError (lineno only for JSON syntax errors).
+`read_client_result(path)` returns the model of one client kind (parsers/client_results/<kind>.py,
+each a `base.ClientResultModel`, the same model the client writes through). The kind is the
+top-level "client" field; files without it (written by the original tools) are recognised by their
+top-level keys (each model's SIGNATURE), tried in KINDS order. Numbers written as null stay None.
+Bad input raises ParseError (lineno only for JSON syntax errors).
 """
 
 from __future__ import annotations
@@ -12,19 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from speclens.parsers import (
-    client_result_accuracy,
-    client_result_draft_verify,
-    client_result_losslessness,
-    client_result_spec_thinking,
-    client_result_three_mode,
-)
-from speclens.parsers.client_reader import Reader
-from speclens.parsers.client_result_accuracy import AccuracyResult
-from speclens.parsers.client_result_draft_verify import DraftVerifyResult
-from speclens.parsers.client_result_losslessness import LosslessnessResult
-from speclens.parsers.client_result_spec_thinking import SpecThinkingResult
-from speclens.parsers.client_result_three_mode import ThreeModeResult
+from speclens.parsers.client_results.accuracy import AccuracyResult
+from speclens.parsers.client_results.base import ClientResultModel
+from speclens.parsers.client_results.draft_verify import DraftVerifyResult
+from speclens.parsers.client_results.losslessness import LosslessnessResult
+from speclens.parsers.client_results.spec_thinking import SpecThinkingResult
+from speclens.parsers.client_results.three_mode import ThreeModeResult
 from speclens.parsers.errors import ParseError
 from speclens.parsers.files import open_input
 
@@ -34,23 +27,23 @@ __all__ = ["AccuracyResult", "ClientResult", "DraftVerifyResult", "LosslessnessR
 ClientResult = DraftVerifyResult | AccuracyResult | SpecThinkingResult | ThreeModeResult | LosslessnessResult
 
 # order matters for files without "client": the first whose looks_like() holds wins
-KINDS = {m.KIND: m for m in (client_result_spec_thinking, client_result_three_mode, client_result_accuracy,
-                             client_result_draft_verify, client_result_losslessness)}
+KINDS: dict[str, type[ClientResultModel]] = {
+    m.kind(): m for m in (SpecThinkingResult, ThreeModeResult, AccuracyResult, DraftVerifyResult, LosslessnessResult)}
 
 
 def _kind(data: dict) -> str | None:
     if isinstance(data.get("client"), str):
         return data["client"]
     keys = set(data)
-    return next((kind for kind, module in KINDS.items() if module.looks_like(keys)), None)
+    return next((kind for kind, model in KINDS.items() if model.looks_like(keys)), None)
 
 
 def parse_client_result(path: str, data: Any) -> ClientResult:
     if not isinstance(data, dict):
         raise ParseError(path, None, "expected a JSON object at the top level")
-    module = KINDS.get(_kind(data) or "")
-    if module is not None:
-        return module.parse(Reader(path), data)
+    model = KINDS.get(_kind(data) or "")
+    if model is not None:
+        return model.read(path, data)
     raise ParseError(path, None, "expected a speclens client result (a 'client' field, or config+summary+results, "
                      "config+metrics+results, metadata+per_prompt, large_model/speculative_thinking)",
                      f"found keys {sorted(data)[:8]}")
