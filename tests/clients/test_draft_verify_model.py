@@ -73,7 +73,7 @@ def test_the_original_tools_file_without_client_or_version_still_reads() -> None
 
 @pytest.mark.parametrize(("where", "value", "message"), [
     (("summary", "avg_speed"), "fast", "expected a number at summary.avg_speed, got str"),
-    (("summary", "total_tokens"), None, "expected an integer at summary.total_tokens, got NoneType"),
+    (("summary", "total_tokens"), None, "expected an integer at summary.total_tokens, got null"),
     (("config", "num_draft_tokens"), True, "expected an integer at config.num_draft_tokens, got bool"),
     (("results", 0, "rounds"), "7", "expected an integer at results[0].rounds, got str"),
     (("baseline", "summary", "pooled_speed"), [], "expected a number at baseline.summary.pooled_speed, got list"),
