@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,8 @@ from speclens.clients.accuracy import cli as gsm8k_accuracy
 from speclens.clients.common.problems import generated
 from speclens.parsers.client_results import AccuracyResult, parse_client_result, read_client_result
 from speclens.parsers.errors import ParseError
+
+from tests.clients.report_check import assert_report_refuses
 
 SEED003 = Path(__file__).resolve().parents[1] / "data" / "seed003_example.json"
 METRICS = {"accuracy": 0.5, "correct": 1, "total": 2, "percentage": "50.00%", "avg_tokens_per_second": 12.5,
@@ -75,10 +75,6 @@ def test_a_wrong_field_is_named(change: dict, message: str) -> None:
 
 
 def test_report_on_a_bad_file_is_one_line(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"client": "gsm8k_accuracy", "config": {}, "results": [],
-                               "metrics": {**METRICS, "accuracy": "0.5"}}))
-    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "report", str(bad)],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().count("\n") == 0 and "metrics.accuracy" in proc.stderr and str(bad) in proc.stderr
+    assert_report_refuses(tmp_path, {"client": "gsm8k_accuracy", "config": {}, "results": [],
+                                     "metrics": {**METRICS, "accuracy": "0.5"}},
+                          "expected a number at metrics.accuracy, got str")

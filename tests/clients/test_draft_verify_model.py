@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from speclens.parsers.client_results import DraftVerifyResult, parse_client_resu
 from speclens.parsers.errors import ParseError
 
 from tests.conftest import ROOT
+from tests.clients.report_check import assert_report_refuses
 
 ARGS = argparse.Namespace(max_tokens=64, temperature=0.0, strategy="deterministic", strategy_from="default",
                           num_draft_tokens=4, top_n=20, dataset_file=None, dataset="generated", sample=False,
@@ -92,12 +91,6 @@ def test_a_wrong_type_names_the_field(where: tuple, value: object, message: str)
 
 
 def test_report_of_a_bad_file_is_one_stderr_line(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
     doc = written()
     doc["summary"]["avg_speed"] = "fast"
-    bad.write_text(json.dumps(doc))
-    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "report", str(bad)], capture_output=True,
-                          text=True, check=False, cwd=ROOT, timeout=120)
-    assert proc.returncode != 0 and proc.stdout == ""
-    assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr
-    assert "expected a number at summary.avg_speed, got str" in proc.stderr and str(bad) in proc.stderr
+    assert_report_refuses(tmp_path, doc, "expected a number at summary.avg_speed, got str")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from speclens.parsers.client_results import LosslessnessResult, parse_client_result
 from speclens.parsers.errors import ParseError
+
+from tests.clients.report_check import assert_report_refuses
 
 PROMPT = {"question": "2+2?", "ground_truth": "4", "identical": False, "first_divergence": 1, "common_prefix": 1,
           "reference_tokens": 3, "candidate_tokens": 2, "reference_text": "x y", "candidate_text": "x z",
@@ -44,10 +44,6 @@ def test_a_wrong_field_is_named(summary: dict, message: str) -> None:
 
 
 def test_report_on_a_bad_file_is_one_line(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"client": "losslessness", "config": {}, "results": [],
-                               "summary": {**SUMMARY, "identity_rate": "1"}}))
-    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "report", str(bad)],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().count("\n") == 0 and "summary.identity_rate" in proc.stderr
+    assert_report_refuses(tmp_path, {"client": "losslessness", "config": {}, "results": [],
+                                     "summary": {**SUMMARY, "identity_rate": "1"}},
+                          "expected a number at summary.identity_rate, got str")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from speclens.parsers.client_results import SpecThinkingResult, parse_client_res
 from speclens.parsers.errors import ParseError
 
 from tests.clients.test_spec_thinking import files, pair  # noqa: F401  (fixtures)
+from tests.clients.report_check import assert_report_refuses
 
 SEED001 = Path(__file__).resolve().parents[1] / "data" / "seed001_example.json"
 CALLS = {k: {"calls": 0, "tokens": 0} for k in ("begin", "cue", "recap", "verify")}
@@ -83,10 +82,6 @@ def test_a_wrong_field_is_named(change: dict, message: str) -> None:
 
 
 def test_report_on_a_bad_file_is_one_line(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"client": "spec_thinking", "config": {}, "speculative_thinking": SPEC,
-                               "comparison": {**COMPARISON, "speedup": "1.6"}}))
-    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "report", str(bad)],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().count("\n") == 0 and "comparison.speedup" in proc.stderr and str(bad) in proc.stderr
+    assert_report_refuses(tmp_path, {"client": "spec_thinking", "config": {}, "speculative_thinking": SPEC,
+                                     "comparison": {**COMPARISON, "speedup": "1.6"}},
+                          "expected a number at comparison.speedup, got str")
