@@ -20,8 +20,18 @@ WARMUP_PROMPT = "Warm-up request, not part of the benchmark. Count from one to t
 WARMUP_TOKENS = 16
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
 def add_warmup_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, metavar="N",
+    parser.add_argument("--warmup", type=_count, default=DEFAULT_WARMUP, metavar="N",
                         help=f"discarded requests sent to each server before timing (default {DEFAULT_WARMUP}; 0: none)")
 
 

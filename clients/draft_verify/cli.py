@@ -25,6 +25,7 @@ import sys
 import time
 
 from speclens.clients.common import cli as cc
+from speclens.clients.common.warmup import add_warmup_flag, warm_up
 from speclens.clients.draft_verify import core
 from speclens.clients.draft_verify import metrics as dm
 from speclens.clients.common.answers import answers_match, extract_answer
@@ -72,7 +73,7 @@ async def speculate(s: Session, problem: Problem) -> dm.ItemResult:
     started = time.perf_counter()
     context = await s.prompt_ids(problem.question)
     out: list[int] = []
-    drafted = accepted = rounds = 0
+    drafted = accepted = rounds = target_tokens = 0
     waits = [0.0, 0.0]  # seconds waiting for the draft server, for the target server
     done = False
     while not done and len(out) < args.max_tokens:
@@ -110,20 +111,32 @@ async def speculate(s: Session, problem: Problem) -> dm.ItemResult:
             n_ok, nxt = core.verify_sampling(draft_ids, draft_dists, scored, bonus, args.temperature, args.top_n, s.rng)
         else:
             n_ok, nxt = core.verify_greedy(draft_ids, scored, bonus)
+        names = {t: name for position in scored if position is not None for t, name in position.names.items()}
+        stop_at = next((j for j, t in enumerate(draft_ids) if _is_stop(s, t, names)), None)
+        if stop_at is not None:  # draft tokens after a stop token can never be in the answer: not proposed
+            draft_ids, n_ok = draft_ids[:stop_at + 1], min(n_ok, stop_at + 1)
         rounds += 1
         drafted += len(draft_ids)
         accepted += n_ok
-        names = {t: name for position in scored if position is not None for t, name in position.names.items()}
-        for token in [*draft_ids[:n_ok], nxt]:
-            out.append(token)
-            context.append(token)
-            if token in s.stop_ids or names.get(token) in EOS_NAMES:
-                s.stop_ids.add(token)
-                done = True
-                break
+        kept = draft_ids[:n_ok]
+        if not (kept and _is_stop(s, kept[-1], names)):  # an accepted stop token ends the answer: no target token
+            kept.append(nxt)
+            target_tokens += 1
+        out += kept
+        context += kept
+        done = _is_stop(s, kept[-1], names)
     item = await _finish(s, problem, out, drafted, accepted, rounds, started)
     item.draft_seconds, item.verify_seconds = round(waits[0], 4), round(waits[1], 4)
+    item.target_tokens = target_tokens
     return item
+
+
+def _is_stop(s: Session, token: int, names: dict[int, str]) -> bool:
+    """A learned or given stop token, or one the target's scores name as an end-of-text token."""
+    if token in s.stop_ids or names.get(token) in EOS_NAMES:
+        s.stop_ids.add(token)
+        return True
+    return False
 
 
 async def target_alone(s: Session, problem: Problem) -> dm.ItemResult:
@@ -216,11 +229,15 @@ async def work(args: argparse.Namespace) -> int:
         s = Session(args, draft, target)
         s.draft_model, draft_real = await resolve_card(draft, args.draft_model, "--draft-model")
         s.target_model, target_real = await resolve_card(target, args.target_model, "--target-model")
+        # both servers warm before the first timed question; the --baseline runs that follow meet them warm too
+        await warm_up(draft, s.draft_model, args.warmup)
+        args.warmup_requests = await warm_up(target, s.target_model, args.warmup)  # per server
         items = await _run_all(s, problems, "draft/verify", speculate)
         baseline = alone = None
         if args.baseline:
             baseline = await _run_all(s, problems, "Target alone", target_alone)
             alone = await _run_all(s, problems, "Draft alone", draft_alone)
+            dm.mark_matches(items, baseline, args.temperature)
     models = {"draft_model": draft_real, "target_model": target_real, "draft_served_model": s.draft_model,
               "target_served_model": s.target_model}
     result = build_result(args, models, items, baseline, alone)
@@ -270,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", action="store_true",
                    help="also run the target alone and the draft alone on the same questions: the measured "
                         "speedup and the seed's expected speedup from speed_draft and speed_target")
+    add_warmup_flag(p)
     cc.add_common_flags(p, "gsm8k_benchmark")
     return p
 

@@ -6,8 +6,8 @@ temperature, then the other options; draft_model/target_model are what the serve
 of their GET /v1/models card, and draft_served_model/target_served_model the names requests use),
 `summary` (metrics.summarize), `definitions` (formula and weighting of every summary key), `results`
 (one object per question), with --baseline `baseline` (the target alone) and `draft_alone`
-({summary, results} each), then `speedup` and `expected_speedup` (speedup.py; null without
---baseline).
+({summary, results} each), then `speedup`, `speedup_interval` and `expected_speedup` (speedup.py;
+null without --baseline); config.warmup_requests = discarded requests per server before timing.
 
 Console: one line per question as it finishes (`question_line`), then the seed's summary block
 with its labels (`print_summary`); each label is followed by what the number is.
@@ -19,7 +19,7 @@ import argparse
 
 from speclens.clients.draft_verify import metrics as dm
 from speclens.clients.common.cli import fmt, pct, stdout_console
-from speclens.clients.draft_verify.speedup import speedup_block
+from speclens.clients.draft_verify.speedup import speedup_block, speedup_interval
 from speclens.clients.common.stats import rounded
 from speclens.parsers.client_results.draft_verify import DraftVerifyResult
 
@@ -34,12 +34,14 @@ def build_result(args: argparse.Namespace, models: dict[str, str], items: list[d
               "dataset": args.dataset_file or args.dataset,
               "question_order": "seeded sample" if args.sample else "first N", "prompt_format": args.prompt_format,
               "seed": args.seed, "draft_url": args.draft_url, "target_url": args.target_url,
-              "draft_served_model": models["draft_served_model"], "target_served_model": models["target_served_model"]}
+              "draft_served_model": models["draft_served_model"], "target_served_model": models["target_served_model"],
+              "warmup_requests": args.warmup_requests}
     alone = {name: {"summary": dm.alone_summary(run), "results": [i.to_json() for i in run]}
              for name, run in (("baseline", baseline), ("draft_alone", draft_alone)) if run is not None}
     return DraftVerifyResult.written(config=config, summary=dm.summarize(items), definitions=dm.DEFINITIONS,
                                      results=[i.to_json() for i in items], **alone,
                                      speedup=rounded(dm.speedup(items, baseline)) if baseline else None,
+                                     speedup_interval=speedup_interval(items, baseline),
                                      expected_speedup=speedup_block(items, baseline, draft_alone))
 
 
@@ -74,7 +76,10 @@ def print_summary(result: dict, path: str) -> None:
     out.print(f"   Overall Acceptance: {pct(s['draft_efficiency'])} (pooled: accepted / generated draft tokens)")
     out.print(f"   Average Speed: {fmt(s['avg_speed'], '.1f')} tokens/sec (mean over questions; "
               f"pooled {fmt(s['pooled_speed'], '.1f')})")
-    out.print(f"   Total Speculation Rounds: {s['speculation_rounds']} ({fmt(s['tokens_per_round'])} tokens/round)")
+    out.print(f"   Total Speculation Rounds: {s['speculation_rounds']} ({fmt(s['tokens_per_round'])} tokens/round = "
+              "answer tokens / rounds)")
+    out.print(f"   Mean Acceptance Length: {fmt(s['mean_acceptance_length'])} (1 + accepted / rounds, as speclens "
+              "compare shows; it also counts the target token after an accepted stop token, which the answer drops)")
     out.print(f"   Accuracy: {pct(s['accuracy'])}")
     out.print("\n📉 Acceptance Rate Distribution:")
     for bucket in s["acceptance_distribution"].values():
@@ -96,7 +101,25 @@ def _print_speedup(out, result: dict) -> None:
         return
     out.print(f"   Target alone: {fmt(e['speed_target'], '.1f')} tokens/sec, draft alone: "
               f"{fmt(e['speed_draft'], '.1f')} tokens/sec (pooled over questions)")
-    out.print(f"   Measured speedup: {fmt(result['speedup'])}x (pooled tokens/sec with drafting / target alone)")
+    ci = result.get("speedup_interval") or {}
+    interval = (f"95% CI {fmt(ci['ci_low'])}-{fmt(ci['ci_high'])}x, {ci['note']}" if ci.get("ci_low") is not None
+                else f"95% CI n/a: {ci.get('note') or 'not measured'}")
+    out.print(f"   Measured speedup: {fmt(result['speedup'])}x (pooled tokens/sec with drafting / target alone; "
+              f"{interval}; after {result['config'].get('warmup_requests')} warm-up requests per server)")
+    _print_differing(out, result)
     out.print(f"   Expected speedup (seed formula 1 + acceptance × draft_speed_ratio): {fmt(e['value'])}x "
               f"= 1 + {fmt(e['acceptance'], '.3f')} × {fmt(e['draft_speed_ratio'], '.3f')}")
     out.print(f"   (the formula ignores {e['ignores']})")
+
+
+def _print_differing(out, result: dict) -> None:
+    """At temperature 0 the draft/verify answers should be the target alone's, text for text."""
+    differing = result["summary"].get("outputs_differing_from_target_alone")
+    if differing is None:
+        return
+    if not differing:
+        out.print(f"   All {len(result['results'])} answers match the target alone's (temperature 0)")
+        return
+    first = next(n for n, q in enumerate(result["results"], 1) if q.get("matches_target_alone") is False)
+    out.print(f"   ⚠ {differing} of {len(result['results'])} answers differ from the target alone's at temperature 0 "
+              f"(first: question {first}; a near-tie in the target's logits, or a bug)")

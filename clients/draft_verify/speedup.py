@@ -22,6 +22,7 @@ It is an estimate to read beside the measured speedup, not a prediction of it.
 
 from __future__ import annotations
 
+from speclens.analyzers.speedup.item_interval import rate_ratio
 from speclens.clients.draft_verify import metrics as dm
 from speclens.clients.common.stats import ratio, rounded
 
@@ -57,3 +58,15 @@ def speedup_block(items: list[dm.ItemResult], target_alone: list[dm.ItemResult] 
             "speeds_are": "pooled tokens/s (Σ tokens / Σ time) of each model generating the answers alone (--baseline)",
             "draft_speed_ratio": rounded(draft_speed_ratio(speed_draft, speed_target)),
             "value": rounded(expected_speedup(acceptance, speed_draft, speed_target)), "ignores": IGNORES}
+
+
+def speedup_interval(items: list[dm.ItemResult], target_alone: list[dm.ItemResult] | None) -> dict | None:
+    """The result JSON's `speedup_interval`: the 95% interval of the measured speedup (pooled tok/s with
+    drafting ÷ the target alone's), paired over questions (both sides answered the same questions in
+    the same order; analyzers/speedup/item_interval.rate_ratio); None without --baseline. ci_low and
+    ci_high are null with the reason in `note` when fewer than 3 questions ran."""
+    if not target_alone:
+        return None
+    r = rate_ratio([i.tokens for i in items], [i.time for i in items], [i.tokens for i in target_alone],
+                   [i.time for i in target_alone], paired=True)
+    return {"ci_low": rounded(r.ci_low), "ci_high": rounded(r.ci_high), "note": r.interval_note, "formula": r.formula}

@@ -4,7 +4,7 @@ the original tool's (`benchmark_gsm8k.py`, `gsm8k_benchmark_<timestamp>.json`, n
 The original file has `config` (draft_model, target_model, num_samples, max_tokens, temperature),
 a five-key `summary` (avg_acceptance_rate, avg_speed, total_tokens, total_draft_generated,
 total_draft_accepted) and `results`; ours adds the other config and summary keys, `definitions`,
-`baseline`/`draft_alone` (with --baseline), `speedup` and `expected_speedup`. What a file lacks
+`baseline`/`draft_alone` (with --baseline), `speedup`, `speedup_interval` and `expected_speedup`. What a file lacks
 stays None; the analyzer (analyzers/client_results/draft_verify.py) derives what the integer totals
 or the per-question results allow. Per-question records and the --baseline blocks:
 draft_verify_items.py.
@@ -38,6 +38,7 @@ class DraftVerifyConfig(Section):
     target_url: str | None = None
     draft_served_model: str | None = None
     target_served_model: str | None = None
+    warmup_requests: Count | None = None  # discarded requests sent to each server (draft, target) before timing
 
 
 class AcceptanceBucket(Section):
@@ -59,11 +60,23 @@ class DraftVerifySummary(Section):
     total_draft_accepted: Count
     draft_efficiency: Number | None = None
     speculation_rounds: Count | None = None
-    tokens_per_round: Number | None = None
+    tokens_per_round: Number | None = None  # Σ tokens / Σ rounds (tokens kept in answers)
+    mean_acceptance_length: Number | None = None  # 1 + Σ accepted / Σ rounds (as compare and vLLM count)
     pooled_speed: Number | None = None
     total_time: Number | None = None
     accuracy: Number | None = None
+    outputs_differing_from_target_alone: Count | None = None  # --baseline at temperature 0; else null
     acceptance_distribution: dict[str, AcceptanceBucket] | None = None  # lt_50, 50_75, 75_90, 90_100, n_a
+
+
+class SpeedupInterval(Section):
+    """95% interval of `speedup`, paired over questions (clients/draft_verify/speedup.speedup_interval);
+    ci_low/ci_high null with the reason in `note` when there are too few questions."""
+
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+    note: str | None = None
+    formula: str | None = None
 
 
 class DraftVerifyResult(ClientResultModel):
@@ -75,5 +88,6 @@ class DraftVerifyResult(ClientResultModel):
     baseline: AloneRun | None = None  # the target alone (--baseline)
     draft_alone: AloneRun | None = None  # the draft alone (--baseline)
     speedup: Number | None = None  # pooled tok/s with drafting / the target alone's
+    speedup_interval: SpeedupInterval | None = None  # null without --baseline
     expected_speedup: ExpectedSpeedup | None = None
     SIGNATURE: ClassVar[frozenset[str] | None] = frozenset({"config", "summary", "results"})

@@ -28,6 +28,8 @@ class DraftVerifyQuestion(Section):
     time: Number | None = None
     draft_seconds: Number | None = None
     verify_seconds: Number | None = None
+    target_tokens: Count | None = None  # the target's tokens kept: tokens = draft_accepted + target_tokens
+    matches_target_alone: Flag | None = None  # the answer equals the target alone's (--baseline, T = 0)
     acceptance_rate: Number | None = None  # draft_accepted / draft_generated
     tokens_per_second: Number | None = None  # tokens / time
     question_num: Count | None = None  # the original tool's

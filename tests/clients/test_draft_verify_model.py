@@ -19,7 +19,8 @@ from tests.clients.report_check import assert_report_refuses
 
 ARGS = argparse.Namespace(max_tokens=64, temperature=0.0, strategy="deterministic", strategy_from="default",
                           num_draft_tokens=4, top_n=20, dataset_file=None, dataset="generated", sample=False,
-                          prompt_format="chat", seed=0, draft_url="http://d", target_url="http://t")
+                          prompt_format="chat", seed=0, draft_url="http://d", target_url="http://t",
+                          warmup_requests=2)
 MODELS = {"draft_model": "d", "target_model": "t", "draft_served_model": "ds", "target_served_model": "ts"}
 
 
@@ -37,7 +38,7 @@ def written() -> dict:
 def test_the_client_writes_through_the_model_and_it_reads_back_key_for_key() -> None:
     doc = written()
     assert list(doc) == ["client", "schema_version", "config", "summary", "definitions", "results", "baseline",
-                         "draft_alone", "speedup", "expected_speedup"]
+                         "draft_alone", "speedup", "speedup_interval", "expected_speedup"]
     assert (doc["client"], doc["schema_version"]) == ("gsm8k_draft_verify", 1)
     model = DraftVerifyResult.read("dv.json", json.loads(json.dumps(doc)))
     again = model.model_dump(mode="json", exclude_unset=True)

@@ -77,7 +77,7 @@ def test_json_shape_exactly_as_users_know_it(world, server, run_client) -> None:
     assert list(out["summary"])[:5] == ["avg_acceptance_rate", "avg_speed", "total_tokens",
                                         "total_draft_generated", "total_draft_accepted"]
     assert list(out) == ["client", "schema_version", "config", "summary", "definitions", "results", "baseline",
-                         "draft_alone", "speedup", "expected_speedup"]
+                         "draft_alone", "speedup", "speedup_interval", "expected_speedup"]
     assert set(out["definitions"]) >= set(out["summary"])  # every summary key says its formula
     # both alone runs generate the same 7-token answer (6 pieces + EOS) in one request each
     assert out["baseline"]["summary"]["total_tokens"] == 7 and out["draft_alone"]["summary"]["total_tokens"] == 7
@@ -124,7 +124,10 @@ def test_console_lines_per_question_and_the_seeds_summary_block(world, server, r
                           "   Total Draft Generated: 22", "   Total Draft Accepted: 17"]
     assert block[5] == "   Overall Acceptance: 77.3% (pooled: accepted / generated draft tokens)"
     assert re.fullmatch(r"   Average Speed: \d+\.\d tokens/sec \(mean over questions; pooled \d+\.\d\)", block[6])
-    assert block[7] == "   Total Speculation Rounds: 7 (3.00 tokens/round)"  # 2 + 2 + 3 rounds, 21 / 7
+    # 2 + 2 + 3 rounds, 21 / 7
+    assert block[7] == "   Total Speculation Rounds: 7 (3.00 tokens/round = answer tokens / rounds)"
+    # 1 + 17 accepted / 7 rounds = 3.43: each answer ended on the draft's accepted EOS (3 dropped target tokens)
+    assert block[8].startswith("   Mean Acceptance Length: 3.43 (1 + accepted / rounds, as speclens compare shows")
     dist = block[block.index("📉 Acceptance Rate Distribution:") + 1:][:3]
     # 0.556 Medium, 0.857 High, 1.0 Very High (100% is in the last bucket); one of 3 each = 33.3%
     assert dist == ["   Medium (50-75%): 1 questions (33.3%)", "   High (75-90%): 1 questions (33.3%)",
@@ -234,7 +237,8 @@ def test_verify_request_uses_prompt_logprobs_and_one_token(world, server, run_cl
     p = generated(0, 1)[0]
     script_question(world, p.question, p.answer, draft_wrong_at=None)
     run_client(gsm8k_draft_verify.main, *args(server, "--num-samples", "1", "--top-n", "5"))
-    verify = [r for r in world.requests if r["path"] == "/v1/completions" and r["model"] == "target"]
+    verify = [r for r in world.requests if r["path"] == "/v1/completions" and r["model"] == "target"
+              and isinstance(r["prompt"], list)]  # not the warm-up's text prompt
     assert verify and all(r["max_tokens"] == 1 and r["prompt_logprobs"] == 5 for r in verify)
 
 

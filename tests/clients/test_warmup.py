@@ -34,3 +34,17 @@ def test_zero_or_negative_sends_nothing() -> None:
     with FakeServer(world) as server:
         assert asyncio.run(go()) == 0
     assert world.requests == []
+
+
+def test_a_negative_or_non_numeric_count_is_refused_by_the_flag() -> None:
+    import argparse
+
+    import pytest
+    from speclens.clients.common.warmup import add_warmup_flag
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    add_warmup_flag(parser)
+    assert parser.parse_args(["--warmup", "0"]).warmup == 0 and parser.parse_args([]).warmup == 2
+    for bad in ("-1", "two"):
+        with pytest.raises(argparse.ArgumentError, match="expected a whole number >= 0"):
+            parser.parse_args(["--warmup", bad])
