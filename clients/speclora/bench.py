@@ -2,9 +2,11 @@
 prompts, measured by clients/speclora/three_mode.py, summarised by clients/speclora/three_mode_report.py.
 
 Without server URLs the servers are started for you (clients/speclora/servers.py): `--boot
-parallel` boots all three at once and measures mode after mode; `--boot sequential` boots one
+parallel` boots all three at once, warms each up and interleaves the prompts across the modes
+(clients/speclora/three_mode.py: run_suite); `--boot sequential` boots one
 mode's server, measures it, stops it, then the next (a GPU holds one server at a time), and joins
-the three partial results into one document. The JSON goes to -o, else to stdout (the summary
+the three partial results into one document. The prompts are held out from the adapter's
+training data (clients/speclora/heldout.py). The JSON goes to -o, else to stdout (the summary
 table then goes to stderr).
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from rich.console import Console
 from speclens.clients.common import cli as cc
-from speclens.clients.speclora import adapters
+from speclens.clients.speclora import adapters, heldout
 from speclens.clients.speclora import servers
 from speclens.clients.speclora import three_mode
 from speclens.clients.speclora import three_mode_report as report
@@ -42,6 +44,10 @@ def modes_of(args: argparse.Namespace) -> list[str]:
     return [args.only_mode] if args.only_mode else modes
 
 
+SEQUENTIAL = ("one mode at a time: each mode's server booted, warmed up, measured over every prompt and stopped "
+              "before the next mode's (--boot sequential)")
+
+
 def _sequential(args: argparse.Namespace, argv: list[str], merged: str | None) -> dict | int:
     """One launcher run per mode, each writing a partial result; the joined result (or an exit status)."""
     parts: dict[str, dict] = {}
@@ -58,6 +64,8 @@ def _sequential(args: argparse.Namespace, argv: list[str], merged: str | None) -
     meta["models"] = {m: p["metadata"]["models"][m] for m, p in parts.items()}
     meta["urls"] = {m: p["metadata"]["urls"][m] for m, p in parts.items()}
     meta["drafts"] = {m: p["metadata"]["drafts"].get(m) for m, p in parts.items() if m != "target_only"}
+    meta["warmup_requests"] = {m: (p["metadata"].get("warmup_requests") or {}).get(m) for m, p in parts.items()}
+    meta["mode_order"] = SEQUENTIAL
     meta["boot"] = "sequential"
     results = {m: [row[m] for row in p["per_prompt"]] for m, p in parts.items()}
     return report.build_result(meta, [row["prompt"] for row in last["per_prompt"]], results)
@@ -80,11 +88,16 @@ def cmd_benchmark(args: argparse.Namespace, argv: list[str]) -> int:
         cc.check_output(args.output, args.overwrite)
     if args.servers_from_env:
         servers.urls_from_env(args)
-    prompts = three_mode.load_prompts(args)
     adapter = merged = None
     info: dict = {}
+    if not args.skip_lora:  # every mode needs the adapter's path: its training prompts are dropped on every mode
+        adapter = adapters.resolve(args.lora_adapter_spec, Path(args.checkpoints_dir))
     if not args.skip_lora and args.only_mode in (None, "spec_lora"):
         adapter, merged, info = lora_draft(args)
+    # the outer run warns (inner runs inside the launcher, --servers-from-env, say it again otherwise)
+    prompts, found = heldout.select(three_mode.load_prompts(args), adapter, args.allow_train_overlap,
+                                    warn=not args.servers_from_env)
+    found["prompt_selection"] = heldout.how_chosen(args.prompts_file, args.limit, args.seed, args.allow_train_overlap)
     if args.target_url is None and args.base_url is None and args.lora_url is None:
         boot = args.boot or servers.default_boot()
         if boot == "parallel":
@@ -97,5 +110,6 @@ def cmd_benchmark(args: argparse.Namespace, argv: list[str]) -> int:
              "merged_weights_sha256": info.get("weights_sha256"), "lora_base_draft": info.get("base"),
              "drafts": {"spec_base": args.draft or (servers.base_draft(args) if args.servers_from_env else None),
                         "spec_lora": merged and str(merged)},
-             "boot": args.boot or (servers.default_boot() if args.servers_from_env else "external servers")}
+             "boot": args.boot or (servers.default_boot() if args.servers_from_env else "external servers"),
+             **found}
     return _emit(args, asyncio.run(three_mode.run_suite(args, prompts, extra)))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from speclens.clients.common import cli as cc
 from speclens.clients.common.http import ServerError
+from speclens.clients.common.warmup import add_warmup_flag
 from speclens.clients.speclora.bench import cmd_benchmark
 from speclens.clients.speclora.servers import ENV_URLS, base_draft, tiny_pair, via_launcher
 from speclens.clients.speclora.train import TrainConfig
@@ -68,7 +69,7 @@ def cmd_train(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def _servers(p: argparse.ArgumentParser) -> None:
+def _servers(p: argparse.ArgumentParser, seed: int) -> None:
     g = p.add_argument_group("servers (default: started for you by launchers/speclora.sh)")
     g.add_argument("--target", help="target model (default: the tiny pair on CPU)")
     g.add_argument("--draft", help="base draft model (default: the tiny pair's draft)")
@@ -79,7 +80,8 @@ def _servers(p: argparse.ArgumentParser) -> None:
     g.add_argument("--servers-from-env", action="store_true", help=argparse.SUPPRESS)
     g.add_argument("--api-key", help="bearer token (default: $VLLM_API_KEY)")
     g.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per HTTP request (default 300)")
-    g.add_argument("--seed", type=int, default=0, help="seed of the prompt sample (default 0)")
+    g.add_argument("--seed", type=int, default=seed, help=f"seed of the prompt sample and of generated prompts "
+                   f"(default {seed}: collect-data draws seed 0, benchmark-suite seed 1, two disjoint prompt sets)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--url", help="a running server (ideally target + base draft) instead of starting one")
     c.add_argument("--model", help="served model name (default: the first the server lists)")
     c.add_argument("--overwrite", action="store_true")
-    _servers(c)
+    _servers(c, 0)
     t = sub.add_parser("train", help="LoRA on the draft, toward the target's outputs")
     t.add_argument("--data", default="data/training_data.jsonl")
     t.add_argument("--checkpoints-dir", default="data/checkpoints")
@@ -117,13 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--overwrite", action="store_true")
     b.add_argument("--checkpoints-dir", default="data/checkpoints")
     b.add_argument("--boot", choices=("parallel", "sequential"),
-                   help="servers all at once, or one mode's server at a time (default: parallel on CPU, "
-                        "sequential with a GPU)")
+                   help="servers all at once (the prompts then interleaved across the modes), or one mode's server "
+                        "at a time (default: parallel on CPU, sequential with a GPU)")
+    b.add_argument("--allow-train-overlap", action="store_true",
+                   help="keep benchmark prompts found in the adapter's training data (default: they are dropped; "
+                        "either way a warning and metadata.training_prompt_overlap count them)")
+    add_warmup_flag(b)
     b.add_argument("--only-mode", choices=("target_only", "spec_base", "spec_lora"), help=argparse.SUPPRESS)
     for attr in ENV_URLS:
         b.add_argument("--" + attr.replace("_", "-"), help="a running server for this mode")
         b.add_argument("--" + attr.replace("url", "model").replace("_", "-"), help=argparse.SUPPRESS)
-    _servers(b)
+    _servers(b, 1)
     return p
 
 

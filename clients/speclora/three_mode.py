@@ -16,27 +16,34 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import AsyncExitStack
+from pathlib import Path
 
 from speclens.clients.common import cli as cc
 from speclens.clients.speclora import three_mode_measure as core
 from speclens.clients.speclora import three_mode_report as report
 from speclens.clients.common.http import OpenAIServer, api_key_from
+from speclens.clients.common.warmup import add_warmup_flag, warm_up
+from speclens.clients.speclora import heldout
 from speclens.clients.common.problems import generated, prompt_file, sample
 
 MODES = (("target_only", "target_url", False), ("spec_base", "base_url", True), ("spec_lora", "lora_url", True))
 
 
-async def run_mode(server: OpenAIServer, model: str, prompts: list[str], args: argparse.Namespace, speculative: bool,
-                   progress, task) -> list[dict]:
-    """Per prompt: `iterations` requests, folded into one per-prompt record."""
-    out = []
-    for prompt in prompts:
-        runs = []
-        for _ in range(args.iterations):
-            runs.append(await core.measure(server, model, prompt, args.max_tokens, speculative))
-            progress.update(task, advance=1)
-        out.append(report.per_prompt(runs))
-    return out
+async def measure_prompt(server: OpenAIServer, model: str, prompt: str, args: argparse.Namespace,
+                         speculative: bool, progress, task) -> dict:
+    """One prompt on one mode: `iterations` requests, folded into one per-prompt record."""
+    runs = []
+    for _ in range(args.iterations):
+        runs.append(await core.measure(server, model, prompt, args.max_tokens, speculative))
+        progress.update(task, advance=1)
+    return report.per_prompt(runs)
+
+
+def rotated(names: list[str], i: int) -> list[str]:
+    """The mode order for prompt i: the modes rotated by i, so each mode goes first equally often."""
+    k = i % len(names) if names else 0
+    return names[k:] + names[:k]
 
 
 def load_prompts(args: argparse.Namespace) -> list[str]:
@@ -58,22 +65,39 @@ def check_urls(args: argparse.Namespace) -> list[tuple[str, str, bool]]:
     return modes
 
 
+INTERLEAVED = ("interleaved: every prompt on every mode before the next prompt, the mode order rotating by one "
+               "per prompt; every server warmed up first")
+
+
 async def run_suite(args: argparse.Namespace, prompts: list[str], extra: dict) -> dict:
-    """Every mode over every prompt, mode after mode; the result document (clients/speclora/three_mode_report.py)."""
+    """Warm every mode's server (--warmup discarded requests, before any timed request or /metrics
+    scrape), then the prompts interleaved across the modes (INTERLEAVED: drift of a settling or
+    warming machine falls on every mode alike, not on whichever mode runs first); the result
+    document (clients/speclora/three_mode_report.py)."""
     modes = check_urls(args)
     key = api_key_from(args.api_key)
-    results: dict[str, list[dict]] = {}
     models: dict[str, str] = {}
+    warmups: dict[str, int] = {}
+    opened: dict[str, tuple[OpenAIServer, bool, object]] = {}
     with cc.make_progress() as progress:
-        for name, attr, speculative in modes:
-            async with OpenAIServer(getattr(args, attr), key, args.timeout) as server:
+        async with AsyncExitStack() as stack:
+            for name, attr, speculative in modes:
+                server = await stack.enter_async_context(OpenAIServer(getattr(args, attr), key, args.timeout))
                 models[name] = await server.resolve_model(getattr(args, attr.replace("url", "model")))
-                task = progress.add_task(name, total=len(prompts) * args.iterations, status="")
-                results[name] = await run_mode(server, models[name], prompts, args, speculative, progress, task)
+                warmups[name] = await warm_up(server, models[name], args.warmup)
+                opened[name] = (server, speculative, progress.add_task(name, total=len(prompts) * args.iterations,
+                                                                       status=""))
+            results: dict[str, list[dict]] = {name: [] for name in opened}
+            for i, prompt in enumerate(prompts):
+                for name in rotated(list(opened), i):
+                    server, speculative, task = opened[name]
+                    results[name].append(await measure_prompt(server, models[name], prompt, args, speculative,
+                                                              progress, task))
     metadata = {"num_prompts": len(prompts), "max_tokens": args.max_tokens, "iterations": args.iterations,
                 "adapter_path": None if args.skip_lora else args.lora_adapter, "seed": args.seed,
                 "prompts_file": args.prompts_file, "skip_lora": args.skip_lora, "models": models,
-                "urls": {name: getattr(args, attr) for name, attr, _ in modes}, **extra}
+                "urls": {name: getattr(args, attr) for name, attr, _ in modes}, "warmup_requests": warmups,
+                "mode_order": INTERLEAVED, **extra}
     return report.build_result(metadata, prompts, results)
 
 
@@ -81,7 +105,10 @@ async def work(args: argparse.Namespace) -> int:
     path = cc.output_path(args.output, "benchmark_suite")
     cc.check_output(path, args.overwrite)
     check_urls(args)
-    result = await run_suite(args, load_prompts(args), {})
+    adapter = None if args.skip_lora or not args.lora_adapter else Path(args.lora_adapter)
+    prompts, found = heldout.select(load_prompts(args), adapter, args.allow_train_overlap, warn=True)
+    found["prompt_selection"] = heldout.how_chosen(args.prompts_file, args.limit, args.seed, args.allow_train_overlap)
+    result = await run_suite(args, prompts, found)
     cc.write_result(path, result, args.overwrite)
     report.print_summary(result, cc.stdout_console())
     print(f"Results: {path}")
@@ -107,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", "-m", type=cc.positive_int, default=256)
     p.add_argument("--iterations", "-n", type=cc.positive_int, default=1)
     p.add_argument("--skip-lora", action="store_true", help="run target_only and spec_base only")
+    p.add_argument("--allow-train-overlap", action="store_true",
+                   help="keep prompts found in --lora-adapter's training data (default: dropped, with a warning)")
+    add_warmup_flag(p)
     cc.add_common_flags(p, "benchmark_suite")
     return p
 

@@ -15,6 +15,7 @@ highest held-out agreement (ties: lower held-out loss; without a held-out split:
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from speclens.clients.speclora import adapters
 from speclens.clients.common.cli import UsageError, make_progress
 from speclens.clients.speclora.data import Sample, read_samples
+from speclens.clients.speclora.heldout import prompt_hash
 
 ALL_LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -169,14 +171,15 @@ def train(data: str, draft: str, checkpoints: Path, cfg: TrainConfig, overwrite:
                 log(f"  step {step}/{cfg.steps}: train loss {state['train_loss']}, held-out loss "
                     f"{_fmt(state['heldout_loss'])}, held-out agreement {_fmt(state['heldout_agreement'])}\n")
     best = adapters.finish(checkpoints, states)
-    summary = {"data": data, "data_provenance": provenance, "draft_model": draft, "config": asdict(cfg),
+    summary = {"data": os.path.abspath(data), "data_provenance": provenance, "draft_model": draft, "config": asdict(cfg),
                "num_train_samples": len(train_set), "num_heldout_samples": len(held),
                "heldout_positions": positions, "heldout_before": {"loss": _round(base_loss),
                                                                  "agreement": _round(base_agreement)},
                "seconds": round(time.perf_counter() - started, 2), "final_train_loss": states[-1]["train_loss"],
                "checkpoints": states, "aliases": {"best": best, "final": states[-1]["step"],
                                                   "latest": states[-1]["step"]},
-               "best_by": "heldout_agreement" if held else "train_loss"}
+               "best_by": "heldout_agreement" if held else "train_loss",
+               "training_prompts_sha256": sorted({prompt_hash(s.prompt) for s in samples})}  # heldout.py
     (checkpoints / "training_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 

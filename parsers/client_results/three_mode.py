@@ -58,6 +58,12 @@ class ThreeModeMetadata(FileOrder):
     lora_base_draft: str | None = None
     drafts: dict[str, str | None] | None = None
     boot: str | None = None
+    warmup_requests: dict[str, Count | None] | None = None  # discarded requests per mode's server, before timing
+    mode_order: str | None = None  # interleaved prompt by prompt, or one mode at a time (sequential boot)
+    training_prompt_overlap: Count | None = None  # benchmark prompts found in the adapter's training data
+    training_prompts_dropped: Count | None = None  # of those, dropped (0 with --allow-train-overlap)
+    training_prompts_source: str | None = None  # where the training prompts were read
+    prompt_selection: str | None = None  # how the benchmark prompts were chosen
 
 
 class ModeSummary(FileOrder):
@@ -68,35 +74,48 @@ class ModeSummary(FileOrder):
     avg_time_to_last_token: Number | None = None
     avg_acceptance_rate: Number | None = None
     pooled_acceptance_rate: Number | None = None
-    total_tokens: Count | None = None
+    total_tokens: Number | None = None  # Σ over prompts of the per-prompt (per-request mean) counts
     num_prompts: Count | None = None
     min_tokens_per_second: Number | None = None
     max_tokens_per_second: Number | None = None
-    draft_tokens: Count | None = None
-    accepted_tokens: Count | None = None
+    draft_tokens: Number | None = None
+    accepted_tokens: Number | None = None
     acceptance_source: str | None = None
+
+
+class Interval(Section):
+    """A 95% interval paired over prompts; bounds null and `note` saying why when there is none."""
+
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+    note: str | None = None
 
 
 class LoraVsBase(Section):
     tokens_per_second_gain: Number | None = None  # avg tok/s (lora) / avg tok/s (base) − 1
     acceptance_difference: Number | None = None  # avg_acceptance_rate (lora) − (base), rate units
     acceptance_gain: Number | None = None  # the former name of acceptance_difference (older files)
+    tokens_per_second_gain_interval: Interval | None = None
+    acceptance_difference_interval: Interval | None = None
 
 
 class Comparison(Section):
     speedup_vs_target: dict[str, Number | None] | None = None
+    speedup_vs_target_interval: dict[str, Interval] | None = None
     lora_vs_base: LoraVsBase | None = None
+    interval_method: str | None = None
 
 
 class PromptMode(Section):
-    """One prompt in one mode, over its `iterations` requests."""
+    """One prompt in one mode: one request's worth, means over its `iterations` requests (files of
+    speclens before issue 22 summed the counts over iterations)."""
 
     tokens_per_second: Number | None = None
     time_to_last_token: Number | None = None
     acceptance_rate: Number | None = None
-    total_tokens: Count | None = None
-    draft_tokens: Count | None = None
-    accepted_tokens: Count | None = None
+    total_tokens: Number | None = None
+    draft_tokens: Number | None = None
+    accepted_tokens: Number | None = None
     acceptance_source: str | None = None
 
 

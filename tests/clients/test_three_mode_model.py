@@ -79,7 +79,7 @@ def test_the_report_lists_a_hand_written_summary_in_the_files_order(tmp_path: Pa
 @pytest.mark.parametrize(("change", "message"), [
     (("summary", "spec_base", "avg_tokens_per_second", "fast"),
      "expected a number at summary.spec_base.avg_tokens_per_second, got str"),
-    (("summary", "spec_base", "draft_tokens", True), "expected an integer at summary.spec_base.draft_tokens, got bool"),
+    (("summary", "spec_base", "num_prompts", True), "expected an integer at summary.spec_base.num_prompts, got bool"),
     (("metadata", "skip_lora", 1), "expected true or false at metadata.skip_lora, got int"),
 ])
 def test_a_wrong_field_is_named(change: tuple, message: str) -> None:
