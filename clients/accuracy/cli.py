@@ -7,7 +7,10 @@ and "1234.0" are equal). Questions run one at a time so that per-question time i
 one request. Block length and denoising steps go to the server as vLLM's diffusion request
 parameters (clients/accuracy/diffusion_params.py); the confidence threshold and remasking strategy have no
 per-request equivalent in vLLM and are recorded, not sent (said once at the start). The server's
-vllm:diffusion_* counters are read before and after the run when it exports them.
+vllm:diffusion_* counters are read before and after the run; whether block length and denoising steps
+had an effect (the counters moved) is said in FINAL RESULTS and in the JSON's `diffusion_knobs`
+(a server that is not a diffusion model accepts `vllm_xargs` and ignores it). The server is warmed
+with `--warmup N` discarded requests before the "before" scrape and the first timed question.
 
     .venv/bin/python -m speclens.clients.gsm8k_accuracy --url http://gpu-box:8000 --num-samples 124
     launchers/baseline.sh -- .venv/bin/python -m speclens.clients.gsm8k_accuracy --dataset generated \\
@@ -28,6 +31,7 @@ from speclens.clients.common.answers import answers_match, extract_answer
 from speclens.clients.common.http import OpenAIServer, api_key_from
 from speclens.clients.common.problems import GSM8K_TEST_SIZE, Problem, first_or_sample, generated, gsm8k, gsm8k_file
 from speclens.clients.common.stats import mean, ratio, rounded
+from speclens.clients.common.warmup import add_warmup_flag, warm_up
 from speclens.parsers.client_results.accuracy import AccuracyResult
 
 DEFAULT_OUTPUT = "gsm8k_results.json"
@@ -90,13 +94,14 @@ def load_problems(args: argparse.Namespace) -> tuple[list[Problem], str]:
     return problems, f"{args.dataset}, {how} {len(problems)} of {len(rows):,}"
 
 
-def _config(args: argparse.Namespace, model: str, path: str, problems: list[Problem]) -> dict:
+def _config(args: argparse.Namespace, model: str, path: str, problems: list[Problem], warmed: int) -> dict:
     sent = dp.request_xargs(args.block_length, args.denoising_steps) if args.diffusion_params else {}
     return {"model_name": model, "block_length": args.block_length, "denoising_steps": args.denoising_steps,
             "temperature": args.temperature, "remasking_strategy": args.remasking_strategy,
             "confidence_threshold": args.confidence_threshold, "max_gen_length": args.max_tokens,
             "url": args.url, "dataset": args.dataset, "num_samples": len(problems), "sample_seed": args.sample_seed,
-            "seed": args.seed, "output_file": path, "request_vllm_xargs": sent, "not_sent": dict(dp.UNSENT)}
+            "seed": args.seed, "output_file": path, "request_vllm_xargs": sent, "not_sent": dict(dp.UNSENT),
+            "warmup_requests": warmed}
 
 
 async def work(args: argparse.Namespace) -> int:
@@ -107,8 +112,9 @@ async def work(args: argparse.Namespace) -> int:
     rows: list[dict] = []
     async with OpenAIServer(args.url, api_key_from(args.api_key), args.timeout) as server:
         model = await server.resolve_model(args.model)
+        warmed = await warm_up(server, model, args.warmup)  # before the "before" scrape: warm-ups move counters
         before, why = await dp.scrape(server)
-        config = _config(args, model, path, problems)
+        config = _config(args, model, path, problems, warmed)
         note = ("Server: exports vllm:diffusion_* counters (a diffusion model); they are read before and after the run"
                 if before is not None else f"Server: no diffusion counters: {why}")
         for line in view.config_summary(config, source, config["request_vllm_xargs"], dp.UNSENT, note):
@@ -119,7 +125,7 @@ async def work(args: argparse.Namespace) -> int:
                 rows.append(await ask(server, model, problem, args, idx))
                 if args.verbose:
                     progress.pause()
-                    for line in view.example_log(idx, len(problems), rows[-1], args.block_length, before is not None):
+                    for line in view.example_log(idx, len(problems), rows[-1], before is not None):
                         out.print(line)
                 progress.update(len(rows), sum(r["correct"] for r in rows))
         finally:
@@ -127,10 +133,12 @@ async def work(args: argparse.Namespace) -> int:
         after, why_after = await dp.scrape(server) if before is not None else (None, why)
     server_diffusion = dp.server_counts(before, after)
     unavailable = None if server_diffusion is not None else why_after or why
+    knobs = dp.knob_effect(args.block_length, args.denoising_steps, args.diffusion_params, server_diffusion, unavailable)
     result = AccuracyResult.written(config=config, metrics=metrics(rows), results=rows,
-                                    server_diffusion=server_diffusion, server_diffusion_unavailable=unavailable)
+                                    server_diffusion=server_diffusion, server_diffusion_unavailable=unavailable,
+                                    diffusion_knobs=knobs)
     cc.write_result(path, result, args.overwrite)
-    for line in view.final_block(result["metrics"], server_diffusion):
+    for line in view.final_block(result["metrics"], server_diffusion, knobs):
         out.print(line)
     out.print(f"Results: {path}")
     return 0
@@ -170,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="send no vllm_xargs (for OpenAI-compatible servers that refuse unknown fields)")
     p.add_argument("--verbose", type=boolean, default=True, metavar="true|false",
                    help="per-example logs (default true)")
+    add_warmup_flag(p)
     cc.add_common_flags(p, "gsm8k_results", output_help=(
         f"result JSON path (default {DEFAULT_OUTPUT}; an existing file is kept unless --overwrite)"))
     p.add_argument("--output-file", dest="output", help="the same as --output")

@@ -99,17 +99,16 @@ def _sent(sent: dict, key: str, extra: str = "") -> str:
     return f" (sent as vllm_xargs.{key}{extra})" if key in sent else " (not sent: --no-diffusion-params)"
 
 
-def example_log(i: int, total: int, row: dict, block_length: int, diffusion_server: bool = False) -> list[str]:
+def example_log(i: int, total: int, row: dict, diffusion_server: bool = False) -> list[str]:
     """The verbose log of one question, after its answer arrived; the denoising line when the reply
-    carries the request's own steps, or (once per question) that it does not on a diffusion server."""
+    carries the request's own steps, or (once per question) that it does not on a diffusion server.
+    Block and step figures come only from the server's reply, never computed from the requested knobs."""
     tokens, seconds = row.get("completion_tokens"), row["generation_time"]
     lines = [RULE, f"Example {i + 1}/{total}", RULE, f"Question: {row['question']}", ""]
     prompt = row.get("prompt_tokens")
     lines.append(f"    [Generation] Prompt length: {'n/a' if prompt is None else prompt} tokens")
     if tokens is not None:
-        blocks = -(-tokens // block_length)
-        lines.append(f"    [Generation] Total blocks: {blocks} (output tokens / block length {block_length}, rounded "
-                     f"up), Total length: {tokens} tokens, time {seconds:.2f}s")
+        lines.append(f"    [Generation] Total length: {tokens} tokens, time {seconds:.2f}s")
     server = row.get("server_denoising")
     if server:
         lines.append(f"    [Denoising] server: {server['denoising_steps']} denoising steps, {server['committed_tokens']} "
@@ -138,8 +137,9 @@ def _one(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
 
-def final_block(m: dict, server: dict | None) -> list[str]:
-    """FINAL RESULTS: accuracy, then the request means and the pooled rate, each named."""
+def final_block(m: dict, server: dict | None, knobs: dict | None = None) -> list[str]:
+    """FINAL RESULTS: accuracy, then the request means and the pooled rate, each named; the server's
+    diffusion counters, and whether the diffusion knobs had an effect (clients/accuracy/diffusion_params.py)."""
     avg, tps, pooled, total = (m["avg_generation_time"], m["avg_tokens_per_second"], m["pooled_tokens_per_second"],
                                m["total_generation_time"])
     lines = [RULE, "FINAL RESULTS", RULE, f"Accuracy: {m['percentage']} ({m['correct']}/{m['total']})", "",
@@ -155,4 +155,8 @@ def final_block(m: dict, server: dict | None) -> list[str]:
                    f"{server['canvas_positions']} canvas positions evaluated"),
                   (f"  Tokens committed per denoising step: {'n/a' if per_step is None else f'{per_step:.2f}'}; "
                    f"steps per canvas (positions / committed): {'n/a' if per_canvas is None else f'{per_canvas:.2f}'}")]
+    if knobs is not None:
+        req, applied = knobs["requested"], {True: "yes", False: "no", None: "unknown"}[knobs["applied"]]
+        lines += ["", f"Diffusion knobs: block_length {req['block_length']}, denoising_steps {req['denoising_steps']} "
+                      f"requested; applied: {applied} ({knobs['evidence']})"]
     return [*lines, RULE]

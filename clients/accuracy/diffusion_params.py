@@ -12,7 +12,9 @@ which the OpenAI server fills from the request's `vllm_xargs`:
 There is no per-request confidence threshold or remasking strategy: DiffusionGemma reads
 `confidence_threshold` (a mean-entropy bound) and its EntropyBound sampler's `entropy_bound` from
 the model's generation_config.json. Those two knobs are recorded in the result JSON and named once
-on the console as not sent. Models that are not diffusion models ignore `vllm_xargs` entries.
+on the console as not sent. Models that are not diffusion models ignore `vllm_xargs` entries
+silently, so whether the knobs had an effect is judged from the server's own vllm:diffusion_*
+counters around the run (`knob_effect`), never assumed from the request.
 """
 
 from __future__ import annotations
@@ -47,8 +49,12 @@ async def scrape(server: OpenAIServer) -> tuple[DiffusionScrape | None, str | No
     except ParseError as err:
         return None, f"GET /metrics is not Prometheus text ({err})"
     if not counters.engines:
-        return None, "the server exports no vllm:diffusion_* counters (not a diffusion model, or vLLM < 0.32)"
+        return None, NO_COUNTERS
     return counters, None
+
+
+NO_COUNTERS = "the server exports no vllm:diffusion_* counters (not a diffusion model, or vLLM < 0.32)"
+IGNORED = "no diffusion counters moved: the server ignored block_length/denoising_steps"
 
 
 def server_counts(before: DiffusionScrape | None, after: DiffusionScrape | None) -> dict | None:
@@ -78,3 +84,23 @@ def per_request(reply: dict) -> dict | None:
     if isinstance(spec.get("per_step_accepted"), list):
         out["per_step_committed"] = spec["per_step_accepted"]
     return out
+
+
+def knob_effect(block_length: int, denoising_steps: int, sent: bool, counts: dict | None, why: str | None) -> dict:
+    """The `diffusion_knobs` record: the knobs as requested, and whether they had an effect. applied:
+    True when sent and the run moved the server's diffusion counters (`counts`, from server_counts);
+    False when not sent, when the server exports no diffusion counters (`why` is NO_COUNTERS), or when
+    none of them moved; None when /metrics could not be read (`why` says how)."""
+    requested = {"block_length": block_length, "denoising_steps": denoising_steps}
+    if not sent:
+        applied, evidence = False, "not sent (--no-diffusion-params)"
+    elif counts is None and why == NO_COUNTERS:
+        applied, evidence = False, f"{IGNORED}; {NO_COUNTERS}"
+    elif counts is None:
+        applied, evidence = None, f"could not tell whether the server applied block_length/denoising_steps: {why}"
+    elif any(counts[k] for k in ("committed_tokens", "denoising_steps", "canvas_positions")):
+        applied, evidence = True, ("diffusion counters moved: the server decoded by diffusion with the requested "
+                                   "block_length/denoising_steps (sent as vllm_xargs)")
+    else:
+        applied, evidence = False, f"{IGNORED}; its vllm:diffusion_* counters did not change during the run"
+    return {"requested": requested, "applied": applied, "evidence": evidence}

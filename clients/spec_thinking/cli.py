@@ -19,6 +19,7 @@ from speclens.clients.spec_thinking import loop as core
 from speclens.clients.spec_thinking import report
 from speclens.clients.spec_thinking import tasks
 from speclens.clients.common.http import OpenAIServer, api_key_from
+from speclens.clients.common.warmup import add_warmup_flag, warm_up
 from speclens.clients.spec_thinking.config import DEFAULT_CONFIG, SpecThinkingConfig, load_config
 from speclens.parsers.client_results.spec_thinking import SpecThinkingResult
 
@@ -67,7 +68,8 @@ async def work(args: argparse.Namespace) -> int:
     task = tasks.load_task(args.aime_config)
     modes = ["large", "spec"] if args.test_mode == "both" else [args.test_mode]
     _check(args, config, modes)
-    path = cc.output_path(args.output, os.path.join("benchmark_results", "speedup_benchmark"))
+    started = time.strftime("%Y%m%d_%H%M%S")  # one stamp: the default file name and the JSON's timestamp
+    path = args.output or os.path.join("benchmark_results", f"speedup_benchmark_{started}.json")
     if args.output is not None:
         cc.check_output(path, args.overwrite)
     problems = tasks.load_problems(task, args.num_problems)
@@ -83,6 +85,9 @@ async def work(args: argparse.Namespace) -> int:
                     != prompts[0]:
                 raise cc.UsageError(f"{pair.small_model} and {pair.large_model} tokenize the prompt differently; "
                                     "speculative thinking continues token ids, so both must share a tokenizer")
+            warmed = {"large": await warm_up(large, pair.large_model, args.warmup)}  # before any timed request
+            if "spec" in modes:
+                warmed["small"] = await warm_up(small_cm, pair.small_model, args.warmup)
             with cc.make_progress() as progress:
                 for mode in modes:
                     sections[mode] = await _mode(mode, pair, config, problems, prompts, args, progress)
@@ -92,8 +97,9 @@ async def work(args: argparse.Namespace) -> int:
     comparison = report.comparison(*(sections[m]["statistics"] if m in sections else None for m in ("large", "spec")))
     for mode, sec in sections.items():
         comparison[f"accuracy_{SECTIONS[mode]}"] = sec["accuracy"]["accuracy"]
-    result = SpecThinkingResult.written(timestamp=time.strftime("%Y%m%d_%H%M%S"),
-                                        config=_config_block(args, config, task, pair, sampling, len(problems)),
+    result = SpecThinkingResult.written(timestamp=started,
+                                        config=_config_block(args, config, task, pair, sampling, len(problems),
+                                                             warmed),
                                         **{SECTIONS[m]: sections.get(m) for m in SECTIONS}, comparison=comparison)
     if args.output is None:
         os.makedirs("benchmark_results", exist_ok=True)  # only now: a failed run leaves no empty folder
@@ -130,13 +136,13 @@ async def _text(pair: core.Pair, trace: core.Trace) -> str:
     return await pair.large.detokenize(pair.large_model, ids) if ids else ""
 
 
-def _config_block(args, config, task, pair, sampling, n: int) -> dict:
+def _config_block(args, config, task, pair, sampling, n: int, warmed: dict[str, int]) -> dict:
     return {"num_problems": n, "num_runs": args.num_runs, "target_model": pair.large_model,
             "speculative_model": pair.small_model, "test_mode": args.test_mode, **vars(sampling),
             "seed": args.seed, "config_path": str(args.config), "aime_config": str(args.aime_config),
             "dataset_path": task.dataset_path, "dataset_split": task.dataset_split, "template": task.template,
             "small_url": args.small_url, "large_url": args.large_url,
-            "speculative_config": config.model_dump(mode="json")}
+            "speculative_config": config.model_dump(mode="json"), "warmup_requests": warmed}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large-model", help="served name of the large model (default: target_model_name)")
     p.add_argument("--max-stop-strings", type=cc.positive_int, default=int(os.environ.get("VLLM_MAX_STOP_STRINGS", "4")),
                    help="the small server's VLLM_MAX_STOP_STRINGS (default $VLLM_MAX_STOP_STRINGS, else vLLM's 4)")
+    add_warmup_flag(p)
     cc.add_common_flags(p, "benchmark_results/speedup_benchmark", timeout=3600.0, timeout_help=(
         "seconds allowed per HTTP request (default 3600: a 32768-token answer of a 32B model)"))
     return p

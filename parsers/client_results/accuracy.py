@@ -29,6 +29,7 @@ class AccuracyConfig(Section):
     output_file: str | None = None
     request_vllm_xargs: dict[str, Count] | None = None
     not_sent: dict[str, str] | None = None
+    warmup_requests: Count | None = None  # discarded requests sent before the "before" scrape and the first question
 
 
 class AccuracyMetrics(Section):
@@ -84,6 +85,17 @@ class ServerDiffusion(Section):
     restarted: list[str] | None = None
 
 
+class DiffusionKnobs(Section):
+    """Whether --block-length/--denoising-steps had an effect, judged from the server's vllm:diffusion_*
+    counters (config's block_length and denoising_steps are what was requested): applied true = sent and
+    the counters moved; false = not sent, or no counter moved (none exported, or deltas 0); null = /metrics
+    could not be read. `evidence` says which, in words."""
+
+    requested: dict[str, Count] | None = None
+    applied: Flag | None = None
+    evidence: str | None = None
+
+
 class AccuracyResult(ClientResultModel):
     client: Literal["gsm8k_accuracy"] = "gsm8k_accuracy"
     config: AccuracyConfig
@@ -91,4 +103,5 @@ class AccuracyResult(ClientResultModel):
     results: list[AccuracyQuestion]
     server_diffusion: ServerDiffusion | None = None  # null: the server had no diffusion counters
     server_diffusion_unavailable: str | None = None  # why server_diffusion is null
+    diffusion_knobs: DiffusionKnobs | None = None  # absent in files written before issue 22
     SIGNATURE = frozenset({"config", "metrics", "results"})

@@ -36,6 +36,7 @@ class SpecThinkingConfig(Section):
     small_url: str | None = None
     large_url: str | None = None
     speculative_config: dict | None = None  # the --config YAML as loaded (clients/spec_thinking/config.py)
+    warmup_requests: dict[str, Count] | None = None  # per server ("large", "small" when used): discarded requests
 
 
 class Described(Section):
@@ -105,7 +106,7 @@ class Comparison(Section):
 
 class SpecThinkingResult(ClientResultModel):
     client: Literal["spec_thinking"] = "spec_thinking"
-    timestamp: str | None = None
+    timestamp: str | None = None  # the run's start (local time), as in the default file name
     config: SpecThinkingConfig
     large_model: Mode | None = None
     speculative_thinking: Mode | None = None

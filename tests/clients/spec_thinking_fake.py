@@ -6,7 +6,7 @@ next token is `script[m]` (EOS past the end). So a hand-computed trace only need
 servers share one vocabulary (EOS: "" in completion texts, "<|eot|>" in /detokenize) (`Vocab`: piece text <-> id ≥ 100), so token ids mean the same on
 both. /v1/completions honours max_tokens and stop strings (matched on the new text, as vLLM does,
 token kept whole), answers `token_ids` (return_token_ids) and waits `delay_s` first; every request
-is recorded.
+is recorded (a text-prompt warm-up as {"warmup": True, ...}, answered with one EOS).
 """
 
 from __future__ import annotations
@@ -88,6 +88,10 @@ def make_pair_app(model: ScriptedModel) -> web.Application:
 
     async def completions(request: web.Request) -> web.Response:
         body = await request.json()
+        if isinstance(body["prompt"], str):  # a text prompt no problem owns (clients' warm-up): one EOS
+            model.requests.append({"warmup": True, "prompt": body["prompt"], "max_tokens": body["max_tokens"]})
+            return web.json_response({"choices": [{"index": 0, "text": "", "finish_reason": "stop",
+                                                   "stop_reason": None, "token_ids": [EOS]}]})
         prompt = list(body["prompt"])
         model.requests.append({"position": len(prompt) - 2, "max_tokens": body["max_tokens"],
                                "stop": body.get("stop"), "seed": body.get("seed")})

@@ -33,7 +33,7 @@ def test_seed_json_shape_and_request_parameters(world, server, run_client, gsm_f
     code, out = run_client(gsm8k_accuracy.main, "--url", server.url, "--dataset", gsm_file, "--verbose", "false")
     assert code == 0
     assert set(out) == {"client", "schema_version", "config", "metrics", "results", "server_diffusion",
-                        "server_diffusion_unavailable"}
+                        "server_diffusion_unavailable", "diffusion_knobs"}
     assert {k: out["config"][k] for k in ("model_name", "block_length", "denoising_steps", "temperature",
                                           "remasking_strategy", "confidence_threshold", "max_gen_length")} == {
         "model_name": "tiny", "block_length": 4, "denoising_steps": 4, "temperature": 1.0,
@@ -108,7 +108,7 @@ def test_verbose_logs_and_server_diffusion_counters(world, server, run_client, g
                                                      "per_step_committed": [0, 4, 0, 4, 0, 4]}
     printed = capsys.readouterr().out
     for text in ("Example 1/1", f"Question: {ROWS[0][0]}", "[Denoising] server: 6 denoising steps, 12 tokens committed",
-                 "Total blocks: 1 (output tokens / block length 4", "Predicted: 7", "Ground Truth: 7", "Correct: ✓",
+                 "[Generation] Total length: 3 tokens", "Predicted: 7", "Ground Truth: 7", "Correct: ✓",
                  "Tokens committed per denoising step: 2.00", "Server: exports vllm:diffusion_* counters"):
         assert text in printed, text
 
