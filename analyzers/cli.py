@@ -187,7 +187,8 @@ def report(
     overwrite: Overwrite = False,
     fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=(
         "md (default: RUN/report.md with plots), text or json (the typed report, to stdout or -o; "
-        "`speclens render` reads it back). A client result JSON: md (default) or text."))] = None,
+        "`speclens render` reads it back). A client result JSON: md (default), text or json, to stdout unless "
+        "-o."))] = None,
     cost_ratio: Annotated[float | None, typer.Option(metavar="C", help=(
         "Draft-token cost relative to a target step, for the speedup model: a finite number > 0 (default: "
         "measured from RUN/baseline when that pair is comparable)."))] = None,

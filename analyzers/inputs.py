@@ -77,11 +77,27 @@ _TARGET_KINDS = {"vllm_log": "log", "unknown_text": "log", "prometheus": "metric
                  "vllm_bench_console": "bench_console"}  # unknown text is scanned as a log; no lines is a notice
 
 
+def client_jsons(folder: str, json_files: tuple[str, ...]) -> list[str]:
+    """The `json_files` of `folder` (names, as `detect` lists them) whose content is a speclens
+    client result (parsers.sniff `client_json`: its "client" field or the original tools' top-level
+    keys), whatever their name. A file that cannot be read or parsed is not one: it stays with the
+    folder's own row, which reports it."""
+    found = []
+    for path in (os.path.join(folder, name) for name in json_files):
+        try:
+            if detect(path).kind == "client_json":
+                found.append(path)
+        except OSError:
+            continue
+    return found
+
+
 def loose_inputs(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
     """The files directly in `folder` (not a run directory) that are read on their own, found by
     content as a file argument is (`detect(...).what`, the kinds `_TARGET_KINDS` reads; text of no
     known format is read when named, never picked from a folder), sorted by name; and the
-    (path, why) of files that could not be looked at. JSON files are left to the folder's own row."""
+    (path, why) of files that could not be looked at. JSON files are not among them: client result
+    JSONs are found by `client_jsons`, the others are the folder's own row's."""
     found: list[str] = []
     unreadable: list[tuple[str, str]] = []
     with os.scandir(folder) as entries:

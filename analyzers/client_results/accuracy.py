@@ -1,7 +1,10 @@
 """`speclens compare` row and `speclens report` tables of the GSM8K accuracy client's JSON.
 
 accuracy = metrics.correct / metrics.total (the file's own counts); a metrics.accuracy that
-disagrees with them is noted (client_cells.recount)."""
+disagrees with them is noted (client_cells.recount). Row: dataset = config.dataset, per-request
+tok/s = metrics.avg_tokens_per_second (mean over questions of completion tokens / generation time),
+mean_latency_s = metrics.avg_generation_time (mean over questions); the pooled tok/s (Σ tokens / Σ
+generation time) is in the report's Performance table. The seed's own file has none of these: n/a."""
 
 from __future__ import annotations
 
@@ -17,9 +20,16 @@ def accuracy(result: AccuracyResult) -> Recount:
     return recount("metrics.accuracy", m.accuracy, "correct / total", m.correct, m.total)
 
 
+PERFORMANCE = {"avg_tokens_per_second": "mean over questions of completion tokens / generation time (tok/s)",
+               "pooled_tokens_per_second": "Σ completion tokens / Σ generation time (tok/s)",
+               "avg_generation_time": "mean generation time per question (s)",
+               "total_generation_time": "Σ generation time (s)"}
+
+
 def fill_row(row, result: AccuracyResult) -> None:
-    acc = accuracy(result)
-    row.accuracy = acc.value
+    acc, m = accuracy(result), result.metrics
+    row.accuracy, row.dataset = acc.value, result.config.dataset or None
+    row.request_output_tps, row.mean_latency_s = m.avg_tokens_per_second, m.avg_generation_time
     if acc.note:
         row.notes.append(acc.note)
     d = result.server_diffusion
@@ -33,6 +43,10 @@ def tables(result: AccuracyResult) -> list[Table]:
     m = result.metrics
     out = [pairs("Accuracy (correct / total)", {"accuracy": acc.value, "correct": m.correct, "total": m.total},
                  [acc.note])]
+    written = {key: getattr(m, key) for key in PERFORMANCE}
+    if any(v is not None for v in written.values()):
+        out.append(Table("Performance (per question, one request each)", ["field", "value", "definition"],
+                         [[key, cell(v), PERFORMANCE[key]] for key, v in written.items()]))
     if result.server_diffusion is not None:
         out.append(pairs("Diffusion counters of the run (server /metrics after − before)",
                          result.server_diffusion.model_dump(mode="json", exclude_unset=True)))

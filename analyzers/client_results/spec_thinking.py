@@ -1,9 +1,11 @@
 """`speclens compare` row and `speclens report` tables of the speculative-thinking benchmark's JSON.
 
-Row: model = the large model, method names the small one, speedup = the JSON's comparison.speedup
-(mean latency large alone / mean latency speculative thinking), accuracy = speculative thinking's
-(correct / runs; the large model's when only it ran), mean_latency_s of the same mode. A mode's
-written accuracy that disagrees with its own correct / runs is noted (client_cells.recount)."""
+Row: model = the large model, method names the small one, or says "large model alone" when only
+it ran: accuracy (correct / runs) and mean_latency_s are that mode's (speculative thinking's when it
+ran; the other mode's are in a note); latency_speedup = the JSON's comparison.speedup (mean latency
+large alone / mean latency speculative thinking); mean_large_model_token_ratio = speculative
+thinking's statistics.large_model_ratio.mean (mean over runs of large-model tokens / all tokens). A
+mode's written accuracy that disagrees with its own correct / runs is noted (client_cells.recount)."""
 
 from __future__ import annotations
 
@@ -41,15 +43,23 @@ def accuracy(result: SpecThinkingResult, name: str) -> Recount:
 
 
 def fill_row(row, result: SpecThinkingResult) -> None:
-    row.speedup = result.comparison.speedup
+    row.latency_speedup = result.comparison.speedup
     small = result.config.speculative_model
-    if small and "speculative_thinking" in result.modes:
-        row.method = f"{METHOD} (small {small})"
+    spec = result.modes.get("speculative_thinking")
+    if spec is not None:
+        row.method = f"{METHOD} (small {small})" if small else row.method
+        row.mean_large_model_token_ratio = spec.mean("large_model_ratio")
+    elif "large_model" in result.modes:
+        row.method = f"{METHOD} (large model alone)"
     name = _main_mode(result)
-    if name is not None:
-        acc = accuracy(result, name)
-        row.accuracy, row.mean_latency_s = acc.value, result.modes[name].mean("latency")
-        row.notes += [acc.note] if acc.note else []
+    if name is None:
+        return
+    acc = accuracy(result, name)
+    row.accuracy, row.mean_latency_s = acc.value, result.modes[name].mean("latency")
+    row.notes += [acc.note] if acc.note else []
+    row.notes.append(f"accuracy, latency s: {NAMES[name]}'s" + "".join(
+        f"; {NAMES[o]}: accuracy {cell(accuracy(result, o).value)}, latency s {cell(result.modes[o].mean('latency'))}"
+        for o in result.modes if o != name))
 
 
 def tables(result: SpecThinkingResult) -> list[Table]:

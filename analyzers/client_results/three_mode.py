@@ -5,8 +5,10 @@ Compare row: the suite's headline mode, spec_lora when it ran, else spec_base. I
 is pooled (Σ accepted / Σ draft tokens over the prompts, exact counts; from the mode's
 draft_tokens/accepted_tokens, else its pooled_acceptance_rate; a pooled_acceptance_rate that disagrees
 with the counts is noted: client_cells.recount), per-request tok/s is the mode's
-avg_tokens_per_second (mean over prompts of tokens / TTLT), speedup its speedup_vs_target; the
-notes carry the other mode's numbers and the LoRA-over-base line.
+avg_tokens_per_second (mean over prompts of tokens / TTLT), mean_tps_speedup its speedup_vs_target
+(that mean of the mode / that mean of target_only), model the target model the servers served
+(metadata.models: target_only's, else the headline mode's); the notes carry the other mode's numbers
+and the LoRA-over-base line.
 """
 
 from __future__ import annotations
@@ -94,11 +96,13 @@ def fill_row(row, result: ThreeModeResult) -> None:
         row.notes.append("acceptance rate = the file's avg_acceptance_rate (mean over prompts of accepted / "
                          "draft tokens; the file has no token counts to pool)")
     row.request_output_tps = s.avg_tokens_per_second
-    row.speedup = speedup(result, mode)
-    for other in ("spec_base",) if mode == "spec_lora" else ():
+    row.mean_tps_speedup = speedup(result, mode)
+    models = result.metadata.models or {}
+    row.model = row.model or models.get("target_only") or models.get(mode)
+    for other in ("spec_base",) if mode == "spec_lora" and "spec_base" in result.summary else ():
         o = result.summary[other]
         row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o, other).value)} pooled, "
-                         f"{cell(o.avg_tokens_per_second)} tok/s, speedup "
+                         f"{cell(o.avg_tokens_per_second)} tok/s, mean tok/s speedup "
                          f"{cell(speedup(result, other))}")
     row.notes += footer_lines(result)
 

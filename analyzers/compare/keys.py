@@ -7,5 +7,6 @@ checks the list against `analyzers.compare.row.CompareRow`.
 SORT_KEYS = (
     "run", "model", "method", "k", "dataset", "load", "source", "mean_acceptance_length", "draft_acceptance_rate",
     "per_position", "conditional", "speculation_rounds", "committed_per_step", "accuracy", "output_throughput", "request_output_tps", "mean_latency_s",
-    "mean_tpot_ms", "speedup", "speedup_verdict", "load_file", "error",
+    "mean_tpot_ms", "speedup", "speedup_verdict", "pooled_tps_speedup", "latency_speedup", "mean_tps_speedup",
+    "mean_large_model_token_ratio", "load_file", "error",
 )

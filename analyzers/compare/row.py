@@ -5,10 +5,13 @@ benchmark of the folder's load-driver JSON, over successful requests (analyzers.
 `output_throughput` = Σ output tokens / benchmark duration (system tok/s), `request_output_tps`
 = mean of per-request tok/s. A diffusion LM's run gets method "diffusion" and its primary diffusion
 source's committed per step, steps per canvas and committed throughput as a note.
-`speedup` and `speedup_verdict` are those of `speclens speedup DIR/baseline DIR` (analyzers.speedup.report,
-one verdict: analyzers.speedup.comparability.judge) at the load level of the row's benchmark: the ratio of
-output_throughput (spec / baseline), null when the pair is not comparable or no baseline level has
-that load (`speedup_verdict` then says why, e.g. "not comparable: temperature differs"), unless forced.
+`speedup` and `speedup_verdict` (run directories only) are those of `speclens speedup DIR/baseline DIR`
+(analyzers.speedup.report, one verdict: analyzers.speedup.comparability.judge) at the load level of
+the row's benchmark: the ratio of output_throughput (spec / baseline), null when the pair is not
+comparable or no baseline level has that load (`speedup_verdict` then says why, e.g. "not comparable:
+temperature differs"), unless forced.
+A client result's own speedup goes to the column that names its ratio (pooled_tps_speedup,
+latency_speedup, mean_tps_speedup), never to `speedup`.
 Each part of a row is read on its own: a corrupt file becomes the row's `error` and the other
 parts still fill their columns. `files_read` lists every file opened (outputs must not replace
 them); it is not rendered.
@@ -70,6 +73,11 @@ class CompareRow(BaseModel):
     mean_tpot_ms: float | None = None
     speedup: float | None = None
     speedup_verdict: str | None = None  # speedup's level verdict, or why there is none ("not comparable: ...")
+    # client result rows: each ratio its own column, one definition each (analyzers/client_results/<kind>.py)
+    pooled_tps_speedup: float | None = None  # draft/verify: Σ tokens / Σ s with drafting ÷ the target alone's
+    latency_speedup: float | None = None  # speculative thinking: mean latency large alone ÷ speculative thinking
+    mean_tps_speedup: float | None = None  # LoRA suite: mean over prompts of tok/s, the mode ÷ target_only
+    mean_large_model_token_ratio: float | None = None  # speculative thinking: mean over runs of large / all tokens
     load_file: str | None = None
     notes: list[str] = Field(default_factory=list)
     error: str | None = None
@@ -201,8 +209,11 @@ def summarize_dir(path: str, here: Detected | None = None, force: bool = False) 
     row.files_read += found.read
     errors += [str(e) for e in found.errors]
     if not (own_files or found.used or errors):
-        others = ", ".join(map(os.path.basename, found.other_json))
-        why = f" ({others}: not guidellm or vllm bench serve results; pass client result JSONs as files)"
+        from speclens.analyzers.inputs import client_jsons
+
+        clients = set(client_jsons(path, tuple(map(os.path.basename, found.other_json))))
+        others = ", ".join(os.path.basename(p) for p in found.other_json if p not in clients)
+        why = f" ({others}: not guidellm or vllm bench serve results, nor a speclens client result)"
         return Skipped(path=path, files_read=row.files_read, reason=NOTHING_READABLE + (why if others else ""))
     if found.run is not None:
         row.load_file = found.used

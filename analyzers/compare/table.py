@@ -6,7 +6,10 @@ a vLLM log, a /metrics scrape, run.json or guidellm_results.json) or a folder ho
 subfolders and any folder of run folders are searched in turn (down to MAX_DEPTH levels). In a
 folder that is not a run directory, each file read on its own by content (a server log, a scrape,
 vllm bench console output, under any name: `analyzers.inputs.loose_inputs`, the detection
-`compare FILE` uses) is a row too. A folder with nothing readable is listed once in `skipped`, not as a row.
+`compare FILE` uses) is a row too, and so is each client result JSON (found by content:
+`analyzers.inputs.client_jsons`; e.g. the speculative-thinking tool's `benchmark_results/`, the LoRA
+suite's working folder); the folder itself is then a row only for its other JSON files. A folder
+with nothing readable is listed once in `skipped`, not as a row.
 Every directory is summarized independently (in worker processes for large sets), so hundreds
 of directories take seconds. A row with an `error` is still shown, and makes the exit status 2.
 """
@@ -24,7 +27,7 @@ from speclens.analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_bou
 from speclens.analyzers.compare.keys import SORT_KEYS
 from speclens.analyzers.compare.row import CompareRow, Skipped, summarize
 from speclens.analyzers.render.console import fail, warn
-from speclens.analyzers.inputs import loose_inputs
+from speclens.analyzers.inputs import client_jsons, loose_inputs
 from speclens.parsers.files import note_read
 from speclens.parsers.run_dir import BASELINE, detect
 
@@ -54,13 +57,16 @@ def _walk(path: str, depth: int, seen: set[str], found: list[str], skipped: list
     if here.error is not None:
         found.append(path)  # summarize reports why it cannot be read
         return True
-    is_run = here.kind == "run_dir" or bool(here.json_files)
+    # a run directory's files are its row's; elsewhere files are read by content: client result
+    # JSONs and loose logs/scrapes are rows of their own, other JSON files make the folder a row
+    clients = [] if here.kind == "run_dir" else client_jsons(path, here.json_files)
+    is_run = here.kind == "run_dir" or len(here.json_files) > len(clients)
     start = len(found)
     if is_run:
         found.append(path)
-    if here.kind != "run_dir":  # a run directory's files are its row's; elsewhere files are read by content
+    if here.kind != "run_dir":
         files, unreadable = loose_inputs(path)
-        found += files
+        found += sorted(clients + files)
         skipped += [Skipped(path=p, reason=why) for p, why in unreadable]
     empty: list[str] = []
     for sub in (os.path.join(path, name) for name in here.subdirs

@@ -50,13 +50,23 @@ KINDS = {
     "speclens compare": ReportKind("speclens compare", "compare.table:CompareReport", "render.compare:COMPARE_RENDERERS"),
     "speclens report": ReportKind("speclens report", "run_dir_report:RunDirReport", "render.run_dir:RUN_DIR_RENDERERS"),
 }
+# `speclens report CLIENT.json --format json`: tool "speclens report" too, told apart by its "report" field
+CLIENT_REPORT = ReportKind("speclens report", "client_results.report:ClientResultReport",
+                           "client_results.report:CLIENT_RENDERERS")
+
+
+def _kind(doc: Any) -> ReportKind | None:
+    tool = doc.get("tool") if isinstance(doc, dict) else None
+    if tool == "speclens report" and doc.get("report") == "client_result":
+        return CLIENT_REPORT
+    return KINDS.get(tool) if isinstance(tool, str) else None
 
 
 def load_report(path: str) -> tuple[ReportKind, BaseModel]:
     """The typed report saved at `path` (ParseError when it is not one this speclens reads)."""
     doc = read_json(path)
     tool = doc.get("tool") if isinstance(doc, dict) else None
-    kind = KINDS.get(tool) if isinstance(tool, str) else None
+    kind = _kind(doc)
     if kind is None:
         raise ParseError(path, None, "expected a JSON report written by `speclens acceptance|speedup|compare|report --format "
                          "json`", f"its 'tool' is {tool!r}" if tool is not None else "it has no 'tool' field")

@@ -20,7 +20,8 @@ from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
            "per-position", "conditional", "rounds", "committed/step", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
-           "TPOT ms", "speedup", "speedup verdict", "load file", "error"]
+           "TPOT ms", "speedup", "speedup verdict", "pooled tok/s speedup", "latency speedup", "mean tok/s speedup",
+           "mean large-model token ratio", "load file", "error"]
 FORMULAS = [
     "acceptance: the primary source of `speclens acceptance` (source: metrics_delta = /metrics after − before, "
     "metrics_scrape = counters since server start, log:N = server lifetime N of the log); " + mal_per_source() +
@@ -33,11 +34,18 @@ FORMULAS = [
     "speedup = output throughput / DIR/baseline's output throughput at the same load, and speedup verdict, as "
     "`speclens speedup DIR/baseline DIR` gives them for the load level of the row's benchmark: n/a with the reason when "
     "the pair is not comparable (model, temperature, tokens, endpoint or load differ) or the spec run never speculated "
-    "(0 drafts counted), unless --force. Client "
-    "rows (method client ...) carry the client's own numbers: per-request tok/s = its avg_speed, speedup = its "
-    "speedup, acceptance rate = total_draft_accepted / total_draft_generated (the seed's draft efficiency); "
-    "client draft/verify: rounds = its speculation rounds (draft -> verify cycles), mean acc. length = "
-    "1 + accepted / rounds; k, dataset, accuracy from the file.",
+    "(0 drafts counted), unless --force; run directories only.",
+    "Client rows (method client ...) carry the client's own numbers, each ratio in the column that names it: "
+    "pooled tok/s speedup (client draft/verify) = Σ tokens / Σ seconds with drafting ÷ the same of the target "
+    "alone on the same questions; latency speedup (client speculative thinking) = mean latency of the large model "
+    "alone ÷ mean latency with speculative thinking; mean tok/s speedup (client three-mode, the LoRA suite) = mean "
+    "over prompts of tokens / time to last token of the mode ÷ the same of target_only; mean large-model token "
+    "ratio (speculative thinking) = mean over runs of large-model tokens / all tokens. Client draft/verify: "
+    "per-request tok/s = its avg_speed (mean over questions), acceptance rate = total_draft_accepted / "
+    "total_draft_generated (the seed's draft efficiency), rounds = its speculation rounds (draft -> verify "
+    "cycles), mean acc. length = 1 + accepted / rounds; k, dataset, accuracy from the file. Client accuracy: "
+    "per-request tok/s = metrics.avg_tokens_per_second, latency s = metrics.avg_generation_time (means over "
+    "questions). Client speculative thinking: accuracy and latency s are those of the mode its method names.",
     "committed/step (diffusion LMs) = committed tokens / denoising steps of the primary diffusion source "
     "(the counterpart of mean acc. length).",
 ]
@@ -62,7 +70,8 @@ def _cells(row: CompareRow) -> list[str]:
             vector(row.per_position), vector(row.conditional), fmt(row.speculation_rounds),
             fmt(row.committed_per_step), fmt(row.accuracy), fmt(row.output_throughput, 1),
             fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
-            _text(row.speedup_verdict), _load_file(row), row.error or ""]
+            _text(row.speedup_verdict), fmt(row.pooled_tps_speedup), fmt(row.latency_speedup),
+            fmt(row.mean_tps_speedup), fmt(row.mean_large_model_token_ratio), _load_file(row), row.error or ""]
 
 
 def compare_tables(r: CompareReport) -> list[Table]:

@@ -1,6 +1,5 @@
-"""`speclens report CLIENT_RESULT.json --format text|md|json`: text is plain aligned columns (no
-Markdown), md stays Markdown, json is refused with one line (a client result has no typed report;
-its file is already JSON and `speclens compare FILE --format json` gives its typed row)."""
+"""`speclens report CLIENT_RESULT.json --format text|md`: text is plain aligned columns (no
+Markdown), md stays Markdown (json, a typed report since issue 22: test_client_report_formats.py)."""
 
 from __future__ import annotations
 
@@ -50,13 +49,3 @@ def test_text_by_the_output_extension(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     text = out.read_text(encoding="utf-8")
     assert "|" not in text and "correct   65" in text
-
-
-def test_json_is_refused_with_one_line(tmp_path: Path) -> None:
-    out = tmp_path / "seed003-report.json"
-    proc = speclens("report", str(SEED003), "--format", "json", "-o", str(out))
-    assert proc.returncode == 2 and proc.stdout == ""
-    assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr
-    assert "seed003_example.json" in proc.stderr and "--format md or text" in proc.stderr
-    assert "speclens compare" in proc.stderr  # where its typed JSON row comes from
-    assert not out.exists()

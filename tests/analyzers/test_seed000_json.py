@@ -30,7 +30,7 @@ def test_the_documents_example_fills_model_acceptance_and_draft_efficiency() -> 
     assert row.draft_acceptance_rate == pytest.approx(4845 / 5733)  # 0.8451 pooled (the seed's Overall Acceptance)
     assert row.request_output_tps == 66.1  # the seed's avg_speed: a mean of per-question tok/s
     # the example has no rounds, accuracy or speedup: n/a, never 0
-    assert (row.mean_acceptance_length, row.speculation_rounds, row.accuracy, row.speedup) == (None, None, None, None)
+    assert (row.mean_acceptance_length, row.speculation_rounds, row.accuracy, row.pooled_tps_speedup) == (None, None, None, None)
     assert row.notes == [("acceptance rate mean over questions 0.852 (the acceptance rate "
                           "column is pooled over draft tokens)")]
 
@@ -87,7 +87,7 @@ def test_our_clients_json_fills_k_rounds_accuracy_speedup_and_the_report_tables(
     path.write_text(json.dumps(data))
     row = summarize(str(path))
     # 1 + 4845 / 1300 = 4.7269
-    assert (row.k, row.dataset, row.accuracy, row.speedup) == (4, "gsm8k", 0.7, 1.42)
+    assert (row.k, row.dataset, row.accuracy, row.pooled_tps_speedup, row.speedup) == (4, "gsm8k", 0.7, 1.42, None)
     assert row.mean_acceptance_length == pytest.approx(1 + 4845 / 1300)
     md = client_markdown(str(path))
     assert "| Very High (90-100%) | 10 | 100.0% |" in md

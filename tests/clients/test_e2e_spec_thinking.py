@@ -65,7 +65,8 @@ def test_console_has_the_seed_summary(session: Path) -> None:
 
 def test_json_shape_and_exact_large_model_tokens(session: Path) -> None:
     _, st = _result(session)
-    assert set(st) == {"client", "timestamp", "config", "large_model", "speculative_thinking", "comparison"}
+    assert set(st) == {"client", "schema_version", "timestamp", "config", "large_model", "speculative_thinking",
+                       "comparison"}
     assert (st["config"]["target_model"], st["config"]["speculative_model"]) == ("tiny:target", "tiny:draft")
     large, spec = st["large_model"], st["speculative_thinking"]
     assert large["statistics"]["large_model_ratio"]["mean"] == 1.0 and large["statistics"]["latency"]["n"] == 6
@@ -100,7 +101,7 @@ def test_speclens_compare_and_report_read_it(session: Path) -> None:
                              check=False, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert compare.returncode == 0, compare.stderr
     row = json.loads(compare.stdout)["rows"][0]
-    assert row["speedup"] == st["comparison"]["speedup"] and row["model"] == "tiny:target"
+    assert row["latency_speedup"] == st["comparison"]["speedup"] and row["model"] == "tiny:target"
     report = subprocess.run([PY, "-m", "speclens.analyzers.cli", "report", str(path), "--format", "text"],
                             check=False, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert report.returncode == 0 and "Large model calls" in report.stdout

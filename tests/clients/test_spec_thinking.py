@@ -84,7 +84,7 @@ def test_both_modes_seed_json_and_summary(files, pair, run_client, capsys) -> No
     assert isinstance(typed, SpecThinkingResult) and typed.modes["speculative_thinking"].accuracy.accuracy == 1.0
     row = CompareRow(run="st.json")
     view.fill_row(row, typed)
-    assert row.accuracy == 1.0 and row.speedup == c["speedup"] and "small small" in row.method
+    assert row.accuracy == 1.0 and row.latency_speedup == c["speedup"] and "small small" in row.method
     per_mode = view.tables(typed)[0]
     assert per_mode.headers == ["metric", "Large Model", "Spec Thinking"]
 
@@ -186,7 +186,7 @@ def test_seed_file_without_accuracy_reads_and_bad_numbers_are_one_error() -> Non
     assert (spec.mean("latency"), spec.mean("large_model_ratio"), spec.accuracy) == (28.15, 0.452, None)
     row = CompareRow(run="seed.json")
     view.fill_row(row, typed)
-    assert (row.speedup, row.mean_latency_s, row.accuracy) == (1.61, 28.15, None)
+    assert (row.latency_speedup, row.mean_latency_s, row.accuracy) == (1.61, 28.15, None)
     seed["speculative_thinking"]["statistics"]["latency"]["mean"] = "fast"
     with pytest.raises(ParseError, match="statistics.latency"):
         parse_client_result("seed.json", seed)

@@ -29,11 +29,11 @@ def test_target_and_base_modes_from_metrics_delta(tmp_path, run_client) -> None:
     assert set(out["summary"]) == {"target_only", "spec_base"} and out["metadata"]["num_prompts"] == 2
     base = out["summary"]["spec_base"]
     assert base["avg_acceptance_rate"] == 0.5 and base["pooled_acceptance_rate"] == 0.5  # 2×3 / 2×6 per prompt
-    assert base["total_tokens"] == 16  # 2 prompts × 2 iterations × 4 tokens
+    assert base["total_tokens"] == 8  # 2 prompts × 4 tokens (per prompt: the mean over its 2 iterations)
     assert out["summary"]["target_only"]["avg_acceptance_rate"] is None
     row = out["per_prompt"][0]
     assert set(row) == {"prompt", "full_prompt", "target_only", "spec_base"}
-    assert row["spec_base"]["acceptance_source"] == "metrics_delta" and row["spec_base"]["draft_tokens"] == 12
+    assert row["spec_base"]["acceptance_source"] == "metrics_delta" and row["spec_base"]["draft_tokens"] == 6  # per request
     for key in ("avg_tokens_per_second", "avg_time_to_last_token", "avg_acceptance_rate", "total_tokens",
                 "num_prompts", "min_tokens_per_second", "max_tokens_per_second"):
         assert key in base
@@ -81,9 +81,9 @@ def test_compare_row_and_report_tables_of_the_suite() -> None:
     row = CompareRow(run="tm.json")
     view.fill_row(row, result)
     # the LoRA mode is the row: 150 / 200 = 0.75 pooled, 36 tok/s, speedup 1.5
-    assert (row.method, row.draft_acceptance_rate, row.request_output_tps, row.speedup) == \
+    assert (row.method, row.draft_acceptance_rate, row.request_output_tps, row.mean_tps_speedup) == \
         ("client three-mode (spec_lora)", 0.75, 36.0, 1.5)
-    assert row.notes[0] == "spec_base: acceptance 0.600 pooled, 30.000 tok/s, speedup 1.250"  # 180 / 300
+    assert row.notes[0] == "spec_base: acceptance 0.600 pooled, 30.000 tok/s, mean tok/s speedup 1.250"  # 180 / 300
     assert row.notes[1:] == ["Speedup vs Target: Base=1.25x, LoRA=1.50x",
                              "LoRA improvement over Base: +20.0% tok/s, +15.0 pts acceptance"]
     titles = [t.title for t in view.tables(result)]
@@ -101,5 +101,5 @@ def test_compare_row_without_lora_is_the_base_mode() -> None:
     data["comparison"]["lora_vs_base"] = None
     row = CompareRow(run="tm.json")
     view.fill_row(row, parse_client_result("tm.json", data))
-    assert (row.method, row.draft_acceptance_rate, row.speedup) == ("client three-mode (spec_base)", 0.6, 1.25)
+    assert (row.method, row.draft_acceptance_rate, row.mean_tps_speedup) == ("client three-mode (spec_base)", 0.6, 1.25)
     assert row.notes == ["Speedup vs Target: Base=1.25x"]
