@@ -5,7 +5,7 @@ usage:
   python launchers/fetch_dataset.py ORG/NAME[:FILE]          (prints the local path)
   python launchers/fetch_dataset.py --column FILE [NAME]     (prints the prompt column)
 
-ORG/NAME: without `:FILE`, the first .json/.jsonl file of the repository in path order (the seed's
+ORG/NAME: without `:FILE`, the first .json/.jsonl file of the repository in path order (the original run_eval.sh's
 rule: "first data file (.json/.jsonl) is used automatically"; `HumanEval.jsonl` sorts before
 `math_reasoning.jsonl`); `:FILE` names one (its path in the repository). Only that file is
 downloaded. When the hub is reachable the file list comes from the hub and the file through

@@ -39,7 +39,10 @@ NO_RUN_FILES = "no vLLM log, /metrics scrape, run.json or JSON file, here or in 
 
 
 class CompareReport(BaseModel):
-    schema_version: Literal[2] = 2
+    # 3: a client result row's ratios moved from `speedup` (now run directories' output throughput
+    # ratio only) to pooled_tps_speedup / latency_speedup / mean_tps_speedup; `speclens render`
+    # refuses a version-2 file with "re-run speclens compare" rather than mislabel its numbers
+    schema_version: Literal[3] = 3
     tool: str = "speclens compare"
     speclens_version: str
     sort: str | None

@@ -1,10 +1,11 @@
 """What the GSM8K client prints, as the SDAR benchmark's README shows it: the configuration summary,
-a tqdm-style progress line, verbose per-example logs and the FINAL RESULTS block.
+tqdm's progress line, verbose per-example logs and the FINAL RESULTS block.
 
-The progress line (`progress_line`) is `GSM8K Eval: 45%|████▌     | 56/124 [01:23<01:47, 0.63q/s]
-Acc: 52.5% | 1.5s/q`: done/total, elapsed<ETA (ETA = remaining × elapsed / done), questions per
-wall second, the accuracy so far, and wall seconds per question. On a terminal it is redrawn in
-place on stderr; otherwise `Progress` prints it as a plain line about every 5% (and at the end).
+The progress line (`progress_line`) is tqdm's meter plus the accuracy: `GSM8K Eval:  45%|████▌     |
+56/124 [01:23<01:40,  0.67q/s] Acc: 51.8% | 1.5s/q`: done/total, elapsed<remaining (remaining =
+(total − done) / rate), questions per wall second, the accuracy so far, and wall seconds per question.
+On a terminal it is redrawn in place on stderr; otherwise `Progress` prints it as a plain line about
+every 5% (and at the end), so a log gets 20 lines instead of tqdm's carriage-return frames.
 """
 
 from __future__ import annotations
@@ -14,36 +15,19 @@ import time
 from typing import TextIO
 
 RULE = "=" * 80
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-BAR_WIDTH = 10
-
-
-def clock(seconds: float | None) -> str:
-    """01:23 (or 1:02:03 past an hour); ?? when unknown."""
-    if seconds is None:
-        return "??"
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60:02d}:{rest % 60:02d}"
-
-
-def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
-    """tqdm's bar: full blocks, one partial eighth, spaces."""
-    if total <= 0:
-        return " " * width
-    eighths = int(done / total * width * 8)
-    full, part = divmod(min(eighths, width * 8), 8)
-    return ("█" * full + (_EIGHTHS[part] if full < width and part else "")).ljust(width)
+BAR_FORMAT = "{l_bar}{bar:10}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_noinv_fmt}]"
 
 
 def progress_line(done: int, total: int, elapsed: float, correct: int) -> str:
-    rate = done / elapsed if elapsed > 0 else None
-    eta = (total - done) * elapsed / done if done else None
+    """tqdm's own meter (`tqdm.format_meter`, what the SDAR benchmark's tqdm bar prints: percent, a
+    10-cell bar, done/total, elapsed<remaining with remaining = (total − done) / rate, questions per
+    second), then the accuracy so far and wall seconds per question."""
+    from tqdm import tqdm
+
     acc = f"{100 * correct / done:.1f}%" if done else "n/a"
     per_q = f"{elapsed / done:.1f}s/q" if done else "n/a s/q"
-    pct = f"{100 * done / total:3.0f}%" if total else "  ?%"
-    return (f"GSM8K Eval: {pct}|{bar(done, total)}| {done}/{total} [{clock(elapsed)}<{clock(eta)}, "
-            f"{'?' if rate is None else f'{rate:.2f}'}q/s] Acc: {acc} | {per_q}")
+    meter = tqdm.format_meter(done, total, elapsed, prefix="GSM8K Eval", unit="q", bar_format=BAR_FORMAT)
+    return f"{meter} Acc: {acc} | {per_q}"
 
 
 class Progress:

@@ -14,10 +14,18 @@ from __future__ import annotations
 import argparse
 
 from speclens.clients.common.http import OpenAIServer
+from speclens.clients.common.problems import Problem
 
 DEFAULT_WARMUP = 2
 WARMUP_PROMPT = "Warm-up request, not part of the benchmark. Count from one to twenty in words:"
 WARMUP_TOKENS = 16
+# a GSM8K-shaped question no benchmark set holds, for clients that warm up through their own timed
+# code path (draft/verify: a plain completion does not warm the target's prompt_logprobs scoring)
+WARMUP_QUESTION = "Warm-up, not timed: Tom has 3 apples and buys 4 more. How many apples does Tom have now?"
+
+
+def warmup_problem() -> Problem:
+    return Problem(WARMUP_QUESTION, "7", "Tom has 3 + 4 = 7 apples. #### 7")
 
 
 def _count(text: str) -> int:
@@ -30,9 +38,9 @@ def _count(text: str) -> int:
     return value
 
 
-def add_warmup_flag(parser: argparse.ArgumentParser) -> None:
+def add_warmup_flag(parser: argparse.ArgumentParser, what: str = "discarded requests sent to each server") -> None:
     parser.add_argument("--warmup", type=_count, default=DEFAULT_WARMUP, metavar="N",
-                        help=f"discarded requests sent to each server before timing (default {DEFAULT_WARMUP}; 0: none)")
+                        help=f"{what} before timing (default {DEFAULT_WARMUP}; 0: none)")
 
 
 async def warm_up(server: OpenAIServer, model: str, requests: int) -> int:

@@ -14,7 +14,7 @@ from speclens.base.formulas import acceptance_rate
 from speclens.base.formulas import mean_acceptance_length as _mal
 from speclens.clients.common.stats import mean, ratio, rounded
 
-# the seed's buckets of a question's own acceptance rate r: [low, high), the last one closed at 100%
+# benchmark_gsm8k.py's buckets of a question's own acceptance rate r: [low, high), the last one closed at 100%
 BUCKETS = (("lt_50", "Low (<50%)", 0.0, 0.5), ("50_75", "Medium (50-75%)", 0.5, 0.75),
            ("75_90", "High (75-90%)", 0.75, 0.9), ("90_100", "Very High (90-100%)", 0.9, 1.0000001))
 

@@ -1,6 +1,6 @@
 """Server addresses and model identities for the draft/verify client.
 
-`server_url("localhost:50051")` is "http://localhost:50051" (the seed's --server HOST:PORT); a URL
+`server_url("localhost:50051")` is "http://localhost:50051" (benchmark_gsm8k.py's --server HOST:PORT); a URL
 with a scheme is kept. `resolve_card` reads GET /v1/models: vLLM lists each model as
 {"id": served name, "root": the model it loaded (hub ID or path)}. Requests use the id; the
 result JSON names the root, so a launcher's alias ("draft", "target") never stands in for the

@@ -7,9 +7,10 @@ of their GET /v1/models card, and draft_served_model/target_served_model the nam
 `summary` (metrics.summarize), `definitions` (formula and weighting of every summary key), `results`
 (one object per question), with --baseline `baseline` (the target alone) and `draft_alone`
 ({summary, results} each), then `speedup`, `speedup_interval` and `expected_speedup` (speedup.py;
-null without --baseline); config.warmup_requests = discarded requests per server before timing.
+null without --baseline); config.warmup_questions = untimed runs of a warm-up question through every
+timed path before timing.
 
-Console: one line per question as it finishes (`question_line`), then the seed's summary block
+Console: one line per question as it finishes (`question_line`), then benchmark_gsm8k.py's summary block
 with its labels (`print_summary`); each label is followed by what the number is.
 """
 
@@ -35,7 +36,7 @@ def build_result(args: argparse.Namespace, models: dict[str, str], items: list[d
               "question_order": "seeded sample" if args.sample else "first N", "prompt_format": args.prompt_format,
               "seed": args.seed, "draft_url": args.draft_url, "target_url": args.target_url,
               "draft_served_model": models["draft_served_model"], "target_served_model": models["target_served_model"],
-              "warmup_requests": args.warmup_requests}
+              "warmup_questions": args.warmup_questions}
     alone = {name: {"summary": dm.alone_summary(run), "results": [i.to_json() for i in run]}
              for name, run in (("baseline", baseline), ("draft_alone", draft_alone)) if run is not None}
     return DraftVerifyResult.written(config=config, summary=dm.summarize(items), definitions=dm.DEFINITIONS,
@@ -96,8 +97,8 @@ def _print_speedup(out, result: dict) -> None:
     e = result["expected_speedup"]
     out.print("\n⚡ Speedup:")
     if result.get("baseline") is None:
-        out.print("   measured: n/a; expected (seed formula): n/a (pass --baseline to measure the target "
-                  "and the draft alone)")
+        out.print("   measured: n/a; expected (benchmark_gsm8k.py's formula): n/a (pass --baseline to measure "
+                  "the target and the draft alone)")
         return
     out.print(f"   Target alone: {fmt(e['speed_target'], '.1f')} tokens/sec, draft alone: "
               f"{fmt(e['speed_draft'], '.1f')} tokens/sec (pooled over questions)")
@@ -105,10 +106,11 @@ def _print_speedup(out, result: dict) -> None:
     interval = (f"95% CI {fmt(ci['ci_low'])}-{fmt(ci['ci_high'])}x, {ci['note']}" if ci.get("ci_low") is not None
                 else f"95% CI n/a: {ci.get('note') or 'not measured'}")
     out.print(f"   Measured speedup: {fmt(result['speedup'])}x (pooled tokens/sec with drafting / target alone; "
-              f"{interval}; after {result['config'].get('warmup_requests')} warm-up requests per server)")
+              f"{interval}; after {result['config'].get('warmup_questions')} warm-up questions through every "
+              "timed path)")
     _print_differing(out, result)
-    out.print(f"   Expected speedup (seed formula 1 + acceptance × draft_speed_ratio): {fmt(e['value'])}x "
-              f"= 1 + {fmt(e['acceptance'], '.3f')} × {fmt(e['draft_speed_ratio'], '.3f')}")
+    out.print("   Expected speedup (benchmark_gsm8k.py's formula 1 + acceptance × draft_speed_ratio): "
+              f"{fmt(e['value'])}x = 1 + {fmt(e['acceptance'], '.3f')} × {fmt(e['draft_speed_ratio'], '.3f')}")
     out.print(f"   (the formula ignores {e['ignores']})")
 
 

@@ -1,4 +1,4 @@
-"""The GSM8K draft/verify client's measured speedup and the seed's expected-speedup formula.
+"""The GSM8K draft/verify client's measured speedup and benchmark_gsm8k.py's expected-speedup formula.
 
 Measured speeds (only with --baseline; None otherwise): each model generates every question's
 whole answer alone, one request per question, questions one after another, with the same
@@ -8,7 +8,7 @@ prompts, max_tokens and sampling as the draft/verify run:
     speed_draft  = Σ tokens / Σ time of the draft alone  (pooled tokens/s)
     measured speedup = draft/verify's Σ tokens / Σ time ÷ speed_target
 
-The seed's formula (user-docs/gsm8k-draft-verify-benchmark.md):
+benchmark_gsm8k.py's formula (docs/workloads/draft-verify.md):
 
     expected = 1 + acceptance × draft_speed_ratio,  draft_speed_ratio = (speed_draft − speed_target) / speed_target
 

@@ -1,5 +1,5 @@
 """Speculative thinking speedup: the large model alone vs the small model reasoning with the large model
-stepping in at cues (clients/spec_thinking/loop.py), on AIME25, with the seed's summary and JSON.
+stepping in at cues (clients/spec_thinking/loop.py), on AIME25, with the original benchmark's summary and JSON.
 
     launchers/qwen3.sh --config clients/spec_thinking/configs/qwen3_1.7b_32b.yml -- \\
         .venv/bin/python -m speclens.clients.spec_thinking --num-problems 5 --num-runs 5
@@ -28,7 +28,8 @@ SECTIONS = {"large": "large_model", "spec": "speculative_thinking"}
 
 
 def sampling_of(args: argparse.Namespace, config: SpecThinkingConfig) -> core.Sampling:
-    """Each of temperature/top_p/top_k/max_tokens: the flag, else the config's `sampling`, else the seed's."""
+    """Each of temperature/top_p/top_k/max_tokens: the flag, else the config's `sampling`, else the original
+    benchmark's."""
     chosen = {k: next(v for v in (getattr(args, k), getattr(config.sampling, k), d) if v is not None)
               for k, d in SEED_SAMPLING.items()}
     return core.Sampling(**chosen)

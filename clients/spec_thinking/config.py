@@ -2,12 +2,12 @@
 (uservan/speculative_thinking, speculative/config/*.yml), validated into one typed record.
 
 Every key of the reference is accepted with its meaning unchanged (see
-../shared/reference/speculative-thinking.md); `mode` and `*_gpu` are read by launchers/qwen3.sh
+docs/workloads/spec-thinking.md); `mode` and `*_gpu` are read by launchers/qwen3.sh
 (the GPU layout), the rest by the control loop (clients/spec_thinking/loop.py). Our additions,
 all optional: `keep_neutral_lookahead` (false = the authors' behaviour: a lookahead without a cue is
 thrown away and the small model writes that stretch again; true keeps it), `target_gpu_memory_utilization`
-(0.9) and `speculative_gpu_memory_utilization` (0.2), the seed's memory fractions, and `sampling`
-(temperature, top_p, top_k, max_tokens defaults for this pair; flags win; unset = the seed's).
+(0.9) and `speculative_gpu_memory_utilization` (0.2), the original benchmark's memory fractions, and `sampling`
+(temperature, top_p, top_k, max_tokens defaults for this pair; flags win; unset = the original benchmark's).
 
     python -m speclens.clients.spec_thinking_config --launcher-fields FILE   # what launchers/qwen3.sh reads
 """

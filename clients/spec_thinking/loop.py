@@ -1,5 +1,5 @@
 """The speculative-thinking control loop over two OpenAI-compatible vLLM servers (small, large),
-as the reference describes it (../shared/reference/speculative-thinking.md; the authors'
+as the reference describes it (docs/workloads/spec-thinking.md; the authors'
 speculative/speculative_vllm.py), one problem at a time:
 
 1. `begin`: the large model writes `begin_token_num` tokens.

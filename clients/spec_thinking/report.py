@@ -1,4 +1,4 @@
-"""The speculative-thinking benchmark's numbers and console summary (the seed's layout).
+"""The speculative-thinking benchmark's numbers and console summary (the original benchmark's layout).
 
 Per mode, over the completed runs (every (problem, run) pair weighs 1; timed-out runs are listed in
 the results but left out): latency (s, wall time of one generation), throughput (total_tokens /

@@ -1,6 +1,6 @@
 """The GSM8K accuracy client's JSON (clients/accuracy/), "client": "gsm8k_accuracy".
 
-The SDAR benchmark's own files (the seed document's example, tests/data/seed003_example.json) have no
+The SDAR benchmark's own files (its README's example, tests/data/seed003_example.json) have no
 "client" and only part of ours: config's seven diffusion knobs, metrics' accuracy/correct/total/
 percentage, rows without token counts, no server_diffusion. They are recognised by their top-level
 keys (SIGNATURE) and read as leniently as before: only metrics.correct and metrics.total are required,

@@ -38,7 +38,7 @@ class DraftVerifyConfig(Section):
     target_url: str | None = None
     draft_served_model: str | None = None
     target_served_model: str | None = None
-    warmup_requests: Count | None = None  # discarded requests sent to each server (draft, target) before timing
+    warmup_questions: Count | None = None  # untimed runs of a warm-up question through every timed path
 
 
 class AcceptanceBucket(Section):

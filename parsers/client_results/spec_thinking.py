@@ -2,7 +2,7 @@
 mode (large_model = the large model alone, speculative_thinking) its runs, statistics and accuracy,
 and the comparison. A mode that did not run is null.
 
-The seed's own `speedup_benchmark_TIMESTAMP.json` (tests/data/seed001_example.json) has no "client",
+The original benchmark's own `speedup_benchmark_TIMESTAMP.json` (tests/data/seed001_example.json) has no "client",
 a config of four keys and modes of `{"results": {}, "statistics": {}}`; it is recognised by either
 mode key (`looks_like`, as lenient as the reader always was) and read with every field optional but
 typed: only config, comparison and a present mode's statistics are required."""
@@ -114,7 +114,7 @@ class SpecThinkingResult(ClientResultModel):
 
     @classmethod
     def looks_like(cls, keys: set[str]) -> bool:
-        return bool(set(MODES) & keys)  # either mode key, as the seed's files and the old reader had it
+        return bool(set(MODES) & keys)  # either mode key, as the original benchmark's files and the old reader had it
 
     @property
     def modes(self) -> dict[str, Mode]:

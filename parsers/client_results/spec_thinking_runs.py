@@ -1,6 +1,6 @@
 """The per-problem, per-run records of the speculative-thinking JSON (a mode's `results`), typed.
 
-The seed's files carry `"results": {}`; ours key each problem by its index ("0", "1", ...). Every field
+The original benchmark's files carry `"results": {}`; ours key each problem by its index ("0", "1", ...). Every field
 is optional (the reader never needed them) but typed when present."""
 
 from __future__ import annotations

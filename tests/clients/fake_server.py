@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from speclens.clients.common.warmup import WARMUP_QUESTION
 
 BOS, EOS = 1, 2
 
@@ -58,7 +59,9 @@ class FakeWorld:
     def continuation(self, model: str, prompt: list[int], max_tokens: int,
                      stops: list[str]) -> tuple[list[int], str, str | None]:
         question = self.questions[prompt[1] - 10]
-        seq = self.answers[model][question]
+        if question == WARMUP_QUESTION:  # the clients' warm-up question: answered with EOS, never scripted
+            return [EOS], "stop", None
+        seq = self.answers[model][question]  # an unscripted question fails (HTTP 500)
         m = sum(1 for t in prompt[2:] if t >= 100 or t == EOS)
         out: list[int] = []
         text = ""

@@ -4,9 +4,11 @@ length named apart, and answers that differ from the target alone's flagged. Han
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from speclens.clients.common.problems import generated
-from speclens.clients.common.warmup import WARMUP_PROMPT
+from speclens.clients.common.warmup import WARMUP_QUESTION
 from speclens.clients.draft_verify import cli as dv
 from speclens.clients.draft_verify import metrics as dm
 from speclens.clients.draft_verify import speedup as dvs
@@ -16,28 +18,33 @@ from tests.clients.test_gsm8k_draft_verify import args, script_question
 PIECES = ["So", " 3", " +", " 4", " = 7"]
 
 
-def test_both_servers_are_warmed_before_the_first_timed_request(world, server, run_client) -> None:
+def _tokenized(log: list[dict]) -> list[str]:
+    """The question of each /tokenize request, in order (the start of a question's clock)."""
+    return [json.dumps(r) for r in log if r["path"] == "/tokenize"]
+
+
+def test_every_timed_path_is_warmed_before_the_first_timed_question(world, server, run_client) -> None:
     problems = generated(0, 2)
     for p in problems:
         script_question(world, p.question, p.answer, draft_wrong_at=None)
     code, out = run_client(dv.main, *args(server, "--num-samples", "2", "--baseline", "--warmup", "3"))
-    assert code == 0 and out["config"]["warmup_requests"] == 3
-    log = world.requests
-    # a question's clock starts at its /tokenize request: every warm-up comes before the first one
-    first_timed = next(n for n, r in enumerate(log) if r["path"] == "/tokenize")
-    for model in ("draft", "target"):
-        warm = [n for n, r in enumerate(log) if r.get("model") == model and r.get("prompt") == WARMUP_PROMPT]
-        assert len(warm) == 3 and max(warm) < first_timed, model
-    # none later: the --baseline runs (target alone, draft alone) meet the same, already warm servers
-    assert sum(1 for r in log if r.get("prompt") == WARMUP_PROMPT) == 6  # 3 per server
+    assert code == 0 and out["config"]["warmup_questions"] == 3
+    asked = _tokenized(world.requests)
+    # 3 warm-ups x 3 timed paths (draft/verify, target alone, draft alone) first, then 2 questions x 3 paths
+    assert [WARMUP_QUESTION in a for a in asked] == [True] * 9 + [False] * 6
+    first_timed = next(n for n, r in enumerate(world.requests) if r["path"] == "/tokenize"
+                       and WARMUP_QUESTION not in json.dumps(r))
+    scored = [n for n, r in enumerate(world.requests) if r.get("prompt_logprobs")]  # the target's verification
+    assert scored[0] < first_timed  # the verify path itself ran before any timed question
+    assert len(out["results"]) == 2 and all(WARMUP_QUESTION not in r["question"] for r in out["results"])
 
 
 def test_warmup_zero_sends_none(world, server, run_client) -> None:
     p = generated(0, 1)[0]
     script_question(world, p.question, p.answer, draft_wrong_at=None)
     code, out = run_client(dv.main, *args(server, "--num-samples", "1", "--warmup", "0"))
-    assert code == 0 and out["config"]["warmup_requests"] == 0
-    assert not [r for r in world.requests if r.get("prompt") == WARMUP_PROMPT]
+    assert code == 0 and out["config"]["warmup_questions"] == 0
+    assert not [a for a in _tokenized(world.requests) if WARMUP_QUESTION in a]
 
 
 def _item(tokens: int, seconds: float) -> dm.ItemResult:

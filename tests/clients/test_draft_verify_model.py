@@ -20,7 +20,7 @@ from tests.clients.report_check import assert_report_refuses
 ARGS = argparse.Namespace(max_tokens=64, temperature=0.0, strategy="deterministic", strategy_from="default",
                           num_draft_tokens=4, top_n=20, dataset_file=None, dataset="generated", sample=False,
                           prompt_format="chat", seed=0, draft_url="http://d", target_url="http://t",
-                          warmup_requests=2)
+                          warmup_questions=2)
 MODELS = {"draft_model": "d", "target_model": "t", "draft_served_model": "ds", "target_served_model": "ts"}
 
 

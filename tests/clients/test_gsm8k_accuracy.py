@@ -114,11 +114,12 @@ def test_verbose_logs_and_server_diffusion_counters(world, server, run_client, g
 
 
 def test_progress_line_and_plain_lines() -> None:
-    # 56 of 124 after 83 s, 29 right: 45% (45.2), bar 56/124·80 = 36 eighths = 4 full + ▌, ETA 68·83/56 = 100.8 s,
-    # 56/83 = 0.67 q/s, 29/56 = 51.8%, 83/56 = 1.5 s/q
+    # tqdm's meter: 56 of 124 after 83 s, 29 right: 45% (45.2), bar 56/124·80 = 36 eighths = 4 full + ▌,
+    # remaining 68 / (56/83) = 100.8 s -> 01:40 (tqdm truncates), 56/83 = 0.67 q/s (width 5),
+    # 29/56 = 51.8%, 83/56 = 1.5 s/q
     assert view.progress_line(56, 124, 83.0, 29) == (
-        "GSM8K Eval:  45%|████▌     | 56/124 [01:23<01:41, 0.67q/s] Acc: 51.8% | 1.5s/q")
-    assert view.progress_line(0, 10, 0.0, 0) == "GSM8K Eval:   0%|          | 0/10 [00:00<??, ?q/s] Acc: n/a | n/a s/q"
+        "GSM8K Eval:  45%|████▌     | 56/124 [01:23<01:40,  0.67q/s] Acc: 51.8% | 1.5s/q")
+    assert view.progress_line(0, 10, 0.0, 0) == "GSM8K Eval:   0%|          | 0/10 [00:00<?, ?q/s] Acc: n/a | n/a s/q"
     stream = io.StringIO()  # not a terminal: one plain line per 5% (total 40: every 2 questions)
     progress = view.Progress(40, stream)
     for done in range(1, 41):

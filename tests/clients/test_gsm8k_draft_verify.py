@@ -100,7 +100,7 @@ def test_without_baseline_speeds_and_both_speedups_are_null(world, server, run_c
     assert (e["speed_draft"], e["speed_target"], e["draft_speed_ratio"], e["value"]) == (None, None, None, None)
     assert e["acceptance"] == 1.0  # measured all the same: 6/6
     text = capsys.readouterr().out
-    assert "measured: n/a; expected (seed formula): n/a (pass --baseline" in text and "None" not in text
+    assert "measured: n/a; expected (benchmark_gsm8k.py's formula): n/a (pass --baseline" in text and "None" not in text
 
 
 def test_console_lines_per_question_and_the_seeds_summary_block(world, server, run_client, capsys) -> None:
