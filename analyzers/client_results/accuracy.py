@@ -4,13 +4,16 @@ accuracy = metrics.correct / metrics.total (the file's own counts); a metrics.ac
 disagrees with them is noted (client_cells.recount). Row: dataset = config.dataset, per-request
 tok/s = metrics.avg_tokens_per_second (mean over questions of completion tokens / generation time),
 mean_latency_s = metrics.avg_generation_time (mean over questions); the pooled tok/s (Σ tokens / Σ
-generation time) is in the report's Performance table. The seed's own file has none of these: n/a."""
+generation time) is in the report's Performance table. The SDAR benchmark's own file has none of these: n/a.
+Files of issue 22 on: the diffusion knobs' verdict (diffusion_knobs: applied yes / no / unknown, and
+its evidence) in a table and the row's notes, and the warm-up requests in a table."""
 
 from __future__ import annotations
 
-from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
+from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount, warmup_table
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_results import AccuracyResult
+from speclens.parsers.client_results.accuracy import DiffusionKnobs
 
 METHOD = "client accuracy"
 
@@ -36,6 +39,17 @@ def fill_row(row, result: AccuracyResult) -> None:
     if d is not None:
         row.notes.append(f"diffusion (server /metrics delta): committed/step {cell(d.committed_per_step)}, "
                          f"steps/canvas {cell(d.steps_per_canvas)}, committed tokens {cell(d.committed_tokens)}")
+    if result.diffusion_knobs is not None:
+        row.notes.append(f"diffusion knobs {knobs_line(result.diffusion_knobs)}")
+
+
+APPLIED = {True: "yes", False: "no", None: "unknown"}
+
+
+def knobs_line(knobs: DiffusionKnobs) -> str:
+    """E.g. `block_length 8, denoising_steps 3 requested; applied: no (not sent ...)`, from diffusion_knobs."""
+    asked = ", ".join(f"{k} {v}" for k, v in (knobs.requested or {}).items()) or "none"
+    return f"{asked} requested; applied: {APPLIED[knobs.applied]}" + (f" ({knobs.evidence})" if knobs.evidence else "")
 
 
 def tables(result: AccuracyResult) -> list[Table]:
@@ -50,4 +64,11 @@ def tables(result: AccuracyResult) -> list[Table]:
     if result.server_diffusion is not None:
         out.append(pairs("Diffusion counters of the run (server /metrics after − before)",
                          result.server_diffusion.model_dump(mode="json", exclude_unset=True)))
+    k = result.diffusion_knobs
+    if k is not None:
+        out.append(pairs("Diffusion knobs (requested in config; applied judged from the server's vllm:diffusion_* "
+                         "counters)", {**{f"requested {n}": v for n, v in (k.requested or {}).items()},
+                                       "applied": APPLIED[k.applied], "evidence": k.evidence}))
+    if result.config.warmup_requests is not None:
+        out.append(warmup_table({"server": result.config.warmup_requests}))
     return out

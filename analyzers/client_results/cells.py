@@ -29,6 +29,30 @@ def pairs(title: str, values: dict, notes: list[str] | None = None) -> Table:
     return Table(title, ["field", "value"], rows, [n for n in notes or [] if n])
 
 
+def spanned(value: float | None, interval: object, show: Callable[[float], str]) -> str:
+    """A number with its 95% interval as a cell, each through `show`: `1.50x [0.51x, 4.40x], paired
+    over 3 prompts`; without bounds, the interval's note says why: `1.50x, no 95% interval (2
+    prompt(s); an interval needs 3)`. `interval` is the file's {ci_low, ci_high, note} (a Section or
+    None: `n/a` for the interval)."""
+    number = "n/a" if value is None else show(value)
+    low, high = (getattr(interval, key, None) for key in ("ci_low", "ci_high"))
+    note = getattr(interval, "note", None)
+    if low is None or high is None:
+        return f"{number}, no 95% interval" + (f" ({note})" if note else "")
+    return f"{number} [{show(low)}, {show(high)}]" + (f", {note}" if note else "")
+
+
+def times(x: float) -> str:
+    return f"{x:.2f}x"
+
+
+def warmup_table(per_server: dict[str, object], what: str = "requests") -> Table:
+    """The untimed warm-up per server as written (`n/a` for a server whose count the file has as null);
+    `what` names what was sent (discarded requests, or warm-up questions through the timed path)."""
+    return Table("Warm-up (untimed, before the first timed request)", ["server", what],
+                 [[name, cell(n)] for name, n in per_server.items()])
+
+
 @dataclass(frozen=True)
 class Recount:
     """A rate as shown: the counts' value when the file has the counts, else the written one;

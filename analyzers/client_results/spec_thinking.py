@@ -9,7 +9,7 @@ mode's written accuracy that disagrees with its own correct / runs is noted (cli
 
 from __future__ import annotations
 
-from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
+from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount, warmup_table
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_results import SpecThinkingResult
 from speclens.parsers.client_results.spec_thinking import Mode
@@ -79,4 +79,6 @@ def tables(result: SpecThinkingResult) -> list[Table]:
         rows = [[k, cell(n.calls), cell(n.tokens)] for k, n in kinds.items() if n is not None]
         out.append(Table(f"Large model calls (triggers {cell(calls.triggers)}, cues {cell(calls.cues)})",
                          ["kind", "calls", "tokens"], rows))
+    if result.config.warmup_requests is not None:
+        out.append(warmup_table(result.config.warmup_requests))
     return out

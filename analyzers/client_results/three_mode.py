@@ -9,11 +9,14 @@ avg_tokens_per_second (mean over prompts of tokens / TTLT), mean_tps_speedup its
 (that mean of the mode / that mean of target_only), model the target model the servers served
 (metadata.models: target_only's, else the headline mode's); the notes carry the other mode's numbers
 and the LoRA-over-base line.
+Fields of issue 22, shown only when the file has them: each speedup and the LoRA-over-Base gain
+with its 95% interval (paired over prompts), the benchmark prompts found in the adapter's training
+data (a warning when some were measured on), the warm-up requests per mode's server.
 """
 
 from __future__ import annotations
 
-from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount
+from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount, spanned, times, warmup_table
 from speclens.analyzers.render.tables import Table
 from speclens.base.formulas import acceptance_rate
 from speclens.parsers.client_results.three_mode import ModeSummary, ThreeModeResult
@@ -72,7 +75,7 @@ def speedup_line(speedup_vs_target: dict) -> str | None:
 
 def speedup(result: ThreeModeResult, mode: str) -> float | None:
     """The file's speedup_vs_target, else the suite's own formula from its summary: avg tok/s of
-    the mode / avg tok/s of target_only (the seed's example: 71.8 / 45.2 = 1.588, its "LoRA=1.59x")."""
+    the mode / avg tok/s of target_only (the original suite's example: 71.8 / 45.2 = 1.588, its "LoRA=1.59x")."""
     written = speedups(result).get(mode)
     if written is not None:
         return written
@@ -97,6 +100,11 @@ def fill_row(row, result: ThreeModeResult) -> None:
                          "draft tokens; the file has no token counts to pool)")
     row.request_output_tps = s.avg_tokens_per_second
     row.mean_tps_speedup = speedup(result, mode)
+    spans = speedup_intervals(result)
+    if spans is not None:
+        span = spans.get(mode)
+        row.mean_tps_speedup_ci_low, row.mean_tps_speedup_ci_high = (span.ci_low, span.ci_high) if span else (None, None)
+        row.notes.append(f"mean tok/s speedup {spanned(row.mean_tps_speedup, span, times)}")
     models = result.metadata.models or {}
     row.model = row.model or models.get("target_only") or models.get(mode)
     for other in ("spec_base",) if mode == "spec_lora" and "spec_base" in result.summary else ():
@@ -104,7 +112,64 @@ def fill_row(row, result: ThreeModeResult) -> None:
         row.notes.append(f"{other}: acceptance {cell(pooled_acceptance(o, other).value)} pooled, "
                          f"{cell(o.avg_tokens_per_second)} tok/s, mean tok/s speedup "
                          f"{cell(speedup(result, other))}")
-    row.notes += footer_lines(result)
+    row.notes += footer_lines(result) + [note for note in (overlap_note(result),) if note]
+
+
+def speedup_intervals(result: ThreeModeResult) -> dict | None:
+    """The file's comparison.speedup_vs_target_interval (None when the file has none)."""
+    return result.comparison and result.comparison.speedup_vs_target_interval
+
+
+def speedup_cells(result: ThreeModeResult) -> dict:
+    """Each mode's speedup vs target_only, with its 95% interval when the file has intervals."""
+    spans = speedup_intervals(result)
+    if spans is None:
+        return speedups(result)
+    return {m: spanned(v, spans.get(m), times) for m, v in speedups(result).items()}
+
+
+def gain_intervals(result: ThreeModeResult) -> dict:
+    """The LoRA-over-Base gain and acceptance difference with their 95% intervals, when written."""
+    g = result.comparison.lora_vs_base  # type: ignore[union-attr]  # lora_vs_base(result) was not None
+    out = {}
+    if g is not None and g.tokens_per_second_gain_interval is not None:
+        out["tokens_per_second_gain (95% interval)"] = spanned(
+            g.tokens_per_second_gain, g.tokens_per_second_gain_interval, lambda x: f"{100 * x:+.1f}%")
+    if g is not None and g.acceptance_difference_interval is not None:
+        out["acceptance_difference (95% interval)"] = spanned(
+            g.acceptance_difference, g.acceptance_difference_interval, lambda x: f"{100 * x:+.1f} pts")
+    return out
+
+
+def overlap_note(result: ThreeModeResult) -> str | None:
+    """What the benchmark prompts had to do with the adapter's training prompts, when the file says
+    and it matters: kept training prompts (a warning), dropped ones, or an unknown overlap."""
+    m = result.metadata
+    if m.training_prompt_overlap is None:
+        return f"overlap with the adapter's training prompts {m.training_prompts_source}" \
+            if m.training_prompts_source else None
+    kept = m.training_prompt_overlap - (m.training_prompts_dropped or 0)
+    if kept > 0:
+        return (f"warning: measured on {kept} training prompt(s) of the adapter (kept, --allow-train-overlap): "
+                "the LoRA-over-Base gain may come from them")
+    if m.training_prompt_overlap > 0:
+        return (f"{m.training_prompt_overlap} benchmark prompt(s) found in the adapter's training data were "
+                "dropped: measured on held-out prompts only")
+    return None
+
+
+def held_out_tables(result: ThreeModeResult) -> list[Table]:
+    """The training-prompt overlap (with its note) and the warm-up per mode, when the file has them."""
+    m, out = result.metadata, []
+    if "training_prompt_overlap" in m.model_fields_set:
+        overlap, dropped = m.training_prompt_overlap, m.training_prompts_dropped
+        kept = None if overlap is None else overlap - (dropped or 0)
+        out.append(pairs("Benchmark prompts in the adapter's training data",
+                         {"found (training_prompt_overlap)": overlap, "dropped (training_prompts_dropped)": dropped,
+                          "kept (measured on)": kept}, [overlap_note(result)]))
+    if m.warmup_requests is not None:
+        out.append(warmup_table(m.warmup_requests))
+    return out
 
 
 def footer_lines(result: ThreeModeResult) -> list[str]:
@@ -123,11 +188,12 @@ def tables(result: ThreeModeResult) -> list[Table]:
                  [[k, *(cell(value(m, k)) for m in modes)] for k in keys],
                  [p.note for p in pooled.values() if p.note]),
            pairs("Speedup vs target only (avg tok/s of the mode / avg tok/s of target_only)",
-                 speedups(result))]
+                 speedup_cells(result), [result.comparison and result.comparison.interval_method])]
     gain = lora_vs_base(result)
     if gain:
         out.append(pairs("LoRA over base (tokens_per_second_gain = ratio − 1; acceptance_difference in rate units)",
-                         gain))
+                         {**gain, **gain_intervals(result)}))
+    out += held_out_tables(result)
     lines = footer_lines(result)
     if lines:
         out.append(Table("Footer", ["line"], [[line] for line in lines]))

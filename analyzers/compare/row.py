@@ -75,8 +75,12 @@ class CompareRow(BaseModel):
     speedup_verdict: str | None = None  # speedup's level verdict, or why there is none ("not comparable: ...")
     # client result rows: each ratio its own column, one definition each (analyzers/client_results/<kind>.py)
     pooled_tps_speedup: float | None = None  # draft/verify: Σ tokens / Σ s with drafting ÷ the target alone's
+    pooled_tps_speedup_ci_low: float | None = None  # its 95% interval, paired over questions (the file's)
+    pooled_tps_speedup_ci_high: float | None = None
     latency_speedup: float | None = None  # speculative thinking: mean latency large alone ÷ speculative thinking
     mean_tps_speedup: float | None = None  # LoRA suite: mean over prompts of tok/s, the mode ÷ target_only
+    mean_tps_speedup_ci_low: float | None = None  # its 95% interval, paired over prompts (the file's)
+    mean_tps_speedup_ci_high: float | None = None
     mean_large_model_token_ratio: float | None = None  # speculative thinking: mean over runs of large / all tokens
     load_file: str | None = None
     notes: list[str] = Field(default_factory=list)

@@ -20,7 +20,9 @@ from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
            "per-position", "conditional", "rounds", "committed/step", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
-           "TPOT ms", "speedup", "speedup verdict", "pooled tok/s speedup", "latency speedup", "mean tok/s speedup",
+           "TPOT ms", "speedup", "speedup verdict", "pooled tok/s speedup", "pooled tok/s speedup CI low",
+           "pooled tok/s speedup CI high", "latency speedup", "mean tok/s speedup", "mean tok/s speedup CI low",
+           "mean tok/s speedup CI high",
            "mean large-model token ratio", "load file", "error"]
 FORMULAS = [
     "acceptance: the primary source of `speclens acceptance` (source: metrics_delta = /metrics after − before, "
@@ -40,9 +42,11 @@ FORMULAS = [
     "alone on the same questions; latency speedup (client speculative thinking) = mean latency of the large model "
     "alone ÷ mean latency with speculative thinking; mean tok/s speedup (client three-mode, the LoRA suite) = mean "
     "over prompts of tokens / time to last token of the mode ÷ the same of target_only; mean large-model token "
-    "ratio (speculative thinking) = mean over runs of large-model tokens / all tokens. Client draft/verify: "
+    "ratio (speculative thinking) = mean over runs of large-model tokens / all tokens. CI low / CI high: the "
+    "file's 95% interval of that speedup, paired over the questions or prompts both sides ran (n/a with the reason "
+    "in the row's notes when the file has none). Client draft/verify: "
     "per-request tok/s = its avg_speed (mean over questions), acceptance rate = total_draft_accepted / "
-    "total_draft_generated (the seed's draft efficiency), rounds = its speculation rounds (draft -> verify "
+    "total_draft_generated (benchmark_gsm8k.py's draft efficiency), rounds = its speculation rounds (draft -> verify "
     "cycles), mean acc. length = 1 + accepted / rounds; k, dataset, accuracy from the file. Client accuracy: "
     "per-request tok/s = metrics.avg_tokens_per_second, latency s = metrics.avg_generation_time (means over "
     "questions). Client speculative thinking: accuracy and latency s are those of the mode its method names.",
@@ -70,8 +74,10 @@ def _cells(row: CompareRow) -> list[str]:
             vector(row.per_position), vector(row.conditional), fmt(row.speculation_rounds),
             fmt(row.committed_per_step), fmt(row.accuracy), fmt(row.output_throughput, 1),
             fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
-            _text(row.speedup_verdict), fmt(row.pooled_tps_speedup), fmt(row.latency_speedup),
-            fmt(row.mean_tps_speedup), fmt(row.mean_large_model_token_ratio), _load_file(row), row.error or ""]
+            _text(row.speedup_verdict), fmt(row.pooled_tps_speedup), fmt(row.pooled_tps_speedup_ci_low),
+            fmt(row.pooled_tps_speedup_ci_high), fmt(row.latency_speedup), fmt(row.mean_tps_speedup),
+            fmt(row.mean_tps_speedup_ci_low), fmt(row.mean_tps_speedup_ci_high), fmt(row.mean_large_model_token_ratio),
+            _load_file(row), row.error or ""]
 
 
 def compare_tables(r: CompareReport) -> list[Table]:

@@ -86,7 +86,8 @@ def test_the_headers_name_each_ratio(rows: dict[str, dict], tmp_path: Path) -> N
     assert all(f"| {field} " in docs for field in (*CLIENT_COLUMNS, "mean_large_model_token_ratio"))
     header = next(csv.reader(io.StringIO(compare(str(tmp_path / "st.json"), fmt="csv").stdout)))
     assert header[header.index("speedup_verdict") + 1:header.index("load_file")] == [
-        *CLIENT_COLUMNS, "mean_large_model_token_ratio"]
+        "pooled_tps_speedup", "pooled_tps_speedup_ci_low", "pooled_tps_speedup_ci_high", "latency_speedup",
+        "mean_tps_speedup", "mean_tps_speedup_ci_low", "mean_tps_speedup_ci_high", "mean_large_model_token_ratio"]
 
 
 def test_spec_thinking_row_says_whose_accuracy_and_has_the_token_ratio(rows: dict[str, dict]) -> None:
@@ -117,3 +118,17 @@ def test_gsm8k_accuracy_row_has_tok_s_latency_and_dataset(tmp_path: Path) -> Non
     assert (row["dataset"], row["request_output_tps"], row["mean_latency_s"], row["accuracy"]) == (
         "gsm8k", 12.5, 0.25, 0.5)
     assert row["output_throughput"] is None  # not a system throughput (the pooled tok/s is in its report)
+
+
+def test_a_compare_report_of_the_old_column_meaning_is_refused_by_render(tmp_path: Path) -> None:
+    # schema 2 put a client's own ratio in `speedup`; schema 3 keeps `speedup` for run directories only
+    saved = compare(str(DATA / "seed000_example.json"))
+    doc = json.loads(saved.stdout)
+    assert saved.returncode == 0 and doc["schema_version"] == 3
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**doc, "schema_version": 2}))
+    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "render", str(old)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "schema version 2; this speclens reads schema 3" in proc.stderr
+    assert "re-run `speclens compare`" in proc.stderr

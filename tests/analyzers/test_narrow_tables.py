@@ -89,7 +89,7 @@ def test_compare_of_several_recordings_at_80_columns(capsys: pytest.CaptureFixtu
     assert _at_width(80, run_compare, RUNS, "text", None, None) == 0
     lines = capsys.readouterr().out.splitlines()
     assert max(map(len, lines)) <= 80
-    # 26 columns cannot stand side by side in 80: one block per run, headed by its path (values start
+    # 30 columns cannot stand side by side in 80: one block per run, headed by its path (values start
     # one space after the widest "header:", "mean large-model token ratio:" = 29 characters: 4 + 26 spaces)
     assert [line for line in lines if line.startswith("run:")] == [f"run:{' ' * 26}{r}" for r in RUNS]
 

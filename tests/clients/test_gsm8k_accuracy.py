@@ -102,8 +102,10 @@ def test_verbose_logs_and_server_diffusion_counters(world, server, run_client, g
     from speclens.analyzers.compare.row import summarize_client
 
     row = summarize_client("acc.json", out)  # speclens compare re-reads it: the counters become the row's note
-    assert row.accuracy == 1.0 and row.notes == ["diffusion (server /metrics delta): committed/step 2.000, "
-                                                 "steps/canvas 2.000, committed tokens 48"]
+    assert row.accuracy == 1.0 and row.notes == [
+        "diffusion (server /metrics delta): committed/step 2.000, steps/canvas 2.000, committed tokens 48",
+        "diffusion knobs block_length 4, denoising_steps 4 requested; applied: yes (diffusion counters moved: the "
+        "server decoded by diffusion with the requested block_length/denoising_steps (sent as vllm_xargs))"]
     assert out["results"][0]["server_denoising"] == {"denoising_steps": 6, "canvas_positions": 24, "committed_tokens": 12,
                                                      "per_step_committed": [0, 4, 0, 4, 0, 4]}
     printed = capsys.readouterr().out
