@@ -182,7 +182,5 @@ def test_probes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     smi.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     assert probes.gpus() == ["GPU 0: NVIDIA A100 (UUID: GPU-1)"]  # only the GPU lines
-    from speclens.clients.speclora.servers import default_boot
-    assert default_boot() == "sequential"
     assert probes.installed_version("speclens") is not None
     assert probes.installed_version("speclens-no-such-distribution") is None

@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--overwrite", action="store_true")
     b.add_argument("--checkpoints-dir", default="data/checkpoints")
     b.add_argument("--boot", choices=("parallel", "sequential"),
-                   help="servers all at once (the prompts then interleaved across the modes), or one mode's server "
-                        "at a time (default: parallel on CPU, sequential with a GPU)")
+                   help="one mode's server at a time (default), or all at once with the prompts interleaved "
+                        "across the modes (parallel servers share the CPU and disturb each other's timings)")
     b.add_argument("--allow-train-overlap", action="store_true",
                    help="keep benchmark prompts found in the adapter's training data (default: they are dropped; "
                         "either way a warning and metadata.training_prompt_overlap count them)")
