@@ -9,7 +9,7 @@ mode's written accuracy that disagrees with its own correct / runs is noted (cli
 
 from __future__ import annotations
 
-from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount, warmup_table
+from speclens.analyzers.client_results.cells import Recount, cell, pairs, recount, spanned, times, warmup_table
 from speclens.analyzers.render.tables import Table
 from speclens.parsers.client_results import SpecThinkingResult
 from speclens.parsers.client_results.spec_thinking import Mode
@@ -44,6 +44,10 @@ def accuracy(result: SpecThinkingResult, name: str) -> Recount:
 
 def fill_row(row, result: SpecThinkingResult) -> None:
     row.latency_speedup = result.comparison.speedup
+    ci = result.comparison.speedup_interval
+    if ci is not None:
+        row.latency_speedup_ci_low, row.latency_speedup_ci_high = ci.ci_low, ci.ci_high
+        row.notes.append(f"latency speedup {spanned(row.latency_speedup, ci, times)}")
     small = result.config.speculative_model
     spec = result.modes.get("speculative_thinking")
     if spec is not None:
@@ -70,8 +74,12 @@ def tables(result: SpecThinkingResult) -> list[Table]:
                  [[label, *(cell(value(m, key)) for m in modes)] for key, label in FIELDS],
                  [a.note for a in acc.values() if a.note])]
     c = result.comparison
-    out.append(pairs("Comparison", {"speedup": c.speedup, "throughput_improvement": c.throughput_improvement,
-                                    "large_model_reduction": c.large_model_reduction}))
+    comparison = {"speedup": c.speedup, "throughput_improvement": c.throughput_improvement,
+                  "large_model_reduction": c.large_model_reduction}
+    for key, ci in (("speedup", c.speedup_interval), ("throughput_improvement", c.throughput_improvement_interval)):
+        if ci is not None:  # files written before the intervals keep their table as it was
+            comparison[f"{key} (95% interval)"] = spanned(comparison[key], ci, times)
+    out.append(pairs("Comparison", comparison))
     spec = result.modes.get("speculative_thinking")
     calls = None if spec is None else spec.large_model_calls
     if calls is not None and (calls.model_fields_set or calls.model_extra):  # written and not {}

@@ -78,6 +78,8 @@ class CompareRow(BaseModel):
     pooled_tps_speedup_ci_low: float | None = None  # its 95% interval, paired over questions (the file's)
     pooled_tps_speedup_ci_high: float | None = None
     latency_speedup: float | None = None  # speculative thinking: mean latency large alone ÷ speculative thinking
+    latency_speedup_ci_low: float | None = None  # its 95% interval over runs (the file's; paired when both modes
+    latency_speedup_ci_high: float | None = None  # completed the same runs)
     mean_tps_speedup: float | None = None  # LoRA suite: mean over prompts of tok/s, the mode ÷ target_only
     mean_tps_speedup_ci_low: float | None = None  # its 95% interval, paired over prompts (the file's)
     mean_tps_speedup_ci_high: float | None = None

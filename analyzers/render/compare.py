@@ -21,7 +21,8 @@ from speclens.analyzers.render.tables import NA, Table, fmt, vector
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
            "per-position", "conditional", "rounds", "committed/step", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
            "TPOT ms", "speedup", "speedup verdict", "pooled tok/s speedup", "pooled tok/s speedup CI low",
-           "pooled tok/s speedup CI high", "latency speedup", "mean tok/s speedup", "mean tok/s speedup CI low",
+           "pooled tok/s speedup CI high", "latency speedup", "latency speedup CI low", "latency speedup CI high",
+           "mean tok/s speedup", "mean tok/s speedup CI low",
            "mean tok/s speedup CI high",
            "mean large-model token ratio", "load file", "error"]
 FORMULAS = [
@@ -75,7 +76,8 @@ def _cells(row: CompareRow) -> list[str]:
             fmt(row.committed_per_step), fmt(row.accuracy), fmt(row.output_throughput, 1),
             fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
             _text(row.speedup_verdict), fmt(row.pooled_tps_speedup), fmt(row.pooled_tps_speedup_ci_low),
-            fmt(row.pooled_tps_speedup_ci_high), fmt(row.latency_speedup), fmt(row.mean_tps_speedup),
+            fmt(row.pooled_tps_speedup_ci_high), fmt(row.latency_speedup), fmt(row.latency_speedup_ci_low),
+            fmt(row.latency_speedup_ci_high), fmt(row.mean_tps_speedup),
             fmt(row.mean_tps_speedup_ci_low), fmt(row.mean_tps_speedup_ci_high), fmt(row.mean_large_model_token_ratio),
             _load_file(row), row.error or ""]
 

@@ -46,8 +46,9 @@ def _influence(tokens: list[float], seconds: list[float]) -> np.ndarray | None:
 
 
 def rate_ratio(spec_tokens: list[float], spec_seconds: list[float], base_tokens: list[float],
-               base_seconds: list[float], paired: bool) -> RateRatio:
-    """The speedup of pooled tokens/s and its 95% interval (see the module docstring)."""
+               base_seconds: list[float], paired: bool, items: str = "prompts") -> RateRatio:
+    """The speedup of pooled tokens/s and its 95% interval (see the module docstring); `items` names
+    what was paired in the note ("paired over 10 prompts")."""
     n_s, n_b = len(spec_tokens), len(base_tokens)
     if min(n_s, n_b) == 0 or sum(spec_seconds) <= 0 or sum(base_seconds) <= 0 or sum(base_tokens) <= 0:
         return RateRatio(None, interval_note="no tokens or no time on one side")
@@ -59,7 +60,7 @@ def rate_ratio(spec_tokens: list[float], spec_seconds: list[float], base_tokens:
         return RateRatio(value, interval_note="no tokens on the spec side")
     if paired and n_s == n_b:
         d = u_s - u_b
-        var, df, how = float(d.var(ddof=1)) / n_s, n_s - 1, f"paired over {n_s} prompts"
+        var, df, how = float(d.var(ddof=1)) / n_s, n_s - 1, f"paired over {n_s} {items}"
     else:
         vs, vb = float(u_s.var(ddof=1)) / n_s, float(u_b.var(ddof=1)) / n_b
         var, how = vs + vb, f"independent: {n_s} spec, {n_b} baseline requests"

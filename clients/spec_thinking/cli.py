@@ -15,6 +15,7 @@ import os
 import time
 
 from speclens.clients.common import cli as cc
+from speclens.clients.spec_thinking.intervals import comparison_intervals
 from speclens.clients.spec_thinking import loop as core
 from speclens.clients.spec_thinking import report
 from speclens.clients.spec_thinking import tasks
@@ -98,6 +99,7 @@ async def work(args: argparse.Namespace) -> int:
     comparison = report.comparison(*(sections[m]["statistics"] if m in sections else None for m in ("large", "spec")))
     for mode, sec in sections.items():
         comparison[f"accuracy_{SECTIONS[mode]}"] = sec["accuracy"]["accuracy"]
+    comparison.update(comparison_intervals(sections.get("large"), sections.get("spec")))
     result = SpecThinkingResult.written(timestamp=started,
                                         config=_config_block(args, config, task, pair, sampling, len(problems),
                                                              warmed),

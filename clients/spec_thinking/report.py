@@ -71,6 +71,15 @@ def comparison(large: dict | None, spec: dict | None) -> dict:
             "large_model_reduction": None if reduction is None or spec is None else rounded(1 - reduction)}
 
 
+def _interval(ci: dict | None) -> str:
+    """`  95% CI [0.07x, 0.11x], paired over 10 prompts` (or why there is none); '' without both modes."""
+    if not ci:
+        return ""
+    if ci.get("ci_low") is None:
+        return f"  95% CI n/a: {ci.get('note')}"
+    return f"  95% CI [{cc.fmt(ci['ci_low'], '.2f', 'x')}, {cc.fmt(ci['ci_high'], '.2f', 'x')}], {ci['note']}"
+
+
 def _table(out, title: str, key: str, third: str | None, unit: str, spec_fmt: str, inverse: bool,
            large: dict | None, spec: dict | None) -> None:
     out.print(f"\n{title}\n{THIN}")
@@ -110,8 +119,10 @@ def print_summary(result: dict, path: str) -> None:
             out.print(f"{kind:<21}{c[kind]['calls']:>6} calls {c[kind]['tokens']:>8} tokens")
     comp = result["comparison"]
     out.print(f"\n{RULE}")
-    out.print(f"OVERALL SPEEDUP: {cc.fmt(comp['speedup'], '.2f', 'x')}  (mean latency large / spec)")
-    out.print(f"THROUGHPUT IMPROVEMENT: {cc.fmt(comp['throughput_improvement'], '.2f', 'x')}")
+    out.print(f"OVERALL SPEEDUP: {cc.fmt(comp['speedup'], '.2f', 'x')}  (mean latency large / spec)"
+              f"{_interval(comp.get('speedup_interval'))}")
+    out.print(f"THROUGHPUT IMPROVEMENT: {cc.fmt(comp['throughput_improvement'], '.2f', 'x')}"
+              f"{_interval(comp.get('throughput_improvement_interval'))}")
     out.print(f"LARGE MODEL TOKEN REDUCTION: {cc.pct(comp['large_model_reduction'])}")
     acc = [f"{n} {cc.pct(s['accuracy']['accuracy'])}" for n, s in (("large", large), ("spec", spec)) if s]
     out.print(f"ACCURACY: {', '.join(acc)}")

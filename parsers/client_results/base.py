@@ -33,6 +33,16 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
 
+class Interval(Section):
+    """A 95% interval written by a client (analyzers/speedup/item_interval.rate_ratio): bounds null and
+    `note` saying why when there is none; `formula` where the client states it."""
+
+    ci_low: Number | None = None
+    ci_high: Number | None = None
+    note: str | None = None
+    formula: str | None = None
+
+
 class ClientResultModel(Section):
     client: str
     schema_version: Count | None = None  # None: written before client results had a version

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from speclens.parsers.client_results.base import ClientResultModel, Count, Number, Section
+from speclens.parsers.client_results.base import ClientResultModel, Count, Interval, Number, Section
 from speclens.parsers.client_results.draft_verify_items import AloneRun, DraftVerifyQuestion, ExpectedSpeedup
 
 
@@ -69,14 +69,9 @@ class DraftVerifySummary(Section):
     acceptance_distribution: dict[str, AcceptanceBucket] | None = None  # lt_50, 50_75, 75_90, 90_100, n_a
 
 
-class SpeedupInterval(Section):
+class SpeedupInterval(Interval):
     """95% interval of `speedup`, paired over questions (clients/draft_verify/speedup.speedup_interval);
     ci_low/ci_high null with the reason in `note` when there are too few questions."""
-
-    ci_low: Number | None = None
-    ci_high: Number | None = None
-    note: str | None = None
-    formula: str | None = None
 
 
 class DraftVerifyResult(ClientResultModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from speclens.parsers.client_results.base import ClientResultModel, Count, Number, Section
+from speclens.parsers.client_results.base import ClientResultModel, Count, Interval, Number, Section
 from speclens.parsers.client_results.spec_thinking_runs import CallCount, Problem
 
 MODES = ("large_model", "speculative_thinking")
@@ -102,6 +102,9 @@ class Comparison(Section):
     large_model_reduction: Number | None = None
     accuracy_large_model: Number | None = None
     accuracy_speculative_thinking: Number | None = None
+    # 95% intervals over runs (clients/spec_thinking/intervals.py); absent in older files
+    speedup_interval: Interval | None = None
+    throughput_improvement_interval: Interval | None = None
 
 
 class SpecThinkingResult(ClientResultModel):

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import PrivateAttr, model_validator
 
-from speclens.parsers.client_results.base import ClientResultModel, Count, Flag, Number, Section
+from speclens.parsers.client_results.base import ClientResultModel, Count, Flag, Interval, Number, Section
 
 
 class FileOrder(Section):
@@ -81,14 +81,6 @@ class ModeSummary(FileOrder):
     draft_tokens: Number | None = None
     accepted_tokens: Number | None = None
     acceptance_source: str | None = None
-
-
-class Interval(Section):
-    """A 95% interval paired over prompts; bounds null and `note` saying why when there is none."""
-
-    ci_low: Number | None = None
-    ci_high: Number | None = None
-    note: str | None = None
 
 
 class LoraVsBase(Section):

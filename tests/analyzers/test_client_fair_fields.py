@@ -183,3 +183,19 @@ def test_the_seed_examples_report_as_before() -> None:
         md = speclens("report", str(DATA / f"{name}.json"), "--format", "md")
         assert "interval" not in md and "Warm-up" not in md and "training data" not in md, name
         assert "Diffusion knobs" not in md and "near-ties" not in md, name
+
+
+def test_spec_thinking_speedup_interval_in_report_and_compare(tmp_path: Path) -> None:
+    interval = {"ci_low": 1.0748, "ci_high": 3.7217, "note": "paired over 3 runs"}
+    doc = SpecThinkingResult.written(config={}, comparison={"speedup": 2.0, "throughput_improvement": 2.34,
+                                                            "speedup_interval": interval,
+                                                            "throughput_improvement_interval": None})
+    path = tmp_path / "st.json"
+    path.write_text(json.dumps(doc))
+    md = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "report", str(path), "--format", "md"],
+                        capture_output=True, text=True, timeout=120).stdout
+    assert "| speedup (95% interval) | 2.00x [1.07x, 3.72x], paired over 3 runs |" in md
+    row = json.loads(subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "compare", str(path), "--format",
+                                     "json"], capture_output=True, text=True, timeout=120).stdout)["rows"][0]
+    assert (row["latency_speedup"], row["latency_speedup_ci_low"], row["latency_speedup_ci_high"]) == (
+        2.0, 1.0748, 3.7217)

@@ -87,7 +87,7 @@ def test_the_headers_name_each_ratio(rows: dict[str, dict], tmp_path: Path) -> N
     header = next(csv.reader(io.StringIO(compare(str(tmp_path / "st.json"), fmt="csv").stdout)))
     assert header[header.index("speedup_verdict") + 1:header.index("load_file")] == [
         "pooled_tps_speedup", "pooled_tps_speedup_ci_low", "pooled_tps_speedup_ci_high", "latency_speedup",
-        "mean_tps_speedup", "mean_tps_speedup_ci_low", "mean_tps_speedup_ci_high", "mean_large_model_token_ratio"]
+        "latency_speedup_ci_low", "latency_speedup_ci_high", "mean_tps_speedup", "mean_tps_speedup_ci_low", "mean_tps_speedup_ci_high", "mean_large_model_token_ratio"]
 
 
 def test_spec_thinking_row_says_whose_accuracy_and_has_the_token_ratio(rows: dict[str, dict]) -> None:

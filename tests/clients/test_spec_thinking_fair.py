@@ -64,3 +64,33 @@ def test_a_file_without_warmup_requests_still_reads() -> None:
     old = {"client": "spec_thinking", "schema_version": 1, "timestamp": "20260105_143022", "config": {},
            "large_model": None, "speculative_thinking": None, "comparison": {}}
     assert parse_client_result("old.json", old).config.warmup_requests is None
+
+
+def _section(latencies: list[float], timed_out: tuple[int, ...] = ()) -> dict:
+    runs = [{"run": 0, "latency": lat, "throughput": 30 / lat, "timed_out": i in timed_out}
+            for i, lat in enumerate(latencies)]
+    return {"results": {str(i): {"runs": [r]} for i, r in enumerate(runs)}}
+
+
+def test_speedup_interval_is_paired_over_runs_by_hand() -> None:
+    from speclens.clients.spec_thinking.intervals import comparison_intervals
+
+    # speedup = mean latency large / spec = 4 / 2 = 2; per run u = 1 - latency / mean latency:
+    # spec [0.5, 0, -0.5], large 1 - [3, 4, 5] / 4 = [0.25, 0, -0.25]; d = [0.25, 0, -0.25], Var = 0.0625 / 3,
+    # t(0.975, 2) = 4.302653 -> 2·e^±0.621037 = [1.0748, 3.7217]
+    ci = comparison_intervals(_section([3, 4, 5]), _section([1, 2, 3]))
+    assert (ci["speedup_interval"]["ci_low"], ci["speedup_interval"]["ci_high"]) == (1.0748, 3.7217)
+    assert ci["speedup_interval"]["note"] == "paired over 3 runs"
+    # throughput 30 / latency: spec [30, 15, 10] (mean 18.33), large [10, 7.5, 6] (mean 7.83): the interval holds
+    # the point value 18.33 / 7.83 = 2.340
+    t = ci["throughput_improvement_interval"]
+    assert t["ci_low"] < 2.340 < t["ci_high"] and t["note"] == "paired over 3 runs"
+
+
+def test_a_run_timed_out_in_one_mode_makes_the_samples_independent() -> None:
+    from speclens.clients.spec_thinking.intervals import comparison_intervals
+
+    ci = comparison_intervals(_section([3, 4, 5, 6]), _section([1, 2, 3, 9], timed_out=(3,)))
+    assert ci["speedup_interval"]["note"] == "independent: 3 spec, 4 baseline requests"
+    assert comparison_intervals(_section([3, 4, 5]), None) == {"speedup_interval": None,
+                                                               "throughput_improvement_interval": None}
