@@ -107,7 +107,9 @@ def detect_schema(path: str, doc: Any) -> str:
     return "0.4" if "args" in doc else "0.2-0.3"
 
 
-def _row(status: str, r: dict) -> RequestRow:
+def request_row(status: str, r: dict) -> RequestRow:
+    """One request entry of `benchmarks[i].requests.<status>` as a `RequestRow` (also read by
+    parsers.request_metrics for the same request's tokens and timings)."""
     return RequestRow(
         status=status,
         start=_float(_first(r, ("request_start_time",), ("start_time",), ("info", "timings", "request_start"))),
@@ -128,7 +130,7 @@ def _benchmark(index: int, b: dict, schema: str) -> Benchmark:
     kind = str(strategy.get("type_", "unknown"))
     rate = _float(strategy.get("streams") if kind == "concurrent" else strategy.get("rate"))
     requests = b.get("requests") or {}
-    rows = [_row(s, r) for s in STATUSES for r in (requests.get(s) or []) if isinstance(r, dict)]
+    rows = [request_row(s, r) for s in STATUSES for r in (requests.get(s) or []) if isinstance(r, dict)]
     totals_src = _first(b, ("metrics", "request_totals"), ("request_totals",)) or {}
     totals = {s: _int(totals_src.get(s)) if _int(totals_src.get(s)) is not None else sum(r.status == s for r in rows)
               for s in STATUSES}

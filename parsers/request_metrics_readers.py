@@ -1,0 +1,138 @@
+"""Readers of per-request spec-decode metrics, one per input kind, each giving a `RequestSpecSet`
+(records and validation: parsers.request_metrics_records; detection: parsers.request_metrics).
+
+- guidellm (0.8.1: schemas/base/request_stats.py `GenerativeRequestStats.response_metrics`, vLLM's
+  whole response `metrics` object as received): `benchmarks[i].requests.successful[j].
+  response_metrics.speculative_decoding`. Tokens and timings as parsers.guidellm.request_row reads
+  them (prompt/output tokens: the computed `prompt_tokens`/`output_tokens`, else input_metrics /
+  output_metrics `text_tokens`; latency `request_latency`; TTFT `time_to_first_token_ms`);
+  request_id: guidellm's `request_id` (else the server's `response_id`). Only successful requests
+  are read (errored and cancelled ones end without vLLM's final usage chunk). `sampled`, per
+  benchmark: saved successful rows < `metrics.request_totals.successful` (guidellm keeps a
+  reservoir of `config.sample_size` per status); without totals, whether `config.sample_size` is
+  set; None when the file says neither. Over benchmarks: True if any is, else None if any is
+  unknown, else False.
+- raw OpenAI responses: JSON Lines, one response object per line (or a JSON array of them, or one
+  object) with `metrics.speculative_decoding`; request_id `id`, tokens from `usage`, ttft_s the
+  server's `metrics.time_to_first_token_ms`, latency_s None (a response has no end-to-end
+  latency). Streamed chunks are not assembled: save the final usage chunk or the whole response.
+
+Not read, as they keep no acceptance histogram (no record can be built or validated):
+- `vllm bench serve --save-detailed` (vLLM 0.32.0 benchmarks/serve.py): its per-request lists are
+  input_lens, output_lens, ttfts, itls, latencies, start_times, errors, generated_texts; its
+  RequestFuncOutput keeps nothing of the response's `metrics`.
+- our clients' JSON: the LoRA suite's three_mode per_prompt keeps draft_tokens / accepted_tokens
+  (means over iterations, from per_request_metrics), speclora collect-data spec_draft_tokens /
+  spec_accepted_tokens; no acceptance_histogram, no num_spec_steps.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from speclens.parsers.errors import ParseError
+from speclens.parsers.files import open_input
+from speclens.parsers.guidellm import detect_schema, request_row
+from speclens.parsers.json_file import read_json
+from speclens.parsers.load_config import number, whole
+from speclens.parsers.request_metrics_records import RequestSpec, RequestSpecSet, Violation, spec_record
+
+
+def _collect(kind: str, items: list[tuple[str, str, Any, dict]], sampled: bool | None) -> RequestSpecSet:
+    """items: (source, location, speculative_decoding object or None, about) per request."""
+    records: list[RequestSpec] = []
+    violations: list[Violation] = []
+    for source, location, raw, about in items:
+        if raw is not None:
+            got = spec_record(raw, source, location, **about)
+            (records if isinstance(got, RequestSpec) else violations).append(got)  # type: ignore[arg-type]
+    return RequestSpecSet(tuple(records), kind, len(items), sum(raw is None for _, _, raw, _ in items),
+                          sampled, tuple(violations))
+
+
+def _spec(metrics: Any) -> Any:
+    return metrics.get("speculative_decoding") if isinstance(metrics, dict) else None
+
+
+def _sampled(bench: dict, rows: int) -> bool | None:
+    totals = (bench.get("metrics") or {}).get("request_totals") if isinstance(bench.get("metrics"), dict) else None
+    counted = whole(totals.get("successful")) if isinstance(totals, dict) else None
+    if counted is not None:
+        return rows < counted
+    config = bench.get("config")
+    if isinstance(config, dict) and "sample_size" in config:
+        return config["sample_size"] is not None
+    return None
+
+
+def guidellm_specs(path: str, doc: Any, category: str | None = None) -> RequestSpecSet:
+    """A parsed guidellm result document's per-request records (ParseError if it is none)."""
+    detect_schema(path, doc)
+    items, flags = [], []
+    for i, bench in enumerate(doc["benchmarks"]):
+        if not isinstance(bench, dict):
+            continue
+        requests = bench.get("requests") if isinstance(bench.get("requests"), dict) else {}
+        rows = requests.get("successful") if isinstance(requests.get("successful"), list) else []
+        for j, r in enumerate(rows):
+            if not isinstance(r, dict):
+                continue
+            source = f"{path}:benchmarks[{i}].requests.successful[{j}]"
+            row, rid = request_row("successful", r), r.get("request_id") or r.get("response_id")
+            about = {"request_id": rid if isinstance(rid, str) else None, "prompt_tokens": row.prompt_tokens,
+                     "output_tokens": row.output_tokens, "latency_s": row.latency_s,
+                     "ttft_s": row.ttft_ms / 1000.0 if row.ttft_ms is not None else None, "category": category}
+            items.append((source, f"{source}.response_metrics.speculative_decoding",
+                          _spec(r.get("response_metrics")), about))
+        flags.append(_sampled(bench, sum(isinstance(r, dict) for r in rows)))
+    sampled = True if True in flags else None if None in flags or not flags else False
+    return _collect("guidellm", items, sampled)
+
+
+def read_guidellm_specs(path: str, category: str | None = None) -> RequestSpecSet:
+    """A guidellm result JSON's per-request records."""
+    return guidellm_specs(path, read_json(path), category)
+
+
+def responses_specs(path: str, responses: list[tuple[str, dict]], category: str | None = None) -> RequestSpecSet:
+    """Raw OpenAI response objects, each with its source (file:line or file:[index])."""
+    items = []
+    for source, obj in responses:
+        metrics = obj.get("metrics") if isinstance(obj.get("metrics"), dict) else {}
+        usage = obj.get("usage") if isinstance(obj.get("usage"), dict) else {}
+        ttft_ms = number(metrics.get("time_to_first_token_ms"))
+        rid = obj.get("id")
+        about = {"request_id": rid if isinstance(rid, str) else None, "prompt_tokens": whole(usage.get("prompt_tokens")),
+                 "output_tokens": whole(usage.get("completion_tokens")), "latency_s": None,
+                 "ttft_s": ttft_ms / 1000.0 if ttft_ms is not None else None, "category": category}
+        items.append((source, f"{source} metrics.speculative_decoding", _spec(metrics), about))
+    return _collect("responses", items, None)
+
+
+def jsonl_responses(path: str, text: str) -> list[tuple[str, dict]]:
+    """The response objects of a JSON Lines text (blank lines skipped); ParseError at a bad line."""
+    responses = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ParseError(path, lineno, f"invalid JSON ({err.msg}) in a JSON Lines file",
+                             "each line must be one complete JSON response object") from None
+        if not isinstance(obj, dict):
+            raise ParseError(path, lineno, f"expected a JSON response object, found a {type(obj).__name__}",
+                             "each line must be one response object with its `metrics`")
+        responses.append((f"{path}:{lineno}", obj))
+    return responses
+
+
+def read_responses_specs(path: str, category: str | None = None) -> RequestSpecSet:
+    """A JSON Lines file of raw OpenAI responses."""
+    try:
+        with open_input(path, "r", encoding="utf-8") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as err:
+        raise ParseError(path, None, f"expected UTF-8 JSON Lines, found an invalid byte at offset {err.start}") from None
+    return responses_specs(path, jsonl_responses(path, text), category)
