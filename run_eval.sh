@@ -25,6 +25,8 @@
 #   --prompt-tokens N            default 64        --output-tokens N  default 128 (emulated data)
 #   --temperature T              server default sampling temperature (tiny default 0)
 #   --baseline                   also run the target alone under identical load (in DIR/baseline)
+#   --per-request-metrics LEVEL  summary (default) | detailed | off: vLLM's per-request spec-decode metrics
+#                                (vLLM >= 0.29), saved per request by guidellm; detailed adds per-step arrays
 #   --api-key KEY                (or VLLM_API_KEY) required by the server and sent by the client
 #   --vllm PYTHON_OR_BIN         (or SPECLENS_VLLM) an existing vLLM install: its Python, venv dir, or
 #                                vllm executable (default: this project's .venv); version checked, recorded
@@ -41,7 +43,7 @@ run_eval::defaults() {
   MODEL="" DATASET=emulated OUTPUT_DIR="" BASE_MODEL="" METHOD="" K=3 K_GIVEN="" TP=2 GPU_UTIL=0.8
   HOST=127.0.0.1 PORT=8000 PROFILE=synchronous MAX_REQUESTS="" MAX_SECONDS=600 PROMPT_TOKENS=64
   OUTPUT_TOKENS=128 TEMPERATURE="" BASELINE="" API_KEY=${VLLM_API_KEY:-} DRY_RUN="" KEEP_SERVER=""
-  DATA_COLUMN="" VLLM_GIVEN="" EXTRA_VLLM_ARGS=()
+  DATA_COLUMN="" VLLM_GIVEN="" EXTRA_VLLM_ARGS=() PER_REQUEST_LEVEL=summary
 }
 
 run_eval::parse() {
@@ -66,6 +68,7 @@ run_eval::parse() {
       --api-key) lib::need_value "$@"; API_KEY=$2; shift ;;
       --data-column) lib::need_value "$@"; DATA_COLUMN=$2; shift ;;
       --vllm) lib::need_value "$@"; VLLM_GIVEN=$2; shift ;;
+      --per-request-metrics) lib::need_value "$@"; spec::per_request_level "$1" "$2"; PER_REQUEST_LEVEL=$2; shift ;;
       --baseline) BASELINE=1 ;;
       --dry-run) DRY_RUN=1 ;;
       --keep-server) KEEP_SERVER=1 ;;
@@ -117,6 +120,7 @@ run_eval::resolve() {
   run_eval::check_numbers
   vllm::choose "$VLLM_GIVEN"
   vllm::check_version
+  spec::per_request "$PER_REQUEST_LEVEL"
   MODEL_FORMAT="" VERIFIER="" SPEC_ALGORITHM=""
   tiny::choose "$MODEL" -m
   if [[ -n "$TINY_PAIR" ]]; then
@@ -240,9 +244,35 @@ run_eval::resolve_profile() {
 run_eval::server_command() {
   local args=()
   [[ -z "$2" ]] || args+=(--speculative-config "$2")
+  run_eval::speculates "$1" "$2"
+  if [[ -n "$SPECULATES" && " ${EXTRA_VLLM_ARGS[*]} " != *" --per-request-spec-decode-metrics"* ]]; then
+    args+=("${PER_REQUEST_ARGS[@]}")  # the speculating phase only; the user's own flag wins
+  fi
   [[ -z "$GEN_CONFIG" ]] || args+=(--override-generation-config "$GEN_CONFIG")
   serve::command "$1" "$PORT" "$SERVED" "${args[@]}" "${EXTRA_VLLM_ARGS[@]}"
   SERVER_CMD=("${SERVE_CMD[@]}")
+}
+
+# usage: run_eval::speculates MODEL SPEC_CONFIG   (sets SPECULATES: 1 for the phase that speculates (a speculative
+#   config, ours or among the user's extra vLLM arguments, or the speculators checkpoint served directly), "" for
+#   the target alone)
+run_eval::speculates() {
+  SPECULATES=""
+  if [[ -n "$2" || " ${EXTRA_VLLM_ARGS[*]} " == *" --speculative"[-_]config* ]] ||
+     [[ "${MODEL_FORMAT:-}" == speculators && "$1" == "${TARGET:-}" ]]; then
+    SPECULATES=1
+  fi
+}
+
+# usage: run_eval::per_request_state MODEL SPEC_CONFIG   (prints run.json's per_request_metrics: the level the
+#   server command asks for (ours or the user's), else why there is none)
+run_eval::per_request_state() {
+  local i
+  for (( i = 0; i < ${#SERVER_CMD[@]}; i++ )); do
+    [[ "${SERVER_CMD[i]}" != --per-request-spec-decode-metrics ]] || { echo "${SERVER_CMD[i + 1]:-}"; return 0; }
+  done
+  run_eval::speculates "$1" "$2"
+  if [[ -n "$SPECULATES" ]]; then echo "${PER_REQUEST_STATE:-off}"; else echo "off: the target alone"; fi
 }
 
 # usage: run_eval::load_command RUN_DIR [API_KEY]   (sets LOAD_CMD: guidellm against the server. With
@@ -327,7 +357,7 @@ run_eval::record_phase() {
     "temperature=$TEMPERATURE" "data_spec=$DATA_SPEC" "prompt_tokens=$DATA_PROMPT_TOKENS" \
     "output_tokens=$DATA_OUTPUT_TOKENS" "endpoint=$REQUEST_FORMAT" "profile=$PROFILE_SPEC" \
     "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" "server_command=${SERVER_CMD[*]@Q}" \
-    "load_command=${LOAD_CMD[*]@Q}"
+    "load_command=${LOAD_CMD[*]@Q}" "per_request_metrics=$(run_eval::per_request_state "$2" "$3")"
 }
 
 run_eval::record_config() {

@@ -364,6 +364,26 @@ serve::command() {
 # shellcheck disable=SC2034  # SPEC_CONFIG is read by the caller
 spec::config() { SPEC_CONFIG=$("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/manifest.py" spec-config "$@"); }
 
+# usage: spec::per_request LEVEL   (sets PER_REQUEST_ARGS and PER_REQUEST_STATE: vLLM's per-request spec-decode
+#   metrics, each response's metrics.speculative_decoding (--per-request-spec-decode-metrics, vLLM >= 0.29), at LEVEL
+#   summary | detailed; none for off, an older vLLM or an unknown version, which PER_REQUEST_STATE and the log say)
+# shellcheck disable=SC2034  # PER_REQUEST_ARGS and PER_REQUEST_STATE are read by the caller
+spec::per_request() {
+  PER_REQUEST_ARGS=() PER_REQUEST_STATE=$1
+  [[ "$1" != off ]] || return 0
+  if [[ "${VLLM_VERSION:-}" =~ ^([0-9]+)\.([0-9]+) ]] && (( BASH_REMATCH[1] > 0 || BASH_REMATCH[2] >= 29 )); then
+    PER_REQUEST_ARGS=(--per-request-spec-decode-metrics "$1")
+    return 0
+  fi
+  PER_REQUEST_STATE="unsupported: vLLM ${VLLM_VERSION:-version unknown} (per-request metrics need vLLM >= 0.29)"
+  lib::log "note: no per-request spec-decode metrics: ${PER_REQUEST_STATE#unsupported: }"
+}
+
+# usage: spec::per_request_level OPTION VALUE   (dies with exit 2 unless VALUE is summary, detailed or off)
+spec::per_request_level() {
+  [[ "$2" =~ ^(summary|detailed|off)$ ]] || lib::die "$1 must be summary, detailed or off, not '$2'" 2
+}
+
 # usage: step::start COMMAND...   (COMMAND as a background job leading its own process group, so a SIGINT/
 #   SIGTERM to the script is handled at once and the EXIT trap stops that group too; redirections of this
 #   call apply to COMMAND)

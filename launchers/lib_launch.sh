@@ -8,10 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # usage: launch::defaults   (globals shared by the small launchers; override with flags)
 launch::defaults() {
   HOST=${HOST:-127.0.0.1} PORT=${PORT:-8000} TP=${TP:-1} K=${K:-3} LOG_DIR="" TINY_PAIR="" CLIENT_CMD=()
-  VLLM_GIVEN=""
+  VLLM_GIVEN="" PER_REQUEST_LEVEL=summary
 }
 
-# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir --vllm, -h/--help
+# usage: launch::parse_common ARG...   (consumes --host --port --tensor-parallel-size -k --log-dir --vllm
+#   --per-request-metrics, -h/--help
 #   (prints the launcher's usage, exit 0) and `-- COMMAND...`; leaves the rest in LAUNCH_REST)
 launch::parse_common() {
   LAUNCH_REST=()
@@ -23,6 +24,7 @@ launch::parse_common() {
       -k|--num-speculative-tokens) lib::need_value "$@"; lib::positive_int "$1" "$2"; K=$2; shift ;;
       --log-dir) lib::need_value "$@"; LOG_DIR=$2; shift ;;
       --vllm) lib::need_value "$@"; VLLM_GIVEN=$2; shift ;;
+      --per-request-metrics) lib::need_value "$@"; spec::per_request_level "$1" "$2"; PER_REQUEST_LEVEL=$2; shift ;;
       -h|--help) lib::usage "${BASH_SOURCE[-1]}"; exit 0 ;;
       --) shift; CLIENT_CMD=("$@"); break ;;
       *) LAUNCH_REST+=("$1") ;;
@@ -72,6 +74,7 @@ launch::prepare() {
   vllm::choose "$VLLM_GIVEN"  # --vllm, else SPECLENS_VLLM, else the project's venv
   vllm::check_version
   lib::log "vLLM ${VLLM_VERSION:-(version unknown)} via ${VLLM_CMD[*]}"
+  spec::per_request "$PER_REQUEST_LEVEL"
   tiny::choose "$1" "$2"
   [[ -z "$TINY_PAIR" ]] || tiny::build >&2
 }

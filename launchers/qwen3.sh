@@ -22,6 +22,7 @@
 #   common options: --host H (127.0.0.1)  --port P (8000)  --tensor-parallel-size N (1)
 #                   -k, --num-speculative-tokens K (3)  --log-dir DIR (launcher_runs/DATE_PID)  -h, --help
 #                   --vllm PYTHON_OR_BIN (or SPECLENS_VLLM; default this project's .venv): an existing vLLM
+#                   --per-request-metrics summary|detailed|off (summary; vLLM >= 0.29): per-request spec-decode metrics
 #   example: launchers/qwen3.sh --target Qwen/Qwen3-32B --draft Qwen/Qwen3-1.7B --tensor-parallel-size 2
 #   GPU example (the seed: 32B on GPUs 0,1 at 0.9, 1.7B on GPU 2 at 0.2; large model alone, then both):
 #     launchers/qwen3.sh --config clients/spec_thinking/configs/qwen3_1.7b_32b.yml --test-mode large -- \
@@ -128,7 +129,7 @@ qwen3::main() {
     export SPECLENS_LARGE_URL=$LAUNCH_URL
   else
     spec::config draft_model "$K" "$draft"
-    launch::serve qwen3 "$PORT" "$target" --speculative-config "$SPEC_CONFIG"
+    launch::serve qwen3 "$PORT" "$target" --speculative-config "$SPEC_CONFIG" "${PER_REQUEST_ARGS[@]}"
     export SPECLENS_URL=$LAUNCH_URL
   fi
   launch::run_or_hold

@@ -28,7 +28,7 @@ speclora::start() {
 # usage: speclora::spec_args DRAFT   (sets SPEC_ARGS: draft-model speculation with per-request metrics)
 speclora::spec_args() {
   spec::config draft_model "$K" "$1"
-  SPEC_ARGS=(--speculative-config "$SPEC_CONFIG" --per-request-spec-decode-metrics summary)
+  SPEC_ARGS=(--speculative-config "$SPEC_CONFIG" "${PER_REQUEST_ARGS[@]}")
 }
 
 speclora::main() {

@@ -146,6 +146,9 @@ class RunConfig(_Lenient):
     prompt_tokens: int | None = None  # synthetic data's tokens per prompt; null: a dataset's own prompts
     output_tokens: int | None = None  # synthetic data's output tokens per request; null: a dataset's
     endpoint: str | None = None  # the request format guidellm sent (its backend's request_format)
+    # since issue 23 (absent in older files): the --per-request-spec-decode-metrics level the server ran with
+    # (summary | detailed), else why none ("off: the target alone", "off", "unsupported: vLLM ...")
+    per_request_metrics: str | None = None
 
 
 class LegacyRunConfig(RunConfig):

@@ -95,4 +95,5 @@ run_eval::record_phase "{tmp_path}" /m/target ""'''
                       "max_requests": 0, "max_seconds": 30.0, "temperature": None,  # "": the server's default
                       "server_command": "'vllm' 'serve' 't'", "load_command": "'guidellm' 'run'",
                       "speculative_config": '{"num_speculative_tokens": 2}',  # the user's, last on the command line
-                      "prompt_tokens": None, "output_tokens": None, "endpoint": "/v1/chat/completions"}
+                      "prompt_tokens": None, "output_tokens": None, "endpoint": "/v1/chat/completions",
+                      "per_request_metrics": "off"}  # speculating (the user's config), no per-request level chosen
