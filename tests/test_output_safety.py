@@ -133,7 +133,7 @@ RAW = "refusing to overwrite a file of the run directory RUN, an input of this c
       "are replaced); choose another -o path"
 READ = "refusing to overwrite an input file; choose another -o path"  # the command opened that file itself
 REFUSED_IN_RUN = [
-    (("acceptance", "RUN", "-o", "RUN/guidellm_results.json"), RAW),
+    (("acceptance", "RUN", "-o", "RUN/guidellm_results.json"), READ),  # read for its per-request metrics
     (("acceptance", "RUN", "-o", "RUN/baseline/vllm_server.log", "-f", "text"), RAW),
     (("compare", "RUN", "-o", "RUN/baseline/vllm_server.log", "-f", "text"), READ),
     (("speedup", "RUN/baseline", "RUN", "-o", "RUN/baseline/metrics_after.prom", "-f", "text"), RAW),

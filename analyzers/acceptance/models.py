@@ -9,7 +9,9 @@ Schema 2 (from 1): `units`; `Counts.drafts_range`; `Metrics.mean_acceptance_leng
 `_range`; `LogDetail.intervals_before_window/_after_window/_untimed`; `SegmentInfo.k`, `k_from`,
 `starts_because`; `TargetReport.log_window`; `Window.segment`. V0 segments split where the
 cumulative counters go down. Still schema 2, additively: `TargetReport.diffusion` (null unless the
-inputs hold diffusion-LM data, `analyzers.diffusion.models`) and its units.
+inputs hold diffusion-LM data, `analyzers.diffusion.models`) and its units;
+`TargetReport.per_request` (null unless the load results hold vLLM's per-request spec-decode
+metrics, `analyzers.acceptance.per_request_models`; its units are its fields' descriptions).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pydantic import BaseModel, Field
 from speclens.analyzers.diffusion.models import UNIT_OBJECTS as DIFFUSION_UNITS
 from speclens.analyzers.diffusion.models import DiffusionSection
 from speclens.analyzers.acceptance.mal_formula import MAL_V0, MAL_V1, described  # noqa: F401 - MAL_*: re-exported
+from speclens.analyzers.acceptance.notice import Notice
+from speclens.analyzers.acceptance.per_request_models import PerRequestSection
 
 SCHEMA_VERSION = 2
 
@@ -181,13 +185,6 @@ class SegmentInfo(BaseModel):
     starts_because: SegmentStart = "start of the file"
 
 
-class Notice(BaseModel):
-    level: Literal["error", "warning", "info"]  # error: the input could not be read (an `unreadable` target)
-    code: str
-    message: str
-    location: str | None = None
-
-
 class AppliedWindow(BaseModel):
     """The time window applied to this target's log: from the options or, in a run directory
     without them, the run's own window from run.json. `*_on_log` is the bound as placed on the
@@ -217,6 +214,7 @@ class TargetReport(BaseModel):
     unparsed_spec_lines: int = 0
     first_unparsed: str | None = None
     diffusion: DiffusionSection | None = None  # diffusion-LM counters, when the inputs hold any
+    per_request: PerRequestSection | None = None  # vLLM's per-request spec-decode metrics, when the load results hold any
 
     def source(self, source_id: str | None) -> SourceResult | None:
         return next((s for s in self.sources if s.id == source_id), None)

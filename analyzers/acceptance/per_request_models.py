@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from speclens.analyzers.acceptance.models import Notice
+from speclens.analyzers.acceptance.notice import Notice
 
 PERCENTILE_METHOD = "numpy.percentile, method 'linear' (interpolates between the two nearest ranks)"
 

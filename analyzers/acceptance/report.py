@@ -30,6 +30,7 @@ from speclens.analyzers.inputs import Target, ThreadedDigest, file_sha256, resol
 from speclens.analyzers.log.fold import fold_log
 from speclens.analyzers.log.source import LogFold, SegmentFold, log_source
 from speclens.analyzers.acceptance.metrics_pair import metrics_result
+from speclens.analyzers.acceptance.per_request_wiring import attach_per_request, run_load_results
 from speclens.analyzers.log.run_scope import RunScope, applied_window, read_run_scope, window_notices
 from speclens.analyzers.acceptance.sources import agreement_between
 from speclens.parsers.errors import ParseError, input_error_line
@@ -43,12 +44,20 @@ def _input(path: str, role: str, sha: str | None = None) -> InputFile:
     return InputFile(path=path, role=role, sha256=sha or file_sha256(path), size_bytes=os.path.getsize(path))
 
 
-def build_report(paths: list[str], window: Window, keep_series: bool = False, keep_going: bool = False) -> Report:
+def _added(inputs: list[InputFile], item: InputFile) -> InputFile:
+    inputs.append(item)
+    return item
+
+
+def build_report(paths: list[str], window: Window, keep_series: bool = False, keep_going: bool = False,
+                 per_request: bool = True) -> Report:
     """Analyze every PATH (see `analyzers.inputs`) into one report. A path that cannot be read
     raises its ParseError/OSError; with `keep_going` (a batch) it becomes an `unreadable` target,
-    its error as its one notice, and the other paths are still reported."""
+    its error as its one notice, and the other paths are still reported. `per_request=False`: no
+    per-request section (a caller that shows none, such as compare, does not read the load results
+    for it)."""
     inputs: list[InputFile] = []
-    targets = [_target_or_unreadable(t, window, keep_series, inputs, keep_going)
+    targets = [_target_or_unreadable(t, window, keep_series, inputs, keep_going, per_request)
                for t in resolve_targets(paths, keep_going)]
     for target in targets:  # the anomaly checks are part of every report
         if target.kind == "unreadable":
@@ -59,11 +68,11 @@ def build_report(paths: list[str], window: Window, keep_series: bool = False, ke
 
 
 def _target_or_unreadable(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
-                          keep_going: bool) -> TargetReport:
+                          keep_going: bool, per_request: bool = True) -> TargetReport:
     error = t.error
     if error is None:
         try:
-            return _target(t, window, keep_series, inputs)
+            return _target(t, window, keep_series, inputs, per_request)
         except (ParseError, OSError) as err:
             if not keep_going:
                 raise
@@ -88,7 +97,8 @@ def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFi
     return fold
 
 
-def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile]) -> TargetReport:
+def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
+            per_request: bool = True) -> TargetReport:
     report = TargetReport(path=t.path, kind=t.kind)
     logs: list[SourceResult] = []
     folds: dict[str, SegmentFold] = {}
@@ -124,6 +134,8 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
         else:
             report.agreements.append(_agreement(metrics, logs[-1], seg, window, scoped))
     report.diffusion = diffusion_section(report, fold, chosen, t.before, t.after, window, scoped, note, text_of)
+    if per_request and t.kind == "run_dir":  # vLLM's per-request spec-decode metrics in the run's load results
+        attach_per_request(report, run_load_results(t.path), lambda p: _added(inputs, _input(p, "load_results")))
     if not report.sources and not any(n.code in ("window-removed-all", "segment-without-data") for n in report.notices):
         report.notices.append(_no_spec_data(report, "no spec lines in the log and no vllm:spec_decode_* counters"))
     return report

@@ -98,7 +98,7 @@ def describe(err: BaseException) -> str:
 
 
 def _acceptance(row: CompareRow, path: str) -> None:
-    target = build_report([path], Window()).targets[0]
+    target = build_report([path], Window(), per_request=False).targets[0]  # compare shows no per-request section
     seg = target.segments[-1] if target.segments else None
     row.model, row.method = (seg.model, seg.spec_method) if seg else (None, None)
     source = target.source(target.primary)

@@ -78,7 +78,7 @@ def per_request_tables(s: PerRequestSection) -> list[Table]:
             NA if c.per_position_diff is None else "[" + " ".join(f"{d:+d}" for d in c.per_position_diff) + "]",
             "yes" if c.agree else "NO"]], ["differences are per-request sums − counters."] + c.reasons))
     if s.notices:
-        tables.append(Table("Notices", ["level", "code", "message"],
+        tables.append(Table("Per-request notices", ["level", "code", "message"],
                             [[n.level, n.code, n.message + (f" ({n.location})" if n.location else "")]
                              for n in s.notices]))
     return tables

@@ -109,7 +109,7 @@ def _positions(t: TargetReport) -> Table | None:
 
 
 def target_tables(t: TargetReport) -> list[Table]:
-    """Sources, per-position, agreement, legacy and notices of one target."""
+    """Sources, per-position, agreement, diffusion, per-request, legacy and notices of one target."""
     tables = []
     servers = [segment_line(g) for g in t.segments]
     windows = [window_note(t.log_window)] if t.log_window is not None else []
@@ -134,6 +134,10 @@ def target_tables(t: TargetReport) -> list[Table]:
     from speclens.analyzers.render.diffusion import diffusion_tables  # it builds on this module's Table
 
     tables += diffusion_tables(t)
+    if t.per_request is not None:  # vLLM's per-request spec-decode metrics of the run's load results
+        from speclens.analyzers.render.per_request import per_request_tables
+
+        tables += per_request_tables(t.per_request)
     legacy = [s for s in t.sources if s.log is not None and s.log.legacy is not None]
     if legacy:
         tables.append(Table("Legacy weighting (each interval's rounded rates weighted by its Drafted)",

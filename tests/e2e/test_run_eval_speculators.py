@@ -82,12 +82,15 @@ def test_speculators_checkpoint_hf_dataset_and_own_vllm(tmp_path: Path, checkpoi
     manifest = json.loads((run_dir / "run.json").read_text())
     config = manifest["config"]
     assert (config["model_format"], config["speculators_algorithm"], config["num_speculative_tokens"]) == \
-        ("speculators", "eagle3", "3")
+        ("speculators", "eagle3", 3)  # run.json schema 2: typed values
     assert config["verifier"] == target == config["baseline_target"] == config["tokenizer"]
-    assert config["speculative_config"] == ""  # served directly: vLLM reads the checkpoint's own config
+    assert config["speculative_config"] is None  # served directly: vLLM reads the checkpoint's own config
     server = shlex.split(config["server_command"])
     assert server[:3] == [str(python), f"{ROOT}/launchers/vllm_cli.py", "serve"] and server[3] == str(checkpoint)
     assert "--speculative-config" not in server
+    # the checkpoint speculates: its server reports per-request metrics (vLLM 0.32 >= 0.29); the verifier alone does not
+    assert server[server.index("--per-request-spec-decode-metrics") + 1] == "summary"
+    assert config["per_request_metrics"] == "summary"
     assert config["vllm"] == str(python) and config["vllm_version"] == manifest["versions"]["vllm"] == "0.32.0"
     subset = snapshot / "math_reasoning.jsonl"
     assert config["data_file"] == str(subset) and config["data_column"] == "prompt"
@@ -103,6 +106,8 @@ def test_speculators_checkpoint_hf_dataset_and_own_vllm(tmp_path: Path, checkpoi
     baseline = json.loads((run_dir / "baseline" / "run.json").read_text())["config"]
     base_server = shlex.split(baseline["server_command"])
     assert base_server[3] == target and "--speculative-config" not in base_server  # the verifier alone
+    assert "--per-request-spec-decode-metrics" not in base_server
+    assert baseline["per_request_metrics"] == "off: the target alone"
     base_log = (run_dir / "baseline" / "vllm_server.log").read_text()
     assert "speculative_config=None" in base_log and "SpecDecoding metrics" not in base_log
 

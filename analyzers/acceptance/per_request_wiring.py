@@ -1,0 +1,57 @@
+"""A target's per-request acceptance section (`TargetReport.per_request`): the per-request
+spec-decode metrics of the run's load-driver JSON (`parsers.request_metrics.read_request_specs`),
+checked against the target's /metrics counters (`analyzers.acceptance.per_request`).
+
+A run directory's load-driver JSON is the one every command uses
+(`parsers.load_results.find_load_results`). Load results without per-request data give one notice (a run directory
+without load results, or without any spec-decode data: nothing more). A load-driver file that cannot be read is not this section's to
+report (`speclens report` and `speedup` name it); a per-request record that fails validation is a
+notice of the section.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from speclens.analyzers.acceptance.models import InputFile, Notice, SourceResult, TargetReport
+from speclens.analyzers.acceptance.per_request import per_request_section
+from speclens.analyzers.acceptance.per_request_models import PerRequestSection
+from speclens.parsers.load_results import find_load_results
+from speclens.parsers.request_metrics import read_request_specs
+
+COUNTER_KINDS = ("metrics_delta", "metrics_scrape")
+NO_DATA = "no-per-request-metrics"
+
+
+def run_load_results(run_dir: str) -> str | None:
+    """The run directory's load-driver JSON that was read (None: none, or it could not be read)."""
+    found = find_load_results(run_dir)
+    return found.used if found.run is not None else None
+
+
+def counters_of(report: TargetReport) -> SourceResult | None:
+    """The target's /metrics source (delta, else one scrape) to check the per-request sums against."""
+    return next((s for s in report.sources if s.kind in COUNTER_KINDS), None)
+
+
+def no_data_notice(path: str) -> Notice:
+    return Notice(level="info", code=NO_DATA, location=path, message=(
+        f"no per-request spec-decode metrics in {os.path.basename(path)} (start vLLM with "
+        "--per-request-spec-decode-metrics summary|detailed; vLLM leaves them null when n > 1)"))
+
+
+def attach_per_request(report: TargetReport, path: str | None,
+                       add_input: Callable[[str], InputFile]) -> PerRequestSection | None:
+    """Set `report.per_request` from the per-request metrics in `path` (a load-driver JSON or raw
+    responses), or add the one no-data notice; `add_input` records the file read (provenance)."""
+    if path is None:
+        return None
+    spec_set = read_request_specs(path)
+    if spec_set is None:
+        if report.sources:  # a target without spec-decode data already says so (no-spec-data)
+            report.notices.append(no_data_notice(path))
+        return None
+    add_input(path)
+    report.per_request = per_request_section(spec_set, counters_of(report))
+    return report.per_request
