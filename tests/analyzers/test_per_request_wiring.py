@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,31 @@ def test_a_saved_run_report_renders_the_section(run_dir: Path, tmp_path: Path) -
     rendered = run("render", str(saved), "--format", "text")
     assert rendered.returncode == 0 and rendered.stderr == ""
     assert "1 + 9 / 7" in rendered.stdout and "[-1493 -985 -766]" in rendered.stdout
+
+
+REAL = ROOT / "fixtures" / "recorded" / "per-request"
+
+
+@pytest.mark.parametrize(("run", "positions"), [("summary-sync", False), ("detailed-c2", True)])
+def test_real_recordings_agree_with_their_counters(run: str, positions: bool) -> None:
+    # recorded with run_eval.sh's default per-request metrics (fixtures/README.md): 12 requests, k = 3
+    proc = subprocess.run([sys.executable, "-m", "speclens.analyzers.cli", "acceptance", str(REAL / run),
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    section = json.loads(proc.stdout)["targets"][0]["per_request"]
+    assert (section["source_kind"], section["requests_seen"], section["sampled"]) == ("guidellm", 12, False)
+    # Σ over the 12 requests' histograms: [87, 141, 82, 230] -> steps 540, accepted 141 + 2·82 + 3·230 = 995,
+    # drafted 3·540 = 1620 (every step drafted k)
+    assert section["histogram"]["counts"] == [87, 141, 82, 230] and section["histogram"]["every_step_drafted_k"]
+    s = section["summary"]
+    assert (s["steps"], s["accepted_tokens"], s["draft_tokens"]) == (540, 995, 1620)
+    assert s["mean_acceptance_length_step_weighted"] == pytest.approx(1 + 995 / 540)  # 2.8426
+    assert s["acceptance_rate_pooled"] == pytest.approx(995 / 1620)  # 0.6142
+    # per-position P(accepted >= i): (141 + 82 + 230) / 540, (82 + 230) / 540, 230 / 540
+    assert section["histogram"]["per_position"] == pytest.approx([453 / 540, 312 / 540, 230 / 540])
+    check = section["counter_check"]  # the sums equal the run's /metrics delta exactly
+    assert check["agree"]
+    assert (check["accepted_tokens_diff"], check["draft_tokens_diff"], check["steps_diff"]) == (0, 0, 0)
+    # only `detailed` carries per-step arrays: output positions 0-255 hold all 540 steps
+    bands = section["by_output_position"]
+    assert (bands["bins"][0]["steps"] if bands else None) == (540 if positions else None)
