@@ -110,8 +110,10 @@ def session_b(e2e_dir: Path) -> Path:
         f'{m}losslessness --reference-url {ref} --candidate-url "$SPECLENS_URL" --num-samples 4 --max-tokens 64 '
         f"--timeout 60 -o {out}/ll.json",
     ])
+    # per-request metrics off: this session covers three_mode's other acceptance path, the /metrics delta
+    # (the LoRA suite's e2e covers per_request_metrics)
     inner = [str(ROOT / "launchers/qwen3.sh"), "--port", str(port + 1), "--log-dir", str(out / "spec_logs"),
-             "--", "bash", "-c", script]
+             "--per-request-metrics", "off", "--", "bash", "-c", script]
     code = _run_session([str(ROOT / "launchers/baseline.sh"), "--port", str(port), "--log-dir", str(out / "base_logs"),
                          "--", *inner], out / "session.log")
     _no_server_left(port)

@@ -30,7 +30,8 @@ def value_options(script: str) -> list[str]:
 
 # what the scripts are expected to offer: a guard that the branch scan above found them all
 EXPECTED = {
-    COMMON: {"--host", "--port", "--tensor-parallel-size", "-k", "--num-speculative-tokens", "--log-dir", "--vllm"},
+    COMMON: {"--host", "--port", "--tensor-parallel-size", "-k", "--num-speculative-tokens", "--log-dir", "--vllm",
+             "--per-request-metrics"},
     "launchers/eagle3.sh": {"-m", "--model", "--base-model"},
     "launchers/baseline.sh": {"-m", "--model"},
     "launchers/opt_verify.sh": {"--target", "--draft", "--strategy"},
@@ -40,7 +41,7 @@ EXPECTED = {
     "run_eval.sh": {"-m", "--model", "-d", "--dataset", "-o", "--output-dir", "--base-model", "--method",
                     "--num-speculative-tokens", "--tensor-parallel-size", "--gpu-memory-utilization", "--host",
                     "--port", "--profile", "--max-requests", "--max-seconds", "--prompt-tokens", "--output-tokens",
-                    "--temperature", "--api-key", "--data-column", "--vllm"},
+                    "--temperature", "--api-key", "--data-column", "--vllm", "--per-request-metrics"},
 }
 
 
