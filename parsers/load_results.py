@@ -62,6 +62,7 @@ class FolderLoadResults:
 
     used: str | None = None
     run: LoadRun | None = None
+    doc: Any = field(default=None, repr=False)  # the used file's parsed JSON (read once, also for per-request data)
     read: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     other_json: list[str] = field(default_factory=list)
@@ -82,7 +83,7 @@ def _read(path: str, found: FolderLoadResults) -> Any:
 
 def _use(path: str, doc: Any, found: FolderLoadResults) -> None:
     try:
-        found.run, found.used = parse_load_results(path, doc), path
+        found.run, found.used, found.doc = parse_load_results(path, doc), path, doc
     except ParseError as err:
         found.errors.append(err)
 

@@ -30,11 +30,17 @@ from speclens.parsers.request_metrics_records import RequestSpec, RequestSpecSet
 from speclens.parsers.sniff import classify_json
 
 __all__ = ["RequestSpec", "RequestSpecSet", "Violation", "check_spec", "guidellm_specs", "read_guidellm_specs",
-           "read_request_specs", "read_responses_specs", "responses_specs", "spec_record"]
+           "read_request_specs", "read_responses_specs", "request_specs_of", "responses_specs", "spec_record"]
 
 
 def _is_response(obj: Any) -> bool:
     return isinstance(obj, dict) and "choices" in obj
+
+
+def request_specs_of(path: str, doc: Any, category: str | None = None) -> RequestSpecSet | None:
+    """`read_request_specs` of a document already parsed (a run's load results, read once)."""
+    found = _from_doc(path, doc, category)
+    return found if found is not None and (found.records or found.violations) else None
 
 
 def _from_doc(path: str, doc: Any, category: str | None) -> RequestSpecSet | None:
@@ -65,6 +71,5 @@ def read_request_specs(path: str, category: str | None = None) -> RequestSpecSet
             raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})",
                              "the file is truncated or not JSON (JSON Lines: one response object per line)") from None
         found = responses_specs(path, jsonl_responses(path, text), category)
-    else:
-        found = _from_doc(path, doc, category)
-    return found if found is not None and (found.records or found.violations) else None
+        return found if found.records or found.violations else None
+    return request_specs_of(path, doc, category)

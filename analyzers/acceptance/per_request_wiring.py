@@ -17,17 +17,17 @@ from typing import Callable
 from speclens.analyzers.acceptance.models import InputFile, Notice, SourceResult, TargetReport
 from speclens.analyzers.acceptance.per_request import per_request_section
 from speclens.analyzers.acceptance.per_request_models import PerRequestSection
-from speclens.parsers.load_results import find_load_results
-from speclens.parsers.request_metrics import read_request_specs
+from speclens.parsers.load_results import FolderLoadResults, find_load_results
+from speclens.parsers.request_metrics import request_specs_of
 
 COUNTER_KINDS = ("metrics_delta", "metrics_scrape")
 NO_DATA = "no-per-request-metrics"
 
 
-def run_load_results(run_dir: str) -> str | None:
-    """The run directory's load-driver JSON that was read (None: none, or it could not be read)."""
+def run_load_results(run_dir: str) -> FolderLoadResults | None:
+    """The run directory's load-driver JSON, read and parsed once (None: none, or it could not be read)."""
     found = find_load_results(run_dir)
-    return found.used if found.run is not None else None
+    return found if found.run is not None else None
 
 
 def counters_of(report: TargetReport) -> SourceResult | None:
@@ -41,13 +41,14 @@ def no_data_notice(path: str) -> Notice:
         "--per-request-spec-decode-metrics summary|detailed; vLLM leaves them null when n > 1)"))
 
 
-def attach_per_request(report: TargetReport, path: str | None,
+def attach_per_request(report: TargetReport, found: FolderLoadResults | None,
                        add_input: Callable[[str], InputFile]) -> PerRequestSection | None:
-    """Set `report.per_request` from the per-request metrics in `path` (a load-driver JSON or raw
-    responses), or add the one no-data notice; `add_input` records the file read (provenance)."""
-    if path is None:
+    """Set `report.per_request` from the per-request metrics in the run's load results (`found`, parsed
+    once by find_load_results), or add the one no-data notice; `add_input` records the file (provenance)."""
+    if found is None or found.used is None:
         return None
-    spec_set = read_request_specs(path)
+    path = found.used
+    spec_set = request_specs_of(path, found.doc)
     if spec_set is None:
         if report.sources:  # a target without spec-decode data already says so (no-spec-data)
             report.notices.append(no_data_notice(path))

@@ -37,6 +37,13 @@ class RateRatio:
     interval_note: str | None = None  # why there is no interval, or how it was paired
     formula: str = FORMULA
 
+    def interval(self, shift: float = 0.0) -> dict:
+        """The client-result JSON form {ci_low, ci_high, note} (parsers.client_results.base.Interval), bounds
+        rounded to 4 digits and moved by `shift` (-1: a gain, ratio - 1); null bounds keep the note's reason."""
+        low, high = ((None, None) if self.ci_low is None or self.ci_high is None
+                     else (round(self.ci_low + shift, 4), round(self.ci_high + shift, 4)))
+        return {"ci_low": low, "ci_high": high, "note": self.interval_note}
+
 
 def _influence(tokens: list[float], seconds: list[float]) -> np.ndarray | None:
     a, b = np.asarray(tokens, float), np.asarray(seconds, float)

@@ -69,4 +69,4 @@ def speedup_interval(items: list[dm.ItemResult], target_alone: list[dm.ItemResul
         return None
     r = rate_ratio([i.tokens for i in items], [i.time for i in items], [i.tokens for i in target_alone],
                    [i.time for i in target_alone], paired=True)
-    return {"ci_low": rounded(r.ci_low), "ci_high": rounded(r.ci_high), "note": r.interval_note, "formula": r.formula}
+    return {**r.interval(), "formula": r.formula}

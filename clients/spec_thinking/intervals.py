@@ -13,7 +13,6 @@ on both sides cancels); otherwise the two modes' runs are taken as independent s
 from __future__ import annotations
 
 from speclens.analyzers.speedup.item_interval import rate_ratio
-from speclens.clients.common.stats import rounded
 
 
 def _completed(section: dict) -> dict[tuple[str, int], dict]:
@@ -21,8 +20,7 @@ def _completed(section: dict) -> dict[tuple[str, int], dict]:
 
 
 def _interval(spec_tokens, spec_seconds, base_tokens, base_seconds, paired: bool) -> dict:
-    r = rate_ratio(spec_tokens, spec_seconds, base_tokens, base_seconds, paired, items="runs")
-    return {"ci_low": rounded(r.ci_low), "ci_high": rounded(r.ci_high), "note": r.interval_note}
+    return rate_ratio(spec_tokens, spec_seconds, base_tokens, base_seconds, paired, items="runs").interval()
 
 
 def comparison_intervals(large: dict | None, spec: dict | None) -> dict:

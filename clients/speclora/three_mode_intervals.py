@@ -39,10 +39,7 @@ def speed_ratio(mine: list[dict] | None, other: list[dict] | None, shift: float 
     if isinstance(pairs, str):
         return _none(pairs)
     ones = [1.0] * len(pairs)
-    r = rate_ratio([a for a, _ in pairs], ones, [b for _, b in pairs], ones, paired=True)
-    if r.ci_low is None or r.ci_high is None:
-        return _none(r.interval_note or "no interval")
-    return {"ci_low": rounded(r.ci_low + shift), "ci_high": rounded(r.ci_high + shift), "note": r.interval_note}
+    return rate_ratio([a for a, _ in pairs], ones, [b for _, b in pairs], ones, paired=True).interval(shift)
 
 
 def acceptance_difference(mine: list[dict] | None, other: list[dict] | None) -> dict:
