@@ -16,3 +16,4 @@ RUN_FILE_SPEEDUP=speedup.md
 RUN_FILE_REPORT=report.md
 RUN_DIR_TMP=tmp
 RUN_DIR_BASELINE=baseline
+RUN_DIR_CELLS=cells

@@ -5,6 +5,7 @@
     RUN/vllm_server.log[.gz] vllm_server.pid metrics_before.prom metrics_after.prom
         guidellm_results.json guidellm_output.log run.json acceptance_analysis.txt speedup.md
         report.md report_plots/ tmp/ baseline/ (the same files for the target alone)
+        cells/<id>/ (one complete run directory per phase of a multi-phase run: parsers/run_cells.py)
 
 `python -m speclens.parsers.run_dir --bash` prints these names as bash variables; the committed
 launchers/run_files.sh is that output (tests/parsers/test_run_dir.py keeps them equal).
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from speclens.parsers.errors import ParseError
 from speclens.parsers.files import note_input_dir
 from speclens.parsers.json_file import read_json
+from speclens.parsers.run_cells import CELLS, Cell
 
 if TYPE_CHECKING:
     from speclens.parsers.sniff import FileKind
@@ -53,7 +55,7 @@ BASH_VARIABLES = (("RUN_FILE_LOG", LOG), ("RUN_FILE_PID", PID), ("RUN_FILE_METRI
                   ("RUN_FILE_METRICS_AFTER", METRICS_AFTER), ("RUN_FILE_LOAD_RESULTS", LOAD_RESULTS),
                   ("RUN_FILE_LOAD_OUTPUT", LOAD_OUTPUT), ("RUN_FILE_MANIFEST", MANIFEST), ("RUN_FILE_LEGACY", LEGACY),
                   ("RUN_FILE_SPEEDUP", SPEEDUP), ("RUN_FILE_REPORT", REPORT), ("RUN_DIR_TMP", TMP),
-                  ("RUN_DIR_BASELINE", BASELINE))
+                  ("RUN_DIR_BASELINE", BASELINE), ("RUN_DIR_CELLS", CELLS))
 
 
 def plots_dir(report_path: str) -> str:
@@ -149,6 +151,8 @@ class RunConfig(_Lenient):
     # since issue 23 (absent in older files): the --per-request-spec-decode-metrics level the server ran with
     # (summary | detailed), else why none ("off: the target alone", "off", "unsupported: vLLM ...")
     per_request_metrics: str | None = None
+    # since issue 23/24 (absent in older files): what a cell of a multi-phase run ran (parsers/run_cells.py)
+    category: str | None = None  # the data subset this phase ran; null: the whole dataset
 
 
 class LegacyRunConfig(RunConfig):
@@ -201,6 +205,7 @@ class RunManifest(_Lenient):
     git_commit: str | None = None
     hardware: Hardware | None = None
     versions: Versions | None = None
+    cells: list[Cell] = []  # a multi-phase run's grid (parsers/run_cells.py); each cell is RUN/cells/<id>/
 
     def step(self, name: str) -> Step | None:
         """The first step called `name`."""

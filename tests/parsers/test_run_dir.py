@@ -36,7 +36,7 @@ def test_the_bash_contract_names_and_values() -> None:
                 "RUN_FILE_LOAD_RESULTS": "guidellm_results.json", "RUN_FILE_LOAD_OUTPUT": "guidellm_output.log",
                 "RUN_FILE_MANIFEST": "run.json", "RUN_FILE_LEGACY": "acceptance_analysis.txt",
                 "RUN_FILE_SPEEDUP": "speedup.md", "RUN_FILE_REPORT": "report.md", "RUN_DIR_TMP": "tmp",
-                "RUN_DIR_BASELINE": "baseline"}
+                "RUN_DIR_BASELINE": "baseline", "RUN_DIR_CELLS": "cells"}
     assignments = [line for line in RUN_FILES_SH.read_text().splitlines() if line and not line.startswith("#")]
     assert dict(line.split("=", 1) for line in assignments) == contract
     assert all(re.fullmatch(r"[A-Za-z0-9._-]+", value) for value in contract.values())  # no quoting needed in bash
