@@ -57,7 +57,8 @@ def _argv(value: str | None) -> list[str]:
         return []
 
 
-def _option(argv: list[str], *names: str) -> str | None:
+def option_value(argv: list[str], *names: str) -> str | None:
+    """The value of the first of `names` in a command's argv (`--name VALUE` or `--name=VALUE`), else None."""
     for i, arg in enumerate(argv):
         for name in names:
             if arg == name and i + 1 < len(argv):
@@ -108,21 +109,21 @@ def _legacy_settings(path: str, config: LegacyRunConfig) -> RunSettings:
     """Schema 1 and older: the settings re-parsed from the recorded argv (see the module docstring)."""
     server, load = _argv(config.server_command), _argv(config.load_command)
     target = _served_target(config, server[server.index("serve") + 1] if "serve" in server[:-1] else None)
-    spec = _option(server, "--speculative-config", "--speculative_config") if server else None
+    spec = option_value(server, "--speculative-config", "--speculative_config") if server else None
     if not server and config.speculative_config:
         spec = config.speculative_config
     if server:
-        temperature = _temperature_override(_option(server, "--override-generation-config", "--override_generation_config"))
+        temperature = _temperature_override(option_value(server, "--override-generation-config", "--override_generation_config"))
     else:
         raw = config.temperature
         try:
             temperature = float(raw) if raw not in (None, "") else (SERVER_DEFAULT if raw == "" else None)
         except ValueError:
             temperature = None
-    prompt, output = data_lengths(_option(load, "--data") or config.data_spec or "")
-    profile = _option(load, "--profile") or config.profile or None
+    prompt, output = data_lengths(option_value(load, "--data") or config.data_spec or "")
+    profile = option_value(load, "--profile") or config.profile or None
     return RunSettings(path, target, bool(server), spec, temperature, prompt, output,
-                       _kv(_option(load, "--backend"), "request_format"), profile)
+                       _kv(option_value(load, "--backend"), "request_format"), profile)
 
 
 def read_run_settings(path: str) -> RunSettings | None:

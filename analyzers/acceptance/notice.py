@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 
 class Notice(BaseModel):
-    level: Literal["error", "warning", "info"]  # error: the input could not be read (an `unreadable` target)
+    level: Literal["error", "warning", "info"]  # error: the input could not be read (an `unreadable` target), or
+    # what was read is not a measurement (trap-synthetic-acceptance, analyzers.traps)
     code: str
     message: str
     location: str | None = None

@@ -7,7 +7,8 @@ runs. `TEXT_WIDTH` carries the width to the text renderers; the CLI sets it from
 (`console.fit_text`, called where every command reads -o and --format).
 
 At a width W, a table whose columns fit side by side at their natural width is laid out as without
-one. Else its cells wrap, whole words only: lines break at spaces and after a '/' (paths), never
+one. Else its cells wrap, whole words only: lines break at spaces, after a '/' (paths) and after a ','
+(compare's comma-separated flags), never
 inside a word, name or number; each column gets at least its longest unbreakable
 piece and the rest of W goes to the columns by how much they lack. When even those pieces do not
 fit side by side, each row becomes a block of `header: value` lines. Titles and notes wrap at W.
@@ -23,7 +24,7 @@ from speclens.analyzers.render.tables import Table
 
 TEXT_WIDTH: ContextVar[int | None] = ContextVar("speclens_text_width", default=None)  # None: not fitted
 GAP = 2  # spaces between the columns of a plain table
-_BREAK = re.compile(r"(?<=/)(?=[^/])")  # a break point inside a word: after a '/' (paths)
+_BREAK = re.compile(r"(?<=[/,])(?=[^/,])")  # a break point inside a word: after a '/' (paths) or a ',' (lists)
 
 
 def pieces(text: str) -> list[str]:

@@ -13,6 +13,7 @@ import io
 from speclens.analyzers.render.plain import text_and_markdown
 from speclens.analyzers.render.tables import NA, Table, fmt
 from speclens.analyzers.speedup.models import Comparison, LoadLevel, SpeedupReport
+from speclens.analyzers.traps.timing import NOT_STREAMED
 
 DECIDED = "decided by output_throughput (system output tokens / benchmark window)"
 
@@ -72,8 +73,8 @@ def speedup_tables(r: SpeedupReport) -> list[Table]:
                      [_level_row(level) for level in r.levels],
                      [_crossover(r)]
                      + [f"unpaired (not compared): {u}" for u in r.unpaired])
-    rows = [[level.label, c.metric, c.weighting, c.unit, fmt(c.baseline), fmt(c.spec), _x(c.speedup), _ci(c), c.verdict,
-             _interval(c), f"{c.n_baseline}/{c.n_spec}"] for level in r.levels for c in level.comparisons]
+    rows = [[level.label, c.metric, c.weighting, c.unit, fmt(c.baseline), fmt(c.spec), _x(c.speedup), _ci(c),
+             f"n/a ({NOT_STREAMED})" if c.interval_note == NOT_STREAMED else c.verdict, _interval(c), f"{c.n_baseline}/{c.n_spec}"] for level in r.levels for c in level.comparisons]
     notes = ["speedup > 1 means speculation is better: spec/baseline for output_throughput and request_output_tps, "
              "baseline/spec for the mean_* latencies",
              "output_throughput: system tokens/s over the benchmark window (what guidellm and vllm bench report); "

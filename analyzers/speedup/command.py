@@ -69,14 +69,14 @@ def run_speedup(baseline: str, spec: str, fmt: str, output: str | None, force: b
     from speclens.analyzers import __version__
     from speclens.analyzers.acceptance.models import InputFile, Notice
     from speclens.analyzers.speedup.comparability import run_context
-    from speclens.analyzers.inputs import file_sha256
+    from speclens.analyzers.digest import file_digest
     from speclens.analyzers.render.speedup import SPEEDUP_RENDERERS, refusal_lines
     from speclens.analyzers.speedup.report import build_speedup
 
     loaded = [_load(baseline), _load(spec)]
     contexts = [run_context(run, folder) for _, run, folder, _ in loaded]
     files = [file for file, *_ in loaded]
-    inputs = [InputFile(path=f, role="load_results", sha256=file_sha256(f), size_bytes=os.path.getsize(f)) for f in files]
+    inputs = [InputFile(path=f, role="load_results", digest=file_digest(f), size_bytes=os.path.getsize(f)) for f in files]
     report = build_speedup(contexts[0], contexts[1], __version__, inputs, force)
     report.notices += [Notice(level="info", code="unused-load-results", message=(
         f"{os.path.dirname(file)} also holds load-driver results, not used: {', '.join(map(os.path.basename, unused))} "

@@ -14,6 +14,7 @@ never a refusal):
 | prompt_tokens, output_tokens | run.json `--data`; driver JSON data config; else the measured mean per request (5% tolerance) |
 | max_tokens | the request bodies' `max_tokens` / `max_completion_tokens` |
 | endpoint | run.json `--backend request_format`; driver JSON (request format, request type or body) |
+| vllm version, hardware, tensor_parallel_size, max_num_seqs | run.json (analyzers.traps.pairs, traps 4 and 11): listed only when both runs record them and they differ |
 
 Load shape is compared per load level (analyzers.speedup.report). Speculation: the server log's engine
 line (`speculative_config=...`), the /metrics counters, run.json's `--speculative-config`,
@@ -32,10 +33,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from speclens.analyzers.speedup.models import Comparability, KeyCheck
+from speclens.analyzers.traps.pairs import Setup, run_setup, setup_checks
 from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.prometheus import diff_scrapes, read_scrape
-from speclens.parsers.run_dir import MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect
-from speclens.parsers.run_manifest import RunSettings, read_run_settings
+from speclens.parsers.run_dir import MANIFEST, METRICS_AFTER, METRICS_BEFORE, Detected, detect, read_manifest
+from speclens.parsers.run_manifest import RunSettings, run_settings
 from speclens.parsers.server_hints import ServerHints, read_server_hints
 
 TOLERANCE = 0.05
@@ -46,6 +48,7 @@ class RunContext:
     load: LoadRun
     folder: str | None = None
     settings: RunSettings | None = None  # from run.json
+    setup: Setup | None = None  # the server's setup, from run.json (traps 4 and 11)
     hints: ServerHints | None = None
     speculation: bool | None = None
     speculation_evidence: str = "no evidence found (no run.json, server log, /metrics scrape or spec_decode keys)"
@@ -77,7 +80,9 @@ def gather_context(load: LoadRun, folder: str | None, bench_drafts: int | None) 
         manifest = here.file(MANIFEST)
         ctx.files_read = tuple(p for p in map(here.file, (MANIFEST, METRICS_BEFORE, METRICS_AFTER)) if p) + (
             (here.log,) if here.log else ())
-        ctx.settings = read_run_settings(manifest) if manifest else None
+        parsed = read_manifest(manifest) if manifest else None
+        ctx.settings = run_settings(manifest, parsed) if manifest and parsed is not None else None
+        ctx.setup = run_setup(parsed)
         log = here.log
         ctx.hints = read_server_hints(log) if log else None
         if ctx.hints and ctx.hints.spec_configured is not None:
@@ -185,7 +190,7 @@ def key_checks(base: RunContext, spec: RunContext) -> list[KeyCheck]:
     checks.append(_check("max_tokens", [("request bodies (max_tokens)", bl.config.max_tokens, sl.config.max_tokens)]))
     checks.append(_check("endpoint", [(f"{MANIFEST} --backend request_format", bm and bm.endpoint, sm and sm.endpoint),
                                       ("driver JSON", bl.config.endpoint, sl.config.endpoint)]))
-    return checks
+    return checks + setup_checks(base.setup, spec.setup)
 
 
 NEVER_SPECULATED = "spec run never speculated: 0 drafts"

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from speclens.analyzers.acceptance.models import InputFile, Notice
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: inputs[].digest (see acceptance.models); 2 is still read
 Verdict = Literal["faster", "slower", "not distinguishable", "not comparable", "n/a"]
 KeyStatus = Literal["same", "differs", "unknown"]
 
@@ -82,7 +82,7 @@ class Comparability(BaseModel):
 
 
 class SpeedupReport(BaseModel):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3, 2] = SCHEMA_VERSION
     tool: Literal["speclens speedup"] = "speclens speedup"
     speclens_version: str
     baseline: RunInfo

@@ -11,6 +11,9 @@
 - Runs that differ in a setting, a spec run that counted 0 drafts, or a level whose loads differ
   (the one verdict: analyzers.speedup.comparability.judge) get the verdict "not comparable" and no ratio,
   interval or per-metric verdict, unless forced (the reasons stay in the report either way).
+- Measurement traps (analyzers.traps) are notices per side ("baseline: ..."); when a level's tokens
+  arrived in one burst in either run (trap 12), TTFT, ITL and TPOT get no ratio, interval or verdict
+  there: "n/a (streaming did not stream)", both runs' values kept.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from speclens.analyzers.speedup.load_metrics import load_label
 from speclens.analyzers.speedup.metrics import METRICS, Metric, compare_metric
 from speclens.analyzers.speedup.models import Comparison, LoadLevel, RunInfo, SpeedupReport
 from speclens.analyzers.speedup.throughput_interval import REQUEST_METHOD, TIME_METHOD
+from speclens.analyzers.traps.pairs import pair_traps
+from speclens.analyzers.traps.timing import NOT_STREAMED, did_not_stream
+from speclens.analyzers.traps.wiring import side_traps
 from speclens.parsers.guidellm import Benchmark, LoadRun
 
 _ORDER = {"synchronous": 0, "concurrent": 1, "constant": 2, "poisson": 2, "async": 2, "throughput": 3}
@@ -81,7 +87,7 @@ def _run_info(ctx: RunContext) -> RunInfo:
 def _notices(base: RunContext, spec: RunContext, inputs: list[InputFile]) -> list[Notice]:
     notices = []
     same = os.path.realpath(base.load.path) == os.path.realpath(spec.load.path) or (
-        len(inputs) == 2 and inputs[0].sha256 == inputs[1].sha256)
+        len(inputs) == 2 and inputs[0].digest == inputs[1].digest)
     if same:
         notices.append(Notice(level="warning", code="same-input", message=(
             f"the same input was given twice ({spec.load.path}): every speedup is 1 by construction")))
@@ -111,6 +117,16 @@ def _withheld(c: Comparison, why: str) -> Comparison:
                                 "interval_note": why, "verdict": "not comparable"})
 
 
+STREAM_TIMED = ("mean_ttft_ms", "mean_itl_ms", "mean_tpot_ms")  # artefacts when tokens arrive in one burst (trap 12)
+
+
+def _not_streamed(c: Comparison) -> Comparison:
+    """A TTFT/ITL/TPOT comparison of a level where one run's tokens arrived in one burst
+    (analyzers.traps.timing, trap 12): both values, no ratio, interval or verdict."""
+    return c.model_copy(update={"speedup": None, "ci_low": None, "ci_high": None, "interval_method": None,
+                                "interval_note": NOT_STREAMED, "verdict": "n/a"})
+
+
 def build_speedup(base: RunContext | LoadRun, spec: RunContext | LoadRun, version: str, inputs: list[InputFile],
                   force: bool = False, metrics: tuple[Metric, ...] = METRICS) -> SpeedupReport:
     """The report; `metrics`: the ones to compare (the first, output_throughput, decides; compare
@@ -119,6 +135,8 @@ def build_speedup(base: RunContext | LoadRun, spec: RunContext | LoadRun, versio
     spec = spec if isinstance(spec, RunContext) else RunContext(spec)
     runs = judge(base, spec, force)
     notices = _notices(base, spec, inputs)
+    notices += [n for ctx, name in ((base, "baseline"), (spec, "spec"))
+                for n in side_traps(name, ctx.folder, ctx.load, ctx.hints)] + pair_traps(base.setup, spec.setup)
     pairs, unpaired = pair_benchmarks(base.load, spec.load)
     levels = []
     for b, s, load_reasons in pairs:
@@ -126,6 +144,8 @@ def build_speedup(base: RunContext | LoadRun, spec: RunContext | LoadRun, versio
         comparable, why = judge_level(runs, load_reasons)
         if not comparable and not force:
             comparisons = [_withheld(c, why or "") for c in comparisons]
+        if did_not_stream(b) or did_not_stream(s):
+            comparisons = [_not_streamed(c) if c.metric in STREAM_TIMED else c for c in comparisons]
         verdict = comparisons[0].verdict
         levels.append(LoadLevel(label=load_label(b), strategy=b.strategy, rate=b.rate, baseline_benchmark=b.index,
                                 spec_benchmark=s.index, comparable=comparable, reasons=load_reasons, summary=why,

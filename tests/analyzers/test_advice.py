@@ -9,12 +9,10 @@ from speclens.analyzers.acceptance.models import (
     FirstInterval,
     LogDetail,
     Metrics,
-    SegmentInfo,
     SourceResult,
-    TargetReport,
 )
 from speclens.analyzers.acceptance.advice import advise, cost_ratio_from_pair, expected_acceptance_length
-from speclens.analyzers.acceptance.anomalies import check_source, check_target
+from speclens.analyzers.acceptance.anomalies import check_source
 from speclens.analyzers.run_dir_report import write_run_report
 
 from tests.conftest import RECORDED
@@ -59,14 +57,6 @@ def test_anomalies() -> None:
     # first interval 1.2 vs the rest's mean (2.0+2.2)/2 = 2.1: 43% away > 25%
     assert [n.code for n in check_source(source(2.0, 3, [0.5, 0.3, 0.2], [1.2, 2.0, 2.2]))] == ["warmup-interval"]
     assert check_source(source(2.0, 3, [0.5, 0.3, 0.2], [2.0, 2.0, 2.2])) == []
-
-
-def test_greedy_drafting_notice_at_positive_temperature() -> None:
-    seg = SegmentInfo(index=0, first_line=1, last_line=2, first_time=None, last_time=None, vllm_version="0.32.0",
-                      model="m", spec_method="eagle3", num_spec_tokens=3, spec_lines=1)
-    t = TargetReport(path="x", kind="log", segments=[seg])
-    assert [n.code for n in check_target(t, 0.6)] == ["greedy-drafting"]
-    assert check_target(t, 0.0) == []
 
 
 def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
