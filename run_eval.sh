@@ -11,39 +11,57 @@
 #   -d, --dataset DATASET        emulated (default) | HF dataset ORG/NAME[:FILE] (first .json/.jsonl
 #                                by default) | local .json/.jsonl/.txt
 #   --data-column NAME           the prompt column of a .json/.jsonl dataset (default: found by name)
+#   --categories all|A,B,...     one load phase per data subset against one server, each a cell RUN/cells/<id>/:
+#                                the .json/.jsonl files of a local directory or HF dataset repo (file stem =
+#                                category), or the values of a .json/.jsonl file's category column
+#   --category-column NAME       that column (default: category)
 #   -o DIR                       run directory (default eval_results_YYYYmmdd_HHMMSS; never reused)
 #   --base-model MODEL           the verifier when MODEL is a speculator/draft model
 #   --method M                   ngram | draft_model | eagle | eagle3 | mtp ... (tiny default: draft_model)
-#   --num-speculative-tokens K   default 3
+#   --num-speculative-tokens K   default 3; a list (1,2,3,5) runs one server per k, each k's cells under RUN/cells/
 #   --tensor-parallel-size N     default 2 (clamped to visible GPUs; 1 on CPU)
 #   --gpu-memory-utilization X   default 0.8
 #   --host H / --port P          default 127.0.0.1 / 8000 (a busy port is refused)
-#   --profile P                  synchronous (default) | throughput | concurrent:N | sweep
+#   --profile P                  synchronous (default) | throughput | concurrent:N | sweep; a list of load levels
+#                                (concurrent:1,4,16) runs one cell per level against each server
 #   --max-seconds S              benchmark duration, default 600
 #   --max-requests N             stop after N requests too (default: none on a GPU, 20 without one;
 #                                0 = none)
 #   --prompt-tokens N            default 64        --output-tokens N  default 128 (emulated data)
 #   --temperature T              server default sampling temperature (tiny default 0)
-#   --baseline                   also run the target alone under identical load (in DIR/baseline)
+#   --no-baseline                do not run the target alone under identical load (by default it runs, in
+#                                DIR/baseline, and the run ends with one speedup verdict line per load level)
+#   --baseline                   accepted for old command lines (the default)
 #   --per-request-metrics LEVEL  summary (default) | detailed | off: vLLM's per-request spec-decode metrics
 #                                (vLLM >= 0.29), saved per request by guidellm; detailed adds per-step arrays
 #   --api-key KEY                (or VLLM_API_KEY) required by the server and sent by the client
 #   --vllm PYTHON_OR_BIN         (or SPECLENS_VLLM) an existing vLLM install: its Python, venv dir, or
 #                                vllm executable (default: this project's .venv); version checked, recorded
 #   --dry-run                    print every command, run nothing
+#   --plan-only RUN_DIR          write the grid to RUN_DIR/run.json and print one self-contained command per cell
+#                                (run them anywhere: xargs -P, a SLURM array), then `speclens sweep RUN_DIR`
+#   --resume RUN_DIR             run the missing or failed cells of that run, with the options it recorded
+#   --cell ID                    with --resume: that one cell only, on its own server (writes only its folder)
 #   --keep-server                leave the server running at the end (its PID is printed)
 set -Eeuo pipefail
 shopt -s inherit_errexit  # command substitutions keep set -e too
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=launchers/lib_analysis.sh
 source "$ROOT/launchers/lib_analysis.sh"  # and launchers/lib.sh
+# shellcheck source=launchers/run_eval_cells.sh
+source "$ROOT/launchers/run_eval_cells.sh"  # --categories: run_eval::run_cells and kin (and lib_cells.sh)
+# shellcheck source=launchers/run_eval_plan.sh
+source "$ROOT/launchers/run_eval_plan.sh"  # the plan, --dry-run, run.json's config of a run and of a phase
+# shellcheck source=launchers/run_eval_grid.sh
+source "$ROOT/launchers/run_eval_grid.sh"  # the k x load grid: its servers, --plan-only, --resume, --cell
 REQUEST_FORMAT=/v1/chat/completions  # the endpoint guidellm sends to (its backend's request_format)
 
 run_eval::defaults() {
   MODEL="" DATASET=emulated OUTPUT_DIR="" BASE_MODEL="" METHOD="" K=3 K_GIVEN="" TP=2 GPU_UTIL=0.8
   HOST=127.0.0.1 PORT=8000 PROFILE=synchronous MAX_REQUESTS="" MAX_SECONDS=600 PROMPT_TOKENS=64
-  OUTPUT_TOKENS=128 TEMPERATURE="" BASELINE="" API_KEY=${VLLM_API_KEY:-} DRY_RUN="" KEEP_SERVER=""
-  DATA_COLUMN="" VLLM_GIVEN="" EXTRA_VLLM_ARGS=() PER_REQUEST_LEVEL=summary
+  OUTPUT_TOKENS=128 TEMPERATURE="" BASELINE=1 API_KEY=${VLLM_API_KEY:-} DRY_RUN="" KEEP_SERVER=""
+  DATA_COLUMN="" VLLM_GIVEN="" EXTRA_VLLM_ARGS=() PER_REQUEST_LEVEL=summary CATEGORIES="" CATEGORY_COLUMN=""
+  PLAN_ONLY="" RESUME="" CELL_ONLY="" CAT_IDS=() CAT_NAMES=() RUN_STAMP=$(date +%Y%m%d_%H%M%S)
 }
 
 run_eval::parse() {
@@ -67,10 +85,16 @@ run_eval::parse() {
       --temperature) lib::need_value "$@"; TEMPERATURE=$2; shift ;;
       --api-key) lib::need_value "$@"; API_KEY=$2; shift ;;
       --data-column) lib::need_value "$@"; DATA_COLUMN=$2; shift ;;
+      --categories) lib::need_value "$@"; CATEGORIES=$2; shift ;;
+      --category-column) lib::need_value "$@"; CATEGORY_COLUMN=$2; shift ;;
       --vllm) lib::need_value "$@"; VLLM_GIVEN=$2; shift ;;
       --per-request-metrics) lib::need_value "$@"; spec::per_request_level "$1" "$2"; PER_REQUEST_LEVEL=$2; shift ;;
       --baseline) BASELINE=1 ;;
+      --no-baseline) BASELINE="" ;;
       --dry-run) DRY_RUN=1 ;;
+      --plan-only) lib::need_value "$@"; PLAN_ONLY=$2 OUTPUT_DIR=$2; shift ;;
+      --resume) lib::need_value "$@"; RESUME=$2; shift ;;
+      --cell) lib::need_value "$@"; CELL_ONLY=$2; shift ;;
       --keep-server) KEEP_SERVER=1 ;;
       -h|--help) lib::usage "${BASH_SOURCE[0]}"; exit 0 ;;
       --) shift; EXTRA_VLLM_ARGS=("$@"); break ;;
@@ -84,36 +108,47 @@ run_eval::main() {
   local argv=("$@")
   run_eval::defaults
   run_eval::parse "$@"
+  [[ -z "$RESUME" ]] || run_eval::resume_options "$@"
+  RUN_ARGV=("${argv[@]}")
+  [[ -z "$RESUME" ]] || RUN_ARGV=("${SAVED_ARGV[@]}")
   run_eval::resolve
+  run_eval::grid_setup
   run_eval::plan
   if [[ -n "$DRY_RUN" ]]; then run_eval::dry_run; return 0; fi
+  if [[ -n "$PLAN_ONLY" ]]; then run_eval::plan_only; return 0; fi
+  if [[ -n "$GRID" && ${#GRID_TODO[@]} == 0 ]]; then lib::log "every cell of $OUTPUT_DIR is finished: nothing to run"; return 0; fi
   preflight::need curl setsid "$GUIDELLM"
   preflight::port_free "$HOST" "$PORT"
-  mkdir -p "$(dirname "$OUTPUT_DIR")"
-  mkdir "$OUTPUT_DIR" 2>/dev/null || lib::die "output directory $OUTPUT_DIR already exists; pass a new -o DIR" 2
-  preflight::disk "$OUTPUT_DIR" 512
-  lib::install_traps
-  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" init "$OUTPUT_DIR" -- "${argv[@]}"
-  lib::at_exit run_eval::finish
-  run_eval::record_config
+  run_eval::open_run
+  BOOK_DIR=$OUTPUT_DIR  # where the run's own steps are recorded
+  if [[ -n "$CELL_ONLY" ]]; then run_eval::server_dir "${GRID_ROLES[${GRID_TODO[0]}]}" ""; BOOK_DIR=$SERVER_DIR; fi
   if [[ -n "$TINY_PAIR" ]]; then
     tiny::build_command
-    step::run "$OUTPUT_DIR" build-tiny-pair "${TINY_BUILD_CMD[@]}" >&2
+    step::run "$BOOK_DIR" build-tiny-pair "${TINY_BUILD_CMD[@]}" >&2
   fi
+  if [[ -n "$GRID" ]]; then run_eval::grid_main; return 0; fi
   run_eval::phase "$OUTPUT_DIR" "$TARGET" "$SPEC_CONFIG"
   if [[ -n "$BASELINE" ]]; then
     mkdir "$OUTPUT_DIR/$RUN_DIR_BASELINE"
     "$SPECLENS_PY" "$ROOT/launchers/manifest.py" init "$OUTPUT_DIR/$RUN_DIR_BASELINE" -- "${argv[@]}"
-    "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$OUTPUT_DIR/$RUN_DIR_BASELINE" "target=$BASELINE_TARGET" \
-      "vllm=$VLLM_SOURCE" "vllm_version=$VLLM_VERSION"
+    run_eval::baseline_config "$OUTPUT_DIR/$RUN_DIR_BASELINE"
     run_eval::phase "$OUTPUT_DIR/$RUN_DIR_BASELINE" "$BASELINE_TARGET" ""
   fi
   analysis::run "$OUTPUT_DIR" "$BASELINE"
   lib::log "run directory: $OUTPUT_DIR"
 }
 
+# usage: run_eval::baseline_config DIR   (the baseline phase's own run.json config keys besides its phase's)
+run_eval::baseline_config() {
+  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$1" "target=$BASELINE_TARGET" \
+    "vllm=$VLLM_SOURCE" "vllm_version=$VLLM_VERSION"
+}
+
 # usage: run_eval::finish STATUS   (exit hook, after every server is stopped: run.json's end and status)
-run_eval::finish() { "$SPECLENS_PY" "$ROOT/launchers/manifest.py" finish "$OUTPUT_DIR" "$1" || true; }
+run_eval::finish() {
+  [[ -z "${GRID:-}" ]] || run_eval::grid_finish "$1"
+  [[ -n "${CELL_ONLY:-}" ]] || "$SPECLENS_PY" "$ROOT/launchers/manifest.py" finish "$OUTPUT_DIR" "$1" || true
+}
 
 # usage: run_eval::resolve   (turns the options into TARGET, SPEC_CONFIG, SERVED, TOKENIZER, DATA_SPEC…)
 run_eval::resolve() {
@@ -155,7 +190,10 @@ run_eval::resolve() {
     (( GPU_COUNT > 0 )) || MAX_REQUESTS=20 CAP_DEFAULTED=1  # CPU: a small count, printed in the plan and report
   fi
   [[ -n "$OUTPUT_DIR" ]] || OUTPUT_DIR="eval_results_$(date +%Y%m%d_%H%M%S)"
-  run_eval::resolve_data
+  if [[ -n "$CATEGORIES" ]]; then run_eval::resolve_categories; else run_eval::resolve_data; fi
+  grid::split_profiles "$PROFILE"
+  for PROFILE in "${PROFILES[@]}"; do run_eval::resolve_profile; done  # each level refused up front if bad
+  PROFILE=${PROFILES[0]}
   run_eval::resolve_profile
   if [[ "$HOST" != 127.* && "$HOST" != localhost && "$HOST" != "::1" && -z "$API_KEY" ]]; then
     lib::log "warning: serving on non-loopback host $HOST without --api-key: anyone who can reach it can use it"
@@ -164,7 +202,8 @@ run_eval::resolve() {
 
 # usage: run_eval::check_numbers   (the numeric options, each refused with exit 2 when it is not one)
 run_eval::check_numbers() {
-  lib::positive_int --num-speculative-tokens "$K"
+  grid::split_ks --num-speculative-tokens "$K"
+  K=${KS[0]}
   lib::positive_int --tensor-parallel-size "$TP"
   lib::positive_int --port "$PORT"
   [[ -z "$MAX_REQUESTS" || "$MAX_REQUESTS" =~ ^(0|[1-9][0-9]*)$ ]] ||
@@ -294,7 +333,8 @@ run_eval::load_command() {
 run_eval::phase() {
   local dir=$1 url="http://$HOST:$PORT" started
   run_eval::server_command "$2" "$3"
-  run_eval::load_command "$dir"
+  LOAD_CMD=()  # a grid: the server runs no load of its own, its cells do
+  [[ -n "$GRID" ]] || run_eval::load_command "$dir"
   serve::env "$dir"
   [[ -z "$API_KEY" ]] || export VLLM_API_KEY="$API_KEY"  # vLLM reads it from the environment: not in argv
   started=$EPOCHREALTIME
@@ -304,9 +344,13 @@ run_eval::phase() {
   step::record "$dir" boot "$(( VLLM_HEALTHY ? 0 : 1 ))" "$started"
   (( VLLM_HEALTHY )) || exit 3
   step::try "$dir" metrics-before metrics::scrape "$url" "$dir/$RUN_FILE_METRICS_BEFORE"
-  run_eval::load "$dir"
-  (( STEP_STATUS == 0 )) || run_eval::load_failed "$dir" "$VLLM_PID"
-  sleep "$((VLLM_LOG_STATS_INTERVAL + 1))"  # let the last stats interval reach the log
+  if [[ -n "$GRID" ]]; then
+    run_eval::run_cells "$dir" "$2" "$3"  # each waits for its last stats interval
+  else
+    run_eval::load "$dir"
+    (( STEP_STATUS == 0 )) || run_eval::load_failed "$dir" "$VLLM_PID"
+    sleep "$((VLLM_LOG_STATS_INTERVAL + 1))"  # let the last stats interval reach the log
+  fi
   step::try "$dir" metrics-after metrics::scrape "$url" "$dir/$RUN_FILE_METRICS_AFTER"
   if [[ -n "$KEEP_SERVER" ]]; then
     lib::log "--keep-server: server left running, stop it with: kill -TERM -- -$VLLM_PID"
@@ -343,63 +387,5 @@ run_eval::load_failed() {
   exit 4
 }
 
-# usage: run_eval::record_phase RUN_DIR MODEL SPEC_CONFIG   (the settings this phase's server and load ran
-#   with, as run.json's typed config keys (parsers/run_dir.py RunConfig: the same keys in both phases),
-#   and the two commands. A --speculative-config among the user's extra vLLM arguments is the one served.)
-run_eval::record_phase() {
-  local spec=$3 arg i
-  for (( i = 0; i < ${#EXTRA_VLLM_ARGS[@]}; i++ )); do
-    arg=${EXTRA_VLLM_ARGS[i]}
-    if [[ "$arg" == --speculative[-_]config ]]; then spec=${EXTRA_VLLM_ARGS[i + 1]:-}
-    elif [[ "$arg" == --speculative[-_]config=* ]]; then spec=${arg#*=}; fi
-  done
-  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$1" "target=$2" "speculative_config=$spec" \
-    "temperature=$TEMPERATURE" "data_spec=$DATA_SPEC" "prompt_tokens=$DATA_PROMPT_TOKENS" \
-    "output_tokens=$DATA_OUTPUT_TOKENS" "endpoint=$REQUEST_FORMAT" "profile=$PROFILE_SPEC" \
-    "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" "server_command=${SERVER_CMD[*]@Q}" \
-    "load_command=${LOAD_CMD[*]@Q}" "per_request_metrics=$(run_eval::per_request_state "$2" "$3")"
-}
-
-run_eval::record_config() {
-  "$SPECLENS_PY" "$ROOT/launchers/manifest.py" config "$OUTPUT_DIR" "model=$MODEL" "target=$TARGET" \
-    "method=$METHOD" "num_speculative_tokens=$K" "speculative_config=$SPEC_CONFIG" "dataset=$DATASET" \
-    "data_spec=$DATA_SPEC" "profile=$PROFILE_SPEC" "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" \
-    "tensor_parallel_size=$TP" "host=$HOST" "port=$PORT" "temperature=$TEMPERATURE" "tiny_pair=$TINY_PAIR" \
-    "baseline=${BASELINE:-0}" "api_key_set=$([[ -n "$API_KEY" ]] && echo yes || echo no)" \
-    "model_format=$MODEL_FORMAT" "speculators_algorithm=$SPEC_ALGORITHM" "verifier=$VERIFIER" \
-    "baseline_target=$BASELINE_TARGET" "tokenizer=$TOKENIZER" "data_file=$DATA_FILE" "data_column=$DATA_COLUMN" \
-    "data_args=${DATA_ARGS[*]@Q}" "vllm=$VLLM_SOURCE" "vllm_version=$VLLM_VERSION"
-}
-
-# usage: run_eval::plan   (what the run will do, on stderr before anything starts: model and how it is
-#   served, the baseline, the data, the duration and any request cap, the vLLM install)
-run_eval::plan() {
-  local cap="no request cap" how="--speculative-config ${SPEC_CONFIG:-(none)}"
-  (( MAX_REQUESTS == 0 )) || cap="at most $MAX_REQUESTS requests"
-  [[ -z "$CAP_DEFAULTED" ]] || cap+=" (the default without a GPU; --max-requests N changes it, 0 removes it)"
-  [[ "$MODEL_FORMAT" != speculators ]] || how="served directly: speculators checkpoint, $SPEC_ALGORITHM, k=$K, verifier $VERIFIER"
-  lib::log "plan: model $TARGET ($how)"
-  [[ -z "$BASELINE" ]] || lib::log "plan: baseline phase serves $BASELINE_TARGET alone under the same load"
-  lib::log "plan: data ${DATA_ARGS[*]}; tokenizer $TOKENIZER"
-  lib::log "plan: load $PROFILE_SPEC for ${MAX_SECONDS}s, $cap"
-  lib::log "plan: vLLM ${VLLM_VERSION:-(version unknown)} via ${VLLM_CMD[*]}"
-}
-
-# usage: run_eval::dry_run   (prints, one per line, every command a run would execute, from the same
-#   builders: the tiny build, each phase's server and load, each analysis step)
-run_eval::dry_run() {
-  local step
-  if [[ -n "$TINY_PAIR" ]]; then tiny::build_command; lib::print_cmd "${TINY_BUILD_CMD[@]}"; fi
-  run_eval::server_command "$TARGET" "$SPEC_CONFIG"; lib::print_cmd "${SERVER_CMD[@]}"
-  run_eval::load_command "$OUTPUT_DIR"; lib::print_cmd "${LOAD_CMD[@]}"
-  if [[ -n "$BASELINE" ]]; then
-    run_eval::server_command "$BASELINE_TARGET" ""; lib::print_cmd "${SERVER_CMD[@]}"
-    run_eval::load_command "$OUTPUT_DIR/$RUN_DIR_BASELINE"; lib::print_cmd "${LOAD_CMD[@]}"
-  fi
-  analysis::steps "$BASELINE"
-  for step in "${ANALYSIS_STEPS[@]}"; do
-    analysis::command "$step" "$OUTPUT_DIR"; lib::print_cmd "${ANALYSIS_CMD[@]}"
-  done
-}
-
-[[ "${BASH_SOURCE[0]}" != "$0" ]] || run_eval::main "$@"
+# one compound command, parsed whole before it runs: editing this file during a run cannot change the run's end
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || { run_eval::main "$@"; exit; }

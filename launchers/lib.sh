@@ -109,6 +109,9 @@ lib::stop_all() {
 #   stopped at exit, and their pidfiles and TMPDIRs, which they still use, stay)
 lib::keep_running() { _LIB_GROUPS=() _LIB_TMPDIRS=() _LIB_PIDFILES=(); }
 
+# usage: lib::remove_at_stop DIR   (DIR is removed with the servers' TMPDIRs: by lib::stop_all and at exit)
+lib::remove_at_stop() { _LIB_TMPDIRS+=("$1"); }
+
 # usage: lib::remove_tmpdirs   (the servers' TMPDIRs: ZMQ sockets and vllm_dist_* files vLLM leaves)
 lib::remove_tmpdirs() {
   local dir

@@ -12,12 +12,19 @@ analysis::steps() {
   ANALYSIS_STEPS=(analysis-legacy)
   [[ -z "$1" ]] || ANALYSIS_STEPS+=(analysis-speedup)
   ANALYSIS_STEPS+=(analysis-report analysis-text)
+  [[ -z "$1" ]] || ANALYSIS_STEPS+=(analysis-verdicts)  # the run's last lines: one verdict per load level
 }
+
+# usage: analysis::sweep_steps   (sets ANALYSIS_STEPS of a k x load grid: `speclens sweep` as RUN/sweep.md with
+#   its plots, then as text on the console)
+analysis::sweep_steps() { ANALYSIS_STEPS=(analysis-sweep-md analysis-sweep); }
 
 # usage: analysis::command STEP RUN_DIR   (sets ANALYSIS_CMD: that step's argv. analysis-legacy writes
 #   acceptance_analysis.txt, analysis-speedup writes speedup.md, analysis-report writes report.md with its
 #   plots, analysis-text prints the same run report as text: the console summary at the end of a run
-#   (acceptance, what the load driver measured, the speedup when there is a baseline, advice on k).)
+#   (acceptance, what the load driver measured, the speedup when there is a baseline, advice on k);
+#   analysis-verdicts prints one verdict line per load level from `speclens speedup` (launchers/verdicts.py),
+#   analysis-sweep prints a grid's `speclens sweep` report.)
 analysis::command() {
   local step=$1 dir=$2 cli=("$SPECLENS_PY" -m speclens.analyzers.cli)
   case "$step" in
@@ -25,6 +32,9 @@ analysis::command() {
     analysis-speedup) ANALYSIS_CMD=("${cli[@]}" speedup "$dir/$RUN_DIR_BASELINE" "$dir" --format md -o "$dir/$RUN_FILE_SPEEDUP") ;;
     analysis-report) ANALYSIS_CMD=("${cli[@]}" report "$dir" -o "$dir/$RUN_FILE_REPORT") ;;
     analysis-text) ANALYSIS_CMD=("${cli[@]}" report "$dir" --format text) ;;
+    analysis-verdicts) ANALYSIS_CMD=("$SPECLENS_PY" "$SPECLENS_ROOT/launchers/verdicts.py" "$dir/$RUN_DIR_BASELINE" "$dir") ;;
+    analysis-sweep-md) ANALYSIS_CMD=("${cli[@]}" sweep "$dir" --format md -o "$dir/sweep.md") ;;
+    analysis-sweep) ANALYSIS_CMD=("${cli[@]}" sweep "$dir" --format text) ;;
     *) lib::die "analysis::command: unknown step '$step'" ;;
   esac
 }
@@ -32,8 +42,13 @@ analysis::command() {
 # usage: analysis::run RUN_DIR WITH_BASELINE   (runs and records every analysis step. A failed legacy layout
 #   is a warning (it needs a V1 log); any other failed step ends the script with its status.)
 analysis::run() {
-  local dir=$1 step
   analysis::steps "$2"
+  analysis::run_steps "$1"
+}
+
+# usage: analysis::run_steps RUN_DIR   (runs and records the steps of ANALYSIS_STEPS, as analysis::run says)
+analysis::run_steps() {
+  local dir=$1 step
   for step in "${ANALYSIS_STEPS[@]}"; do
     analysis::command "$step" "$dir"
     if [[ "$step" == analysis-legacy ]]; then

@@ -12,6 +12,8 @@ usage (from bash):
   python launchers/manifest.py config RUN_DIR KEY=VALUE...
   python launchers/manifest.py step RUN_DIR NAME STATUS STARTED_EPOCH ENDED_EPOCH -- COMMAND...
   python launchers/manifest.py finish RUN_DIR STATUS
+  python launchers/manifest.py cell RUN_DIR ID KEY=VALUE...           (adds or updates one cell of `cells`)
+  python launchers/manifest.py argv RUN_DIR                           (prints the run's recorded argv, NUL-separated)
   python launchers/manifest.py spec-config METHOD K [DRAFT_MODEL]     (prints --speculative-config JSON)
   python launchers/manifest.py gen-config TEMPERATURE                 (prints --override-generation-config JSON)
 """
@@ -22,6 +24,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -30,6 +33,7 @@ from pydantic import ValidationError
 from speclens.analyzers.atomic import write_atomic
 from speclens.base.probes import gpus, installed_version
 from speclens.parsers.errors import ParseError
+from speclens.parsers.run_cells import Cell
 from speclens.parsers.run_dir import (
     MANIFEST_SCHEMA_VERSION,
     Hardware,
@@ -173,6 +177,29 @@ def _step(run_dir: str, rest: list[str]) -> None:
     save(run_dir, manifest)
 
 
+def _cell(run_dir: str, rest: list[str]) -> None:
+    """Adds cell ID to the top run.json's `cells` (parsers/run_cells.py), or updates it: KEY=VALUE typed by
+    `Cell` ("" is null, `command` a shell-quoted string split like the shell); a value not its type is refused."""
+    manifest = load(run_dir)
+    cell_id, cells = rest[0], list(manifest.cells)
+    found = next((i for i, c in enumerate(cells) if c.id == cell_id), None)
+    values = cells[found].model_dump(exclude_unset=True) if found is not None else {"id": cell_id}
+    for item in rest[1:]:
+        key, _, value = item.partition("=")
+        values[key] = shlex.split(value) if key == "command" else (value if value != "" else None)
+    try:
+        cell = Cell.model_validate(values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise ValueError(f"cell {cell_id}: {'.'.join(map(str, first['loc']))}={first.get('input')!r}: {first['msg']}") from None
+    if found is None:
+        cells.append(cell)
+    else:
+        cells[found] = cell
+    manifest.cells = cells
+    save(run_dir, manifest)
+
+
 def _finish(run_dir: str, rest: list[str]) -> None:
     manifest = load(run_dir)
     manifest.ended_at, manifest.status, manifest.git_commit = _now(), int(rest[0]), _git_commit()
@@ -187,7 +214,13 @@ def _finish(run_dir: str, rest: list[str]) -> None:
     save(run_dir, manifest)
 
 
-_UPDATES = {"init": _init, "config": _config, "step": _step, "finish": _finish}
+def _argv(run_dir: str, rest: list[str]) -> None:
+    """The command line run_eval.sh recorded (run_eval.sh --resume reads its options back), NUL-separated."""
+    del rest
+    sys.stdout.write("".join(arg + "\0" for arg in load(run_dir).argv))
+
+
+_UPDATES = {"init": _init, "config": _config, "step": _step, "finish": _finish, "cell": _cell, "argv": _argv}
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 CELLS = "cells"  # RUN/cells/<id>/
 
 CellRole = Literal["spec", "baseline"]
-CellStatus = Literal["planned", "running", "ok", "failed"]
+CellStatus = Literal["planned", "running", "ok", "failed", "interrupted"]  # interrupted: stopped by a signal
 
 
 class Cell(BaseModel):

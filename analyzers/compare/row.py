@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from speclens.analyzers.compare.cells import CELL_FIELDS, cell_marks, cell_of, not_run_note
 from speclens.analyzers.acceptance.report import build_report
 from speclens.analyzers.acceptance.models import Window
 from speclens.analyzers.diffusion.models import DiffusionSection
@@ -30,7 +31,8 @@ from speclens.analyzers.render.tables import fmt
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.json_file import read_json
-from speclens.parsers.load_results import find_load_results, load_driver, parse_load_results
+from speclens.analyzers.traps.registry import trap_codes
+from speclens.parsers.load_results import FolderLoadResults, find_load_results, load_driver, parse_load_results
 from speclens.parsers.run_dir import (
     LOGS,
     MANIFEST,
@@ -54,6 +56,13 @@ class Skipped(BaseModel):
 
 class CompareRow(BaseModel):
     run: str
+    # a cell of a multi-phase run (analyzers.compare.cells): its grid's category, id (RUN/cells/<id>/) and status
+    # in run.json; dumped only for a cell's row (the serializer below), so plain runs' rows keep their keys
+    category: str | None = Field(None, exclude=True)
+    cell: str | None = Field(None, exclude=True)
+    cell_status: str | None = Field(None, exclude=True)
+    role: str | None = Field(None, exclude=True)  # the cell's role in the grid: spec or baseline
+    load_profile: str | None = Field(None, exclude=True)  # the cell's load as guidellm's --profile value
     model: str | None = None
     method: str | None = None
     k: int | None = None
@@ -73,6 +82,7 @@ class CompareRow(BaseModel):
     mean_tpot_ms: float | None = None
     speedup: float | None = None
     speedup_verdict: str | None = None  # speedup's level verdict, or why there is none ("not comparable: ...")
+    flags: list[str] = Field(default_factory=list)  # the run's measurement-trap codes (analyzers.traps), in trap order
     # client result rows: each ratio its own column, one definition each (analyzers/client_results/<kind>.py)
     pooled_tps_speedup: float | None = None  # draft/verify: Σ tokens / Σ s with drafting ÷ the target alone's
     pooled_tps_speedup_ci_low: float | None = None  # its 95% interval, paired over questions (the file's)
@@ -89,6 +99,14 @@ class CompareRow(BaseModel):
     error: str | None = None
     files_read: list[str] = Field(default_factory=list, exclude=True)
 
+    @model_serializer(mode="wrap")
+    def _cell_keys_of_cells_only(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A cell's row carries the CELL_FIELDS right after `run`; other rows are as before."""
+        data = handler(self)
+        if self.cell is None or not isinstance(data, dict):
+            return data
+        return {"run": data.pop("run"), **{key: getattr(self, key) for key in CELL_FIELDS}, **data}
+
 
 def describe(err: BaseException) -> str:
     """One line for an input error (ParseError's own text; OSError as `file: reason`)."""
@@ -97,8 +115,11 @@ def describe(err: BaseException) -> str:
     return str(err)
 
 
-def _acceptance(row: CompareRow, path: str) -> None:
-    target = build_report([path], Window(), per_request=False).targets[0]  # compare shows no per-request section
+def _acceptance(row: CompareRow, path: str, found: FolderLoadResults | None = None) -> None:
+    """The acceptance columns, and (a run directory: `found`, its load results, parsed once) the flags."""
+    loads = {path: found if found.run is not None else None} if found is not None else None
+    target = build_report([path], Window(), per_request=False, load_results=loads).targets[0]  # no per-request section
+    row.flags = trap_codes(target.notices)
     seg = target.segments[-1] if target.segments else None
     row.model, row.method = (seg.model, seg.spec_method) if seg else (None, None)
     source = target.source(target.primary)
@@ -157,6 +178,7 @@ def _baseline(row: CompareRow, folder: str, spec: LoadRun | None, spec_folder: s
     from speclens.analyzers.speedup.comparability import LOAD_DIFFERS, run_context, summary
     from speclens.analyzers.speedup.report import build_speedup
     from speclens.analyzers.speedup.metrics import METRICS
+    from speclens.analyzers.traps.pairs import PAIR_CODES
 
     found = find_load_results(folder)
     row.files_read += found.read
@@ -173,6 +195,7 @@ def _baseline(row: CompareRow, folder: str, spec: LoadRun | None, spec_folder: s
     first = spec.benchmarks[0]
     level = next((lvl for lvl in report.levels if lvl.spec_benchmark == first.index), None)
     runs = report.comparability
+    row.flags += [c for c in trap_codes(report.notices) if c in PAIR_CODES and c not in row.flags]  # traps 4, 11
     if level is None:
         row.speedup_verdict = summary(runs.short_reasons + [LOAD_DIFFERS])
         row.notes.append(f"no speedup over {folder}: " + "; ".join(runs.reasons + [
@@ -198,9 +221,10 @@ def summarize_dir(path: str, here: Detected | None = None, force: bool = False) 
     row, errors = CompareRow(run=path), []
     here = here or detect(path)
     row.files_read = _server_files(here)
+    found = find_load_results(path)  # read once: the load columns, and the traps of the acceptance report
     if row.files_read:
         try:
-            _acceptance(row, path)
+            _acceptance(row, path, found)
         except (ParseError, OSError, ValueError) as err:
             errors.append(describe(err))
     manifest = here.file(MANIFEST)
@@ -211,7 +235,6 @@ def summarize_dir(path: str, here: Detected | None = None, force: bool = False) 
         except (ParseError, OSError) as err:
             errors.append(describe(err))
     own_files = bool(row.files_read)
-    found = find_load_results(path)
     row.files_read += found.read
     errors += [str(e) for e in found.errors]
     if not (own_files or found.used or errors):
@@ -275,6 +298,15 @@ def summarize_file(path: str) -> CompareRow:
 def summarize(path: str, force: bool = False) -> CompareRow | Skipped:
     """The row of one PATH (run directory or file); input problems become the row's `error`.
     `force`: the speedup over DIR/baseline even when the pair is not comparable."""
+    cell = cell_of(path)
+    if cell is not None:  # a cell of a multi-phase run (analyzers.compare.cells)
+        marks = cell_marks(cell)
+        if (why := not_run_note(cell, path)) is not None:
+            return CompareRow(run=path, notes=[why], k=cell.num_speculative_tokens, **marks)
+        entry = summarize_dir(path, None, force)
+        if isinstance(entry, CompareRow):  # k: the measured one, else the k the grid ran the cell with
+            return entry.model_copy(update={**marks, "k": entry.k if entry.k is not None else cell.num_speculative_tokens})
+        return entry
     here = detect(path)
     if here.is_dir:  # one that cannot be listed: its row says why (find_load_results)
         return summarize_dir(path, here, force)

@@ -24,11 +24,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 from speclens.analyzers.commands import EXIT_BAD_INPUT, EXIT_OK, emit, input_boundary
+from speclens.analyzers.compare.cells import by_category, cell_paths, grid_cells
 from speclens.analyzers.compare.keys import SORT_KEYS
 from speclens.analyzers.compare.row import CompareRow, Skipped, summarize
 from speclens.analyzers.render.console import fail, warn
 from speclens.analyzers.inputs import client_jsons, loose_inputs
 from speclens.parsers.files import note_read
+from speclens.parsers.run_cells import CELLS
 from speclens.parsers.run_dir import BASELINE, detect
 
 __all__ = ["SORT_KEYS", "CompareReport", "CompareRow", "Skipped", "compare_runs", "expand_run_dirs", "sort_rows"]
@@ -65,7 +67,11 @@ def _walk(path: str, depth: int, seen: set[str], found: list[str], skipped: list
     clients = [] if here.kind == "run_dir" else client_jsons(path, here.json_files)
     is_run = here.kind == "run_dir" or len(here.json_files) > len(clients)
     start = len(found)
-    if is_run:
+    cells = grid_cells(path) if here.kind == "run_dir" else []
+    if cells:  # a multi-phase run: one row per cell, in the grid's order (analyzers.compare.cells)
+        found += [p for p in cell_paths(path, cells) if os.path.realpath(p) not in seen]
+        seen.update(os.path.realpath(p) for p in cell_paths(path, cells))
+    elif is_run:
         found.append(path)
     if here.kind != "run_dir":
         files, unreadable = loose_inputs(path)
@@ -73,7 +79,7 @@ def _walk(path: str, depth: int, seen: set[str], found: list[str], skipped: list
         skipped += [Skipped(path=p, reason=why) for p, why in unreadable]
     empty: list[str] = []
     for sub in (os.path.join(path, name) for name in here.subdirs
-                if not name.startswith(".") and not (is_run and name == BASELINE)):
+                if not name.startswith(".") and not (is_run and name == BASELINE) and not (cells and name == CELLS)):
         if depth >= MAX_DEPTH:
             reason = f"more than {MAX_DEPTH} levels below the argument; pass it directly"
             skipped.append(Skipped(path=sub, reason=reason))
@@ -152,7 +158,8 @@ def sort_rows(rows: list[CompareRow], key: str | None) -> list[CompareRow]:
 
 
 @input_boundary
-def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None, force: bool = False) -> int:
+def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None, force: bool = False,
+                category: str | None = None) -> int:
     """`speclens compare PATH...`: the command body. Rows with an error are printed with the
     others, each error is also one stderr line, and the exit status is then 2."""
     from speclens.analyzers import __version__
@@ -166,6 +173,8 @@ def run_compare(paths: list[str], fmt: str, output: str | None, sort: str | None
         sort_rows([], sort)  # an unknown key is an error before any work
     candidates, skipped = expand_run_dirs(paths)
     rows, empty = compare_runs(candidates, force)
+    if category is not None and rows:
+        rows = by_category(rows, category)  # a category no row has: one error line
     skipped = sorted(skipped + empty, key=lambda s: s.path)
     if not rows:
         told = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3]) + (

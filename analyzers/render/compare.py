@@ -13,6 +13,7 @@ import csv
 import io
 import os
 
+from speclens.analyzers.compare.cells import CELL_FIELDS
 from speclens.analyzers.compare.table import CompareReport, CompareRow
 from speclens.analyzers.acceptance.mal_formula import per_source as mal_per_source
 from speclens.analyzers.render.plain import text_and_markdown
@@ -20,7 +21,7 @@ from speclens.analyzers.render.tables import NA, Table, fmt, vector
 
 HEADERS = ["run", "model", "method", "k", "dataset", "load", "source", "mean acc. length", "acceptance rate",
            "per-position", "conditional", "rounds", "committed/step", "accuracy", "output throughput tok/s", "per-request tok/s", "latency s",
-           "TPOT ms", "speedup", "speedup verdict", "pooled tok/s speedup", "pooled tok/s speedup CI low",
+           "TPOT ms", "speedup", "speedup verdict", "flags", "pooled tok/s speedup", "pooled tok/s speedup CI low",
            "pooled tok/s speedup CI high", "latency speedup", "latency speedup CI low", "latency speedup CI high",
            "mean tok/s speedup", "mean tok/s speedup CI low",
            "mean tok/s speedup CI high",
@@ -53,7 +54,15 @@ FORMULAS = [
     "questions). Client speculative thinking: accuracy and latency s are those of the mode its method names.",
     "committed/step (diffusion LMs) = committed tokens / denoising steps of the primary diffusion source "
     "(the counterpart of mean acc. length).",
+    "flags: the measurement traps that fired for the run (trap-* notice codes of `speclens acceptance`, README "
+    "\"Measurement traps\"), comma-separated; - when none (run directories only).",
 ]
+
+CELLS_NOTE = ("category, cell, cell status, role, load profile: a run directory whose run.json lists cells (a "
+              "multi-phase run: run_eval.sh --categories, a k x load sweep) is one row per cell, RUN/cells/<id>/, read "
+              "as a run directory of its own; role (spec or baseline), load profile (guidellm's --profile value) and "
+              "category are the grid's, and so is k where the cell measured none; n/a: not a cell (a plain run). "
+              "--category NAME keeps the rows of one category.")
 
 
 def _text(value: str | None) -> str:
@@ -69,24 +78,45 @@ def _load_file(row: CompareRow) -> str:
     return os.path.relpath(row.load_file, row.run) if inside else row.load_file
 
 
+def _flags(codes: list[str]) -> str:
+    """The row's measurement-trap codes (analyzers.traps), comma-separated; "-" when none fired."""
+    return ",".join(codes) or "-"
+
+
 def _cells(row: CompareRow) -> list[str]:
     return [row.run, _text(row.model), _text(row.method), fmt(row.k), _text(row.dataset), _text(row.load),
             _text(row.source), fmt(row.mean_acceptance_length), fmt(row.draft_acceptance_rate),
             vector(row.per_position), vector(row.conditional), fmt(row.speculation_rounds),
             fmt(row.committed_per_step), fmt(row.accuracy), fmt(row.output_throughput, 1),
             fmt(row.request_output_tps, 1), fmt(row.mean_latency_s), fmt(row.mean_tpot_ms, 2), fmt(row.speedup),
-            _text(row.speedup_verdict), fmt(row.pooled_tps_speedup), fmt(row.pooled_tps_speedup_ci_low),
+            _text(row.speedup_verdict), _flags(row.flags), fmt(row.pooled_tps_speedup), fmt(row.pooled_tps_speedup_ci_low),
             fmt(row.pooled_tps_speedup_ci_high), fmt(row.latency_speedup), fmt(row.latency_speedup_ci_low),
             fmt(row.latency_speedup_ci_high), fmt(row.mean_tps_speedup),
             fmt(row.mean_tps_speedup_ci_low), fmt(row.mean_tps_speedup_ci_high), fmt(row.mean_large_model_token_ratio),
             _load_file(row), row.error or ""]
 
 
+def _with_cells(r: CompareReport) -> bool:
+    """The category / cell / cell status columns are shown only when a row is a cell of a multi-phase run."""
+    return any(row.cell is not None for row in r.rows)
+
+
+CELL_HEADERS = ["category", "cell", "cell status", "role", "load profile"]  # CELL_FIELDS as headers
+
+
+def _shown(values: list, cells: list[str] | None) -> list:
+    """`values` (a row's cells or the headers) with the cell columns after `run` when a row is a cell."""
+    return values if cells is None else [values[0], *cells, *values[1:]]
+
+
 def compare_tables(r: CompareReport) -> list[Table]:
     noun = "run" if len(r.rows) == 1 else "runs"
-    notes = [f"{row.run}: {note}" for row in r.rows for note in row.notes] + FORMULAS
-    tables = [Table(f"{len(r.rows)} {noun}" + (f", sorted by {r.sort}" if r.sort else ""), HEADERS,
-                    [_cells(row) for row in r.rows], notes)]
+    cells = _with_cells(r)
+    notes = [f"{row.run}: {note}" for row in r.rows for note in row.notes] + FORMULAS + ([CELLS_NOTE] if cells else [])
+    tables = [Table(f"{len(r.rows)} {noun}" + (f", sorted by {r.sort}" if r.sort else ""),
+                    _shown(HEADERS, CELL_HEADERS if cells else None),
+                    [_shown(_cells(row), [_text(getattr(row, f)) for f in CELL_FIELDS] if cells else None)
+                     for row in r.rows], notes)]
     if r.skipped:
         noun = "folder" if len(r.skipped) == 1 else "folders"
         tables.append(Table(f"Skipped: {len(r.skipped)} {noun} with nothing to compare", ["folder", "why"],
@@ -100,21 +130,36 @@ render_compare_text, render_compare_markdown = text_and_markdown("compare", comp
 def _csv_cell(field: str, value: object) -> object:
     if value is None:
         return ""
+    if field == "flags":
+        return _flags(value)  # type: ignore[arg-type]
     if isinstance(value, list):
         return ("; " if field == "notes" else " ").join(NA if v is None else str(v) for v in value)
     return value
 
 
+def table_fields(r: CompareReport) -> list[str]:
+    """The columns of the CSV and Parquet tables: the row's fields, the CELL_FIELDS after `run` when a row is a cell."""
+    fields = [name for name, info in CompareRow.model_fields.items() if not info.exclude]
+    return _shown(fields, list(CELL_FIELDS) if _with_cells(r) else None)
+
+
 def render_compare_csv(r: CompareReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    fields = [name for name, info in CompareRow.model_fields.items() if not info.exclude]
+    fields = table_fields(r)
     writer.writerow(fields)
     for row in r.rows:
-        data = row.model_dump()
+        data = {**dict.fromkeys(CELL_FIELDS), **row.model_dump()}
         writer.writerow([_csv_cell(f, data[f]) for f in fields])
     return out.getvalue()
 
 
+def render_compare_parquet(r: CompareReport) -> bytes:
+    from speclens.analyzers.render.compare_parquet import parquet_bytes  # polars: imported only for Parquet
+
+    return parquet_bytes(r.rows, table_fields(r))
+
+
 COMPARE_RENDERERS = {"text": render_compare_text, "md": render_compare_markdown,
-                     "json": lambda r: r.model_dump_json(indent=2) + "\n", "csv": render_compare_csv}
+                     "json": lambda r: r.model_dump_json(indent=2) + "\n", "csv": render_compare_csv,
+                     "parquet": render_compare_parquet}

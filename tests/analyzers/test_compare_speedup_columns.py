@@ -86,7 +86,7 @@ def test_the_headers_name_each_ratio(rows: dict[str, dict], tmp_path: Path) -> N
     assert all(f"| {field} " in docs for field in (*CLIENT_COLUMNS, "mean_large_model_token_ratio"))
     header = next(csv.reader(io.StringIO(compare(str(tmp_path / "st.json"), fmt="csv").stdout)))
     assert header[header.index("speedup_verdict") + 1:header.index("load_file")] == [
-        "pooled_tps_speedup", "pooled_tps_speedup_ci_low", "pooled_tps_speedup_ci_high", "latency_speedup",
+        "flags", "pooled_tps_speedup", "pooled_tps_speedup_ci_low", "pooled_tps_speedup_ci_high", "latency_speedup",
         "latency_speedup_ci_low", "latency_speedup_ci_high", "mean_tps_speedup", "mean_tps_speedup_ci_low", "mean_tps_speedup_ci_high", "mean_large_model_token_ratio"]
 
 

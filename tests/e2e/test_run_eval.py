@@ -67,10 +67,10 @@ def test_draft_model_with_baseline(tmp_path: Path) -> None:
 
 
 def test_eagle3(tmp_path: Path) -> None:
-    run_eval(tmp_path / "eagle3", "--method", "eagle3")
+    run_eval(tmp_path / "eagle3", "--method", "eagle3", "--no-baseline")  # the baseline is the default now
     check_run_dir(tmp_path / "eagle3", "eagle3")
 
 
 def test_ngram(tmp_path: Path) -> None:
-    run_eval(tmp_path / "ngram", "--method", "ngram")
+    run_eval(tmp_path / "ngram", "--method", "ngram", "--no-baseline")
     check_run_dir(tmp_path / "ngram", "ngram")

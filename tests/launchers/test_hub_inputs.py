@@ -84,7 +84,8 @@ def test_no_prompt_column_asks_for_data_column(tmp_path: Path) -> None:
 
 
 def dry_run(hub: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run(["./run_eval.sh", "-m", "tiny", "-o", "/nonexistent/r", *args, "--dry-run"], hub, PATH="/usr/bin:/bin")
+    return run(["./run_eval.sh", "-m", "tiny", "-o", "/nonexistent/r", "--no-baseline", *args, "--dry-run"], hub,
+               PATH="/usr/bin:/bin")
 
 
 def guidellm_data(proc: subprocess.CompletedProcess[str]) -> list[str]:

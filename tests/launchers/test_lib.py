@@ -121,7 +121,9 @@ def test_sigint_mid_run_stops_the_server_and_exits_130(tmp_path: Path) -> None:
 
 SHELL_SCRIPTS = sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("*.sh"), *(ROOT / "launchers").glob("*.sh")])
 SOURCED_ONLY = {"launchers/lib.sh", "launchers/lib_analysis.sh", "launchers/lib_launch.sh",
-                "launchers/run_files.sh"}  # they run inside the scripts that source them
+                "launchers/run_files.sh", "launchers/lib_cells.sh",
+                "launchers/run_eval_cells.sh", "launchers/lib_grid.sh", "launchers/run_eval_grid.sh",
+                "launchers/run_eval_plan.sh"}  # they run inside the scripts that source them
 
 
 @pytest.mark.parametrize("script", SHELL_SCRIPTS)

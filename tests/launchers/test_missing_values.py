@@ -41,7 +41,8 @@ EXPECTED = {
     "run_eval.sh": {"-m", "--model", "-d", "--dataset", "-o", "--output-dir", "--base-model", "--method",
                     "--num-speculative-tokens", "--tensor-parallel-size", "--gpu-memory-utilization", "--host",
                     "--port", "--profile", "--max-requests", "--max-seconds", "--prompt-tokens", "--output-tokens",
-                    "--temperature", "--api-key", "--data-column", "--vllm", "--per-request-metrics"},
+                    "--temperature", "--api-key", "--data-column", "--vllm", "--per-request-metrics",
+                    "--categories", "--category-column", "--plan-only", "--resume", "--cell"},
 }
 
 

@@ -38,7 +38,7 @@ def test_the_flag_follows_the_vllm_version(level: str, version: str, out: str) -
 
 
 def dry_run(fake_vllm: str, *args: str, version: str = "0.32.0") -> list[list[str]]:
-    proc = subprocess.run(["./run_eval.sh", "--dry-run", *args], cwd=ROOT, capture_output=True, text=True,
+    proc = subprocess.run(["./run_eval.sh", "--dry-run", "--no-baseline", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env=env(SPECLENS_VLLM=fake_vllm, FAKE_VLLM_VERSION=version))
     assert proc.returncode == 0, proc.stderr
     return [argv for argv in map(shlex.split, proc.stdout.splitlines()) if "serve" in argv]

@@ -50,7 +50,7 @@ def private_tmp(run_dir: Path) -> Path:
 
 def start(run_dir: Path, *args: str, **extra: str) -> subprocess.Popen[str]:
     argv = ["./run_eval.sh", "-o", str(run_dir), "--port", str(free_port()), "--max-requests", "4",
-            "--output-tokens", "16", "--prompt-tokens", "16", *args]
+            "--output-tokens", "16", "--prompt-tokens", "16", "--no-baseline", *args]  # one server unless --baseline
     extra.setdefault("TMPDIR", str(private_tmp(run_dir)))
     return subprocess.Popen(argv, cwd=ROOT, env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -214,7 +214,7 @@ def test_dry_run_prints_exactly_the_commands_the_run_executed(two_runs: list[tup
             assert load == shlex.split(phase["config"]["load_command"])  # the recorded step is what was run
             executed += [shlex.split(phase["config"]["server_command"]), load]
         analysis = [step["command"] for step in m["steps"] if step["name"].startswith("analysis-")]
-        assert len(analysis) == (4 if (run / "baseline").exists() else 3)  # legacy, [speedup md,] report, text
+        assert len(analysis) == (5 if (run / "baseline").exists() else 3)  # legacy, [speedup md,] report, text[, verdicts]
         assert printed == executed + analysis
         # every other recorded step is the boot/stop bookkeeping or an in-process /metrics scrape
         assert {name for name, cmd in steps.items() if cmd and cmd not in printed} == {"metrics-before", "metrics-after"}
