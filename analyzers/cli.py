@@ -12,9 +12,8 @@ from enum import Enum
 from typing import Annotated
 
 import typer
-from speclens.analyzers import __version__
 from speclens.analyzers.compare.keys import SORT_KEYS
-from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, REPORT_FORMATS, SPEEDUP_FORMATS
+from speclens.analyzers.formats import ACCEPTANCE_FORMATS, COMPARE_FORMATS, REPORT_FORMATS, SPEEDUP_FORMATS, SWEEP_FORMATS
 from speclens.analyzers.acceptance.mal_formula import per_source as mal_per_source
 from typer.core import TyperArgument
 
@@ -40,6 +39,9 @@ Format = Enum("Format", {name: name for name in ACCEPTANCE_FORMATS}, type=str)
 SpeedupFormat = Enum("SpeedupFormat", {name: name for name in SPEEDUP_FORMATS}, type=str)
 CompareFormat = Enum("CompareFormat", {name: name for name in COMPARE_FORMATS}, type=str)
 ReportFormat = Enum("ReportFormat", {name: name for name in REPORT_FORMATS}, type=str)
+SweepFormat = Enum("SweepFormat", {name: name for name in SWEEP_FORMATS}, type=str)
+SweepPrimary = Enum("SweepPrimary", {name: name for name in ("output_throughput", "per_request_speed")}, type=str)
+RequestsFormat = Enum("RequestsFormat", {name: name for name in ("csv", "parquet")}, type=str)
 
 
 FORMAT_HELP = "Output format (default: text, or what the -o extension says: .json .md .csv .txt)."
@@ -57,6 +59,8 @@ Overwrite = Annotated[bool, typer.Option("--overwrite", help=OVERWRITE_HELP)]
 
 def _version(value: bool) -> None:
     if value:
+        from speclens.analyzers import __version__  # importlib.metadata: only when asked
+
         sys.stdout.write(f"speclens {__version__}\n")
         raise typer.Exit()
 
@@ -85,7 +89,8 @@ Examples: `speclens acceptance eval_results_20261122_101010/`,
 def acceptance(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help=(
         "Run directories, vLLM server logs (.gz too), /metrics scrapes (two in a row = before/after pair), "
-        "`vllm bench serve` result JSON or console output."))],
+        "`vllm bench serve` result JSON or console output, a guidellm JSON or raw responses (JSON, JSON Lines) with "
+        "vLLM's per-request spec-decode metrics."))],
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP + " legacy: "
                                                "the old acceptance_analysis.txt layout.")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
@@ -159,6 +164,9 @@ def compare(
     force: Annotated[bool, typer.Option("--force", help=(
         "Give the speedup over DIR/baseline even when the pair is not comparable or the spec run never speculated "
         "(as speedup --force; the reasons stay in the notes)."))] = False,
+    category: Annotated[str | None, typer.Option("--category", metavar="NAME", help=(
+        "Keep only the rows of this category: the cells of multi-phase runs (RUN/cells/<id>/, one row each) "
+        "that ran it; plain runs have no category."))] = None,
 ) -> None:
     """One row per run: model, method, k, dataset, load, acceptance, throughput, speedup.
 
@@ -174,7 +182,7 @@ def compare(
     from speclens.analyzers.compare.table import run_compare
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(CompareFormat.__members__), overwrite)
-    sys.exit(run_compare(paths, chosen, output, sort, force))
+    sys.exit(run_compare(paths, chosen, output, sort, force, category))
 
 
 @app.command()
@@ -213,6 +221,61 @@ def report(
 
 
 @app.command()
+def sweep(
+    run_dir: Annotated[str, typer.Argument(metavar="RUN", help=(
+        "A sweep run directory: its run.json lists the k x load grid in `cells`, each cell a run directory "
+        "under RUN/cells/<id>/."))],
+    fmt: Annotated[SweepFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP + (
+        " Markdown to a file also writes three PNG plots next to it (FILE's name + _acceptance_vs_k.png, "
+        "_speedup_vs_load.png, _speedup_heatmap.png)."))] = None,
+    overwrite: Overwrite = False,
+    primary: Annotated[SweepPrimary, typer.Option("--primary", help=(
+        "The metric that picks the best k per load and the break-even load: output_throughput (system "
+        "output tokens / benchmark window) or per_request_speed (mean of each request's tokens / latency)."))]
+    = SweepPrimary.output_throughput,  # type: ignore[attr-defined]
+) -> None:
+    """Which k at which load: acceptance per k beside the chain model, speedup per k and load with
+    95% intervals, the best k per load (ties reported as ties) and the break-even load.
+
+    Reads whatever cells exist (missing or failed cells are listed, not fatal): each spec cell is
+    compared with the baseline cell of the same load and category, exactly as `speclens speedup`.
+
+    Example: `speclens sweep eval_results_20261207_101010 --format md -o sweep.md`.
+    """
+    from speclens.analyzers.commands import format_or_exit
+    from speclens.analyzers.sweep.command import run_sweep
+
+    chosen = format_or_exit(fmt.value if fmt else None, output, tuple(SweepFormat.__members__), overwrite)
+    sys.exit(run_sweep(run_dir, chosen, output, primary.value))
+
+
+@app.command()
+def profile(
+    path: Annotated[str, typer.Argument(metavar="RUN", help=(
+        "A run directory, or one file `speclens acceptance` reads (a vLLM log, a guidellm or raw-responses JSON "
+        "with per-request spec-decode metrics, ...)."))],
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)] = None,
+    overwrite: Overwrite = False,
+) -> None:
+    """The run's acceptance as NVIDIA Model-Optimizer specdec_bench's speculation_profile.json.
+
+    Schema "1.0" field names (conditional_accept_rates, marginal_accept_rates, mean_accept_length,
+    mean_accept_length_per_request, accept_length_by_k, acceptance_length_histogram, per_category,
+    measurement_conditions, validation) and specdec_bench's conventions (acceptance length counts
+    the bonus token). From the per-request histograms when the run has them, else from the /metrics
+    counters or log (histogram null, said in measurement_conditions.notes). JSON to stdout or -o.
+
+    Example: `speclens profile eval_results_20261122_101010 -o speculation_profile.json`.
+    """
+    from speclens.analyzers.commands import format_or_exit
+    from speclens.analyzers.profile.command import run_profile
+
+    format_or_exit(None, output, ("json",), overwrite)
+    sys.exit(run_profile(path, output))
+
+
+@app.command()
 def render(
     report_json: Annotated[str, typer.Argument(metavar="REPORT.json", help=(
         "A JSON report written by `speclens acceptance|speedup|compare|report --format json`."))],
@@ -233,6 +296,39 @@ def render(
 
     chosen = format_or_exit(fmt.value if fmt else None, output, tuple(Format.__members__), overwrite)
     sys.exit(run_render(report_json, chosen, output))
+
+
+@app.command()
+def requests(
+    runs: Annotated[list[str], typer.Argument(metavar="RUN", help=(
+        "Run directories (their cells and baseline/ too), guidellm result JSONs, or raw OpenAI responses "
+        "(JSON, JSON array or JSON Lines) carrying vLLM's per-request metrics."))],
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help=(
+        "requests.parquet (histogram as a list column) or requests.csv (hist_0..hist_K columns); default and '-': "
+        "CSV on stdout. Never onto an input; atomic; an existing file only when it is an earlier request table "
+        "of the same format (see --overwrite)."))] = None,
+    fmt: Annotated[RequestsFormat | None, typer.Option("--format", "-f", help=(
+        "csv or parquet (default: what the -o extension says, else csv)."))] = None,
+    overwrite: Overwrite = False,
+) -> None:
+    """One row per request: run, cell, category, tokens, latency, TTFT, ITL, acceptance counts and histogram.
+
+    Columns and units: analyzers/requests_table/table.py (and `help(speclens.RunData)`). Requests without
+    per-request spec-decode metrics (a baseline, a server without --per-request-spec-decode-metrics) keep
+    null acceptance columns.
+
+    Example: `speclens requests eval_results_X -o requests.parquet`.
+    """
+    from speclens.analyzers.atomic import allow_overwrite
+    from speclens.analyzers.commands import input_errors
+    from speclens.analyzers.requests_table.command import requests_format, run_requests
+
+    allow_overwrite(overwrite)
+    try:
+        chosen = requests_format(fmt.value if fmt else None, output)
+    except ValueError as err:
+        sys.exit(input_errors(err))
+    sys.exit(run_requests(runs, chosen, output))
 
 
 def main() -> None:

@@ -59,7 +59,9 @@ def emit(text: str, output: str | None, protected: list[str]) -> None:
         write_output(output, text, protected=protected)
 
 
-_EXTENSIONS = {".json": "json", ".md": "md", ".markdown": "md", ".csv": "csv", ".txt": "text", ".text": "text"}
+_EXTENSIONS = {".json": "json", ".md": "md", ".markdown": "md", ".csv": "csv", ".txt": "text", ".text": "text",
+               ".parquet": "parquet", ".pq": "parquet"}
+BINARY_FORMATS = ("parquet",)  # written to a file only (-o FILE), never to standard output
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip", ".tgz")
 
 
@@ -79,6 +81,9 @@ def output_format(fmt: str | None, output: str | None, choices: tuple[str, ...])
     if implied is not None and implied not in choices:
         raise ValueError(f"-o {output}: the extension {ext} means --format {implied}, which this command does not "
                          f"write (its formats: {', '.join(choices)}); use {known}")
+    if (fmt or implied) in BINARY_FORMATS and to_stdout(output):
+        raise ValueError(f"--format {fmt or implied} is binary and is not written to standard output; give -o "
+                         f"FILE.{fmt or implied}")
     if fmt is None:
         if ext and implied is None:
             raise ValueError(f"-o {output}: no format has the extension {ext}; use {known} (or give --format to "

@@ -5,34 +5,34 @@ A run directory is read for its server log (`vllm_server.log` or `.log.gz`) and 
 `metrics_before.prom` / `metrics_after.prom` (the before scrape only with the after one). A file
 is read for what its content is (a `.prom` file is a scrape by its name): a vLLM log (plain or
 gzip), a /metrics scrape (two consecutive scrapes form a before/after pair, in that order), a
-`vllm bench serve` result JSON or console output; anything else (empty, binary, a guidellm JSON,
+`vllm bench serve` result JSON or console output, a guidellm result JSON or raw OpenAI responses
+(JSON, JSON array or JSON Lines) whose requests carry vLLM's per-request spec-decode metrics
+(kind `requests`: parsers.sniff says which do; one without them is refused with what is missing and
+how to get it); anything else (empty, binary, a guidellm JSON,
 ...) is refused with one line naming what it looks like and which command reads it (with
 `keep_going`, that line is kept as an `unreadable` target instead, and the other paths are read).
-Inputs are hashed (sha256) for provenance; a plain log is hashed on a second thread while it is
-scanned, so it is read once.
+Inputs are fingerprinted (`analyzers.digest`: BLAKE3, named in the value) for provenance; a plain
+log is hashed on a second thread while it is scanned, so it is read once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import queue
-import threading
 from dataclasses import dataclass
 
 from speclens.parsers.errors import ParseError, input_error_line
-from speclens.parsers.files import open_input
+from speclens.parsers.run_cells import CELLS
 from speclens.parsers.run_dir import LOG, METRICS_AFTER, METRICS_BEFORE, Detected, detect
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     path: str
-    kind: str  # run_dir | log | metrics_pair | metrics | bench_json | bench_console | unreadable
+    kind: str  # run_dir | log | metrics_pair | metrics | bench_json | bench_console | requests | unreadable
     log: str | None = None
     before: str | None = None
     after: str | None = None
-    results: str | None = None  # a vllm bench serve result JSON or console text
+    results: str | None = None  # a vllm bench serve result JSON or console text, or the per-request metrics file
     error: str | None = None  # why an unreadable path cannot be read (its one stderr line)
 
 
@@ -63,7 +63,7 @@ def _run_dir(here: Detected) -> Target:
     if here.error is not None:
         raise ParseError(here.path, None, f"cannot list the directory ({here.error})", "check its permissions")
     log, before, after = here.log, here.file(METRICS_BEFORE), here.file(METRICS_AFTER)
-    if not here.has_server_data:
+    if not here.has_server_data and not os.path.isdir(os.path.join(here.path, CELLS)):  # cells: parsers.run_cells
         raise ParseError(here.path, None, f"expected a run directory holding {LOG} and/or {METRICS_AFTER}",
                          _holds(here) or "point at a speclens run directory, a vLLM log file or .prom scrapes")
     for file in (log, before, after):
@@ -74,7 +74,10 @@ def _run_dir(here: Detected) -> Target:
 
 _ACCEPTS = "a vLLM server log, a /metrics scrape (.prom), a run directory or a vllm bench serve result"
 _TARGET_KINDS = {"vllm_log": "log", "unknown_text": "log", "prometheus": "metrics", "vllm_bench_json": "bench_json",
-                 "vllm_bench_console": "bench_console"}  # unknown text is scanned as a log; no lines is a notice
+                 "vllm_bench_console": "bench_console", "guidellm_json": "requests",
+                 "openai_responses": "requests"}  # unknown text is scanned as a log; no lines is a notice
+NO_REQUEST_SPECS = ("rerun with `run_eval.sh --per-request-metrics summary` (or detailed), or start vLLM with "
+                    "--per-request-spec-decode-metrics summary|detailed; `speclens speedup` and `compare` read its timings")
 
 
 def client_jsons(folder: str, json_files: tuple[str, ...]) -> list[str]:
@@ -97,7 +100,8 @@ def loose_inputs(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
     content as a file argument is (`detect(...).what`, the kinds `_TARGET_KINDS` reads; text of no
     known format is read when named, never picked from a folder), sorted by name; and the
     (path, why) of files that could not be looked at. JSON files are not among them: client result
-    JSONs are found by `client_jsons`, the others are the folder's own row's."""
+    JSONs are found by `client_jsons`, the others (and per-request metrics files, kind `requests`) are
+    the folder's own row's."""
     found: list[str] = []
     unreadable: list[tuple[str, str]] = []
     with os.scandir(folder) as entries:
@@ -111,7 +115,7 @@ def loose_inputs(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
         except OSError as err:
             unreadable.append((path, f"cannot be read ({err.strerror or err})"))
             continue
-        if kind != "unknown_text" and kind in _TARGET_KINDS:
+        if kind != "unknown_text" and _TARGET_KINDS.get(kind, "requests") != "requests":
             found.append(path)
     return found, unreadable
 
@@ -123,6 +127,10 @@ def _file_target(here: Detected) -> Target:
     kind = _TARGET_KINDS.get(here.kind)
     if kind is None:
         raise ParseError(path, None, f"this is {here.what.hint()}", f"speclens acceptance reads {_ACCEPTS}")
+    if kind == "requests" and not here.what.request_specs:
+        raise ParseError(path, None, f"this is {here.what.description}: speclens acceptance needs vLLM's per-request "
+                         "spec-decode metrics in it (each response's metrics.speculative_decoding), and none of its requests "
+                         "carries them", NO_REQUEST_SPECS)
     if kind == "log":
         return Target(path, kind, log=path)
     return Target(path, kind, after=path) if kind == "metrics" else Target(path, kind, results=path)
@@ -149,35 +157,3 @@ def resolve_targets(paths: list[str], keep_going: bool = False) -> list[Target]:
         else:
             targets.append(target)
     return targets
-
-
-def file_sha256(path: str) -> str:
-    """sha256 of a whole file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open_input(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class ThreadedDigest:
-    """sha256 of blocks fed in order, computed on a second thread (hashlib releases the GIL on
-    large updates). The queue is bounded, so memory stays flat if hashing falls behind."""
-
-    def __init__(self) -> None:
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)  # 8 MiB ahead at most
-        self._digest = hashlib.sha256()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (block := self._queue.get()) is not None:
-            self._digest.update(block)
-
-    def feed(self, block: bytes) -> None:
-        self._queue.put(block)
-
-    def hexdigest(self) -> str:
-        self._queue.put(None)
-        self._thread.join()
-        return self._digest.hexdigest()

@@ -24,6 +24,8 @@ EXTRA_OF_MODULE: dict[str, tuple[str, ...]] = {
     "pytest": ("dev",),
     "hypothesis": ("dev",),
     "aiohttp": ("dev",),
+    "pandas": ("pandas",),  # speclens.read(...).requests.to_pandas()
+    "pyarrow": ("pandas",),
 }
 _EXTRA_WORDS = {"serve-cpu": " on a CPU-only machine", "serve-gpu": " with an NVIDIA GPU"}
 

@@ -15,7 +15,8 @@
 - raw OpenAI responses: JSON Lines, one response object per line (or a JSON array of them, or one
   object) with `metrics.speculative_decoding`; request_id `id`, tokens from `usage`, ttft_s the
   server's `metrics.time_to_first_token_ms`, latency_s None (a response has no end-to-end
-  latency). Streamed chunks are not assembled: save the final usage chunk or the whole response.
+  latency), itl_ms the server's `metrics.mean_itl_ms`. Streamed chunks are not assembled: save the
+  final usage chunk or the whole response.
 
 Not read, as they keep no acceptance histogram (no record can be built or validated):
 - `vllm bench serve --save-detailed` (vLLM 0.32.0 benchmarks/serve.py): its per-request lists are
@@ -36,19 +37,26 @@ from speclens.parsers.files import open_input
 from speclens.parsers.guidellm import detect_schema, request_row
 from speclens.parsers.json_file import read_json
 from speclens.parsers.load_config import number, whole
-from speclens.parsers.request_metrics_records import RequestSpec, RequestSpecSet, Violation, spec_record
+from speclens.parsers.request_metrics_records import RequestSeen, RequestSpec, RequestSpecSet, Violation, spec_record
 
 
 def _collect(kind: str, items: list[tuple[str, str, Any, dict]], sampled: bool | None) -> RequestSpecSet:
     """items: (source, location, speculative_decoding object or None, about) per request."""
     records: list[RequestSpec] = []
     violations: list[Violation] = []
+    seen: list[RequestSeen] = []
     for source, location, raw, about in items:
+        spec = None
         if raw is not None:
             got = spec_record(raw, source, location, **about)
-            (records if isinstance(got, RequestSpec) else violations).append(got)  # type: ignore[arg-type]
+            if isinstance(got, RequestSpec):
+                records.append(spec := got)
+            else:
+                violations.append(got)
+        seen.append(RequestSeen(about["request_id"], source, about["prompt_tokens"], about["output_tokens"],
+                                about["latency_s"], about["ttft_ms"], about["itl_ms"], about["category"], spec))
     return RequestSpecSet(tuple(records), kind, len(items), sum(raw is None for _, _, raw, _ in items),
-                          sampled, tuple(violations))
+                          sampled, tuple(violations), tuple(seen))
 
 
 def _spec(metrics: Any) -> Any:
@@ -82,7 +90,8 @@ def guidellm_specs(path: str, doc: Any, category: str | None = None) -> RequestS
             row, rid = request_row("successful", r), r.get("request_id") or r.get("response_id")
             about = {"request_id": rid if isinstance(rid, str) else None, "prompt_tokens": row.prompt_tokens,
                      "output_tokens": row.output_tokens, "latency_s": row.latency_s,
-                     "ttft_s": row.ttft_ms / 1000.0 if row.ttft_ms is not None else None, "category": category}
+                     "ttft_s": row.ttft_ms / 1000.0 if row.ttft_ms is not None else None, "ttft_ms": row.ttft_ms,
+                     "itl_ms": row.itl_ms, "category": category}
             items.append((source, f"{source}.response_metrics.speculative_decoding",
                           _spec(r.get("response_metrics")), about))
         flags.append(_sampled(bench, sum(isinstance(r, dict) for r in rows)))
@@ -105,7 +114,8 @@ def responses_specs(path: str, responses: list[tuple[str, dict]], category: str 
         rid = obj.get("id")
         about = {"request_id": rid if isinstance(rid, str) else None, "prompt_tokens": whole(usage.get("prompt_tokens")),
                  "output_tokens": whole(usage.get("completion_tokens")), "latency_s": None,
-                 "ttft_s": ttft_ms / 1000.0 if ttft_ms is not None else None, "category": category}
+                 "ttft_s": ttft_ms / 1000.0 if ttft_ms is not None else None, "ttft_ms": ttft_ms,
+                 "itl_ms": number(metrics.get("mean_itl_ms")), "category": category}
         items.append((source, f"{source} metrics.speculative_decoding", _spec(metrics), about))
     return _collect("responses", items, None)
 

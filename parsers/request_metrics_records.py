@@ -43,6 +43,23 @@ class RequestSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestSeen:
+    """One request of a file, with or without per-request spec-decode metrics (the request table's
+    row: analyzers.requests_table). None where the input does not say."""
+
+    request_id: str | None
+    source: str  # as RequestSpec.source
+    prompt_tokens: int | None
+    output_tokens: int | None
+    latency_s: float | None  # end-to-end, as the load driver measured it (raw responses: None)
+    ttft_ms: float | None  # time to first token, as the input gives it (ms)
+    itl_ms: float | None  # the request's mean inter-token latency (ms): guidellm's inter_token_latency_ms,
+    #                       a raw response's vLLM mean_itl_ms
+    category: str | None
+    spec: RequestSpec | None  # None: no speculative_decoding object, or one that failed validation (a Violation)
+
+
+@dataclass(frozen=True, slots=True)
 class Violation:
     location: str  # file + JSON path (or line) of the offending speculative_decoding object
     what: str  # what failed, e.g. "Σ histogram 7 != num_spec_steps 8"
@@ -61,6 +78,7 @@ class RequestSpecSet:
     without_metrics: int
     sampled: bool | None
     violations: tuple[Violation, ...]
+    requests: tuple[RequestSeen, ...] = ()  # every request seen, in file order (the request table's rows)
 
 
 def _is_count(value: Any) -> bool:
@@ -68,7 +86,11 @@ def _is_count(value: Any) -> bool:
 
 
 def _counts(value: Any) -> list[int] | None:
-    return value if type(value) is list and all(type(v) is int and v >= 0 for v in value) else None
+    """`value` when it is a list of non-negative ints (not bools), else None (C-level checks: per-step
+    arrays of 100k requests are millions of values)."""
+    if type(value) is not list:
+        return None
+    return value if not value or set(map(type, value)) == {int} and min(value) >= 0 else None
 
 
 _COUNTS = ("num_spec_tokens", "num_spec_steps", "num_accepted_draft_tokens", "num_draft_tokens")

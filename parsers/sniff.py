@@ -14,7 +14,8 @@ reads each:
 | `prometheus` | a /metrics scrape (Prometheus text) | acceptance |
 | `vllm_bench_json` | `vllm bench serve --save-result` JSON | acceptance (spec_decode_* keys), speedup |
 | `vllm_bench_console` | the console output of `vllm bench serve` | acceptance ("Speculative Decoding" block) |
-| `guidellm_json` | a guidellm result JSON | speedup, compare |
+| `guidellm_json` | a guidellm result JSON | speedup, compare; acceptance when its requests carry vLLM's per-request spec-decode metrics (`request_specs`) |
+| `openai_responses` | raw OpenAI responses (one object, a JSON array, or JSON Lines) | acceptance (their per-request spec-decode metrics) |
 | `guidellm_console` | guidellm's console output | none (its JSON is the result) |
 | `client_json` | a speclens client result (clients/) | report, compare |
 | `run_json` | a run directory's manifest | (its directory) |
@@ -57,6 +58,7 @@ class FileKind:
     kind: str
     description: str  # one phrase: what the file looks like
     reader: str | None  # the speclens command(s) that read it, or None
+    request_specs: bool = False  # its requests carry vLLM's per-request spec-decode metrics (metrics.speculative_decoding)
 
     def hint(self) -> str:
         """`<description>; read it with <reader>` (or that no speclens command reads it)."""
@@ -74,6 +76,7 @@ _READERS = {
     "vllm_bench_json": "speclens acceptance (its spec_decode_* counts) or speclens speedup",
     "vllm_bench_console": "speclens acceptance (its Speculative Decoding block)",
     "guidellm_json": "speclens speedup or speclens compare",
+    "openai_responses": "speclens acceptance (their per-request spec-decode metrics)",
     "client_json": "speclens report or speclens compare",
     "run_json": "speclens acceptance|compare|report on its directory",
     "speclens_report": "speclens render",
@@ -145,6 +148,9 @@ def classify_json(doc: Any) -> FileKind:
         if is_vllm_bench(doc):
             return file_kind("vllm_bench_json", "a `vllm bench serve --save-result` JSON")
         if isinstance(doc.get("benchmarks"), list):
+            if _guidellm_has_specs(doc):
+                return FileKind("guidellm_json", "a guidellm result JSON whose requests carry vLLM's per-request "
+                                "spec-decode metrics", "speclens acceptance, speclens speedup or speclens compare", True)
             return file_kind("guidellm_json", "a guidellm result JSON (load-driver timings, no acceptance counts)")
         if "steps" in doc and "config" in doc and "argv" in doc:
             return file_kind("run_json", f"a run directory's {MANIFEST} manifest")
@@ -154,7 +160,36 @@ def classify_json(doc: Any) -> FileKind:
         if "client" in doc or {"config", "summary", "results"} <= set(doc) or {"config", "metrics", "results"} <= set(doc) \
                 or {"metadata", "per_prompt"} <= set(doc) or "speculative_thinking" in doc:
             return file_kind("client_json", "a speclens client result JSON")
+        if "choices" in doc:
+            return _responses(1, _spec_of(doc) is not None)
+    if isinstance(doc, list) and doc and all(isinstance(o, dict) and "choices" in o for o in doc):
+        return _responses(len(doc), any(_spec_of(o) is not None for o in doc))
     return file_kind("unknown_json", "a JSON document of no format speclens knows")
+
+
+def _spec_of(obj: Any) -> Any:
+    """`metrics.speculative_decoding` of a response (guidellm: `response_metrics`), or None."""
+    metrics = obj.get("metrics", obj.get("response_metrics")) if isinstance(obj, dict) else None
+    return metrics.get("speculative_decoding") if isinstance(metrics, dict) else None
+
+
+def _guidellm_has_specs(doc: dict) -> bool:
+    """Whether any saved successful request of a guidellm result carries per-request spec-decode metrics."""
+    for bench in doc["benchmarks"]:
+        requests = bench.get("requests") if isinstance(bench, dict) else None
+        rows = requests.get("successful") if isinstance(requests, dict) else None
+        if isinstance(rows, list) and any(_spec_of(r) is not None for r in rows):
+            return True
+    return False
+
+
+def _responses(count: int, specs: bool, lines: bool = False) -> FileKind:
+    shape = "JSON Lines of raw OpenAI responses" if lines else f"{count} raw OpenAI response object(s)"
+    if specs:
+        return FileKind("openai_responses", f"{shape} with vLLM's per-request spec-decode metrics",
+                        _READERS["openai_responses"], True)
+    return FileKind("openai_responses", f"{shape} without per-request spec-decode metrics (metrics.speculative_decoding)",
+                    _READERS["openai_responses"], False)
 
 
 def _is_log_line(line: str) -> bool:
@@ -222,6 +257,33 @@ def _sniff_json(path: str) -> FileKind:
     try:
         with open_input(path, "r", encoding="utf-8") as handle:
             doc = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except json.JSONDecodeError as err:
+        if err.msg == "Extra data":  # JSON Lines: one response object per line
+            return _sniff_jsonl(path)
+        return file_kind("unknown_json", "a truncated or invalid JSON document")
+    except UnicodeDecodeError:
         return file_kind("unknown_json", "a truncated or invalid JSON document")
     return classify_json(doc)
+
+
+def _sniff_jsonl(path: str) -> FileKind:
+    """JSON Lines whose first object is an OpenAI response (its lines are checked by the reader,
+    parsers.request_metrics); anything else is invalid JSON."""
+    specs, count = False, 0
+    with open_input(path, "r", encoding="utf-8", errors="replace") as handle:  # a bad byte fails its line's JSON
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                break
+            if not (isinstance(obj, dict) and "choices" in obj):
+                break
+            count += 1
+            specs = specs or _spec_of(obj) is not None
+            if specs:
+                return _responses(count, True, lines=True)
+    if count:
+        return _responses(count, False, lines=True)
+    return file_kind("unknown_json", "a truncated or invalid JSON document")

@@ -77,10 +77,14 @@ def test_acceptance_refuses_files_it_cannot_use(tmp_path: Path, content: bytes, 
 
 
 def test_acceptance_on_a_guidellm_result_names_the_command_that_reads_it() -> None:
+    # without per-request spec-decode metrics: what is missing and how to get it (issue 23; with them it is read)
     path = RECORDED / "draft-greedy" / "guidellm_results.json"
     assert_one_line_error(run("acceptance", str(path)), (
-        f"{path}: this is a guidellm result JSON (load-driver timings, no acceptance counts); read it with "
-        f"`speclens speedup` or `speclens compare`; {ACCEPTS}"))
+        f"{path}: this is a guidellm result JSON (load-driver timings, no acceptance counts): speclens acceptance "
+        "needs vLLM's per-request spec-decode metrics in it (each response's metrics.speculative_decoding), and none "
+        "of its requests carries them; rerun with `run_eval.sh --per-request-metrics summary` (or detailed), or start "
+        "vLLM with --per-request-spec-decode-metrics summary|detailed; `speclens speedup` and `compare` read its "
+        "timings"))
 
 
 def test_strict_makes_no_spec_data_an_error() -> None:

@@ -23,7 +23,7 @@ from tests.test_cli import SPECLENS, assert_one_line_error, run
 
 RUN_EVAL = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-c4"  # a run with its baseline/
 DRAFT = str(RECORDED / "draft-greedy")
-TEXT_HEAD = "speclens 0.1.0 acceptance report (schema 2)\n"
+TEXT_HEAD = "speclens 0.1.0 acceptance report (schema 3)\n"
 CLIENT_JSON = ROOT / "tests" / "data" / "seed002_example.json"
 
 
@@ -269,7 +269,7 @@ def test_a_closed_stdout_does_not_matter_with_o(tmp_path: Path) -> None:
     proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", *SPECLENS, "acceptance", DRAFT, "-o", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert (proc.returncode, proc.stderr) == (0, "")
-    assert out.read_text().startswith('{\n  "schema_version": 2,\n  "tool": "speclens"')
+    assert out.read_text().startswith('{\n  "schema_version": 3,\n  "tool": "speclens"')
 
 
 def test_a_reader_that_went_away_is_silent() -> None:

@@ -11,21 +11,26 @@ Schema 2 (from 1): `units`; `Counts.drafts_range`; `Metrics.mean_acceptance_leng
 cumulative counters go down. Still schema 2, additively: `TargetReport.diffusion` (null unless the
 inputs hold diffusion-LM data, `analyzers.diffusion.models`) and its units;
 `TargetReport.per_request` (null unless the load results hold vLLM's per-request spec-decode
-metrics, `analyzers.acceptance.per_request_models`; its units are its fields' descriptions).
+metrics, `analyzers.acceptance.per_request_models`; its fields' descriptions are in `units` as
+`per_request.*`). `TargetReport.categories`
+(null unless run.json's cells carry categories, `analyzers.acceptance.categories_models`; likewise).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from speclens.analyzers.diffusion.models import UNIT_OBJECTS as DIFFUSION_UNITS
 from speclens.analyzers.diffusion.models import DiffusionSection
 from speclens.analyzers.acceptance.mal_formula import MAL_V0, MAL_V1, described  # noqa: F401 - MAL_*: re-exported
 from speclens.analyzers.acceptance.notice import Notice
+from speclens.analyzers.acceptance.per_request_models import UNIT_OBJECTS as PER_REQUEST_UNITS
 from speclens.analyzers.acceptance.per_request_models import PerRequestSection
+from speclens.analyzers.acceptance.categories_models import UNIT_OBJECTS as CATEGORY_UNITS
+from speclens.analyzers.acceptance.categories_models import CategorySection
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: inputs[].digest names its algorithm ("blake3:…"), where 2 had inputs[].sha256
 
 DraftsFrom = Literal["counter", "drafted/k", "reconstructed", "estimated", "unavailable"]
 PerPositionFrom = Literal["counter", "reconstructed", "estimated", "unavailable"]
@@ -34,8 +39,18 @@ PerPositionFrom = Literal["counter", "reconstructed", "estimated", "unavailable"
 class InputFile(BaseModel):
     path: str
     role: Literal["vllm_log", "metrics_before", "metrics_after", "metrics", "load_results", "bench_console"]
-    sha256: str
+    digest: str = Field(description="content fingerprint named by its algorithm: 'blake3:<hex>' (analyzers.digest); "
+                        "reports written before it carried 'sha256: <hex>', read as 'sha256:<hex>'")
     size_bytes: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_sha256(cls, data: object) -> object:
+        if isinstance(data, dict) and "digest" not in data and isinstance(data.get("sha256"), str):
+            from speclens.analyzers.digest import legacy_digest
+
+            data = {**{k: v for k, v in data.items() if k != "sha256"}, "digest": legacy_digest(data["sha256"])}
+        return data
 
 
 MalFormula = Literal["1 + accepted_tokens / drafts", "emitted_tokens / drafts"]  # MAL_V1, MAL_V0 (mal_formula)
@@ -133,7 +148,8 @@ class LogDetail(BaseModel):
 
 class SourceResult(BaseModel):
     id: str
-    kind: Literal["metrics_delta", "metrics_scrape", "log_intervals", "log_cumulative_v0", "bench_serve"]
+    kind: Literal["metrics_delta", "metrics_scrape", "log_intervals", "log_cumulative_v0", "bench_serve",
+                  "per_request_sums"]  # per_request_sums: analyzers.acceptance.per_request_input
     scope: str
     files: list[str]
     counts: Counts
@@ -204,7 +220,7 @@ class AppliedWindow(BaseModel):
 
 class TargetReport(BaseModel):
     path: str
-    kind: Literal["run_dir", "log", "metrics_pair", "metrics", "bench_json", "bench_console", "unreadable"]
+    kind: Literal["run_dir", "log", "metrics_pair", "metrics", "bench_json", "bench_console", "requests", "unreadable"]
     log_window: AppliedWindow | None = None
     segments: list[SegmentInfo] = Field(default_factory=list)
     sources: list[SourceResult] = Field(default_factory=list)
@@ -215,6 +231,7 @@ class TargetReport(BaseModel):
     first_unparsed: str | None = None
     diffusion: DiffusionSection | None = None  # diffusion-LM counters, when the inputs hold any
     per_request: PerRequestSection | None = None  # vLLM's per-request spec-decode metrics, when the load results hold any
+    categories: CategorySection | None = None  # a multi-phase run's category table (analyzers.acceptance.categories)
 
     def source(self, source_id: str | None) -> SourceResult | None:
         return next((s for s in self.sources if s.id == source_id), None)
@@ -232,7 +249,8 @@ class Window(BaseModel):
 
 
 _UNIT_OBJECTS = (("counts", Counts), ("metrics", Metrics), ("log", LogDetail), ("log.legacy", Legacy),
-                 ("log.series[]", IntervalPoint), ("agreements[]", Agreement), *DIFFUSION_UNITS)
+                 ("log.series[]", IntervalPoint), ("agreements[]", Agreement), *DIFFUSION_UNITS, *PER_REQUEST_UNITS,
+                 *CATEGORY_UNITS)
 
 
 def units() -> dict[str, str]:
@@ -242,7 +260,7 @@ def units() -> dict[str, str]:
 
 
 class Report(BaseModel):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3, 2] = SCHEMA_VERSION  # written: 3; read: 3 and 2 (its sha256 read as a digest)
     tool: Literal["speclens"] = "speclens"
     speclens_version: str
     window: Window

@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from speclens.analyzers.acceptance.metrics import conditional
 from speclens.analyzers.acceptance.models import Notice
 from speclens.analyzers.acceptance.per_request_bins import by_length, by_position, sharp_falls
@@ -32,12 +30,17 @@ from speclens.analyzers.acceptance.per_request_models import (
 from speclens.base import formulas
 
 OUTLIERS = 3
+HOW_TO_ENABLE = ("run_eval.sh and the launchers turn them on by default for vLLM >= 0.29: --per-request-metrics "
+                 "summary|detailed; by hand, serve with vLLM's --per-request-spec-decode-metrics summary|detailed; "
+                 "vLLM leaves them null when n > 1")
 MAX_VIOLATIONS = 10  # listed one by one; the rest counted in one notice
 
 
 def percentiles(values: Sequence[float]) -> Percentiles:
     if not values:
         return Percentiles(n=0, p10=None, p50=None, p90=None)
+    import numpy as np  # here, not at import: the CLI starts without numpy (tests/test_lazy_imports.py)
+
     p10, p50, p90 = (float(v) for v in np.percentile(np.asarray(values, dtype=float), [10, 50, 90], method="linear"))
     return Percentiles(n=len(values), p10=p10, p50=p50, p90=p90)
 
@@ -85,12 +88,16 @@ def _outlier(r: Any) -> Outlier:
 
 
 def outliers(records: Sequence[Any]) -> tuple[list[Outlier], list[Outlier]]:
-    """The OUTLIERS lowest and highest per-request acceptance rates (requests with draft tokens; ties
-    by request id), never one request in both lists."""
+    """The lowest and highest per-request acceptance rates over the n requests with draft tokens
+    (ranked by rate, ties by request id then source): each list holds m = min(OUTLIERS, n // 2)
+    requests, lowest first in `lowest`, highest first in `highest`. The two are disjoint, and with
+    odd n the median request is in neither: n = 1 lists none (one request is no outlier), n = 2 one
+    each, n = 5 two each, n >= 6 three each."""
     ranked = sorted((r for r in records if r.drafted > 0),
                     key=lambda r: (formulas.acceptance_rate(r.accepted, r.drafted), r.request_id or "", r.source))
-    low = ranked[:OUTLIERS]
-    high = ranked[max(OUTLIERS, len(ranked) - OUTLIERS):][::-1]
+    m = min(OUTLIERS, len(ranked) // 2)
+    low = ranked[:m]
+    high = ranked[len(ranked) - m:][::-1] if m else []
     return [_outlier(r) for r in low], [_outlier(r) for r in high]
 
 
@@ -98,8 +105,8 @@ def _input_notices(spec_set: Any, hist: PooledHistogram | None) -> list[Notice]:
     out = []
     if not spec_set.records:
         out.append(Notice(level="info", code="no-per-request-metrics", message=(
-            f"none of the {spec_set.requests_seen} request(s) carries per-request spec-decode metrics (serve with "
-            "--per-request-spec-decode-metrics summary|detailed; vLLM leaves them null when n > 1)")))
+            f"none of the {spec_set.requests_seen} request(s) carries per-request spec-decode metrics "
+            f"({HOW_TO_ENABLE})")))
     elif spec_set.without_metrics:
         out.append(Notice(level="info", code="requests-without-metrics", message=(
             f"{spec_set.without_metrics} of {spec_set.requests_seen} request(s) carry no per-request spec-decode "
@@ -123,9 +130,10 @@ def _input_notices(spec_set: Any, hist: PooledHistogram | None) -> list[Notice]:
     return out
 
 
-def per_request_section(spec_set: Any, counters: Any = None) -> PerRequestSection:
+def per_request_section(spec_set: Any, counters: Any = None, drafter: Any = None) -> PerRequestSection:
     """The section of one `RequestSpecSet`; `counters`: the run's /metrics `SourceResult` to check
-    the per-request sums against (None: no check)."""
+    the per-request sums against (None: no check); `drafter`: the drafter's max_model_len from the
+    server log (`parsers.startup.DraftMaxModelLen`; None: unknown), named by a prompt-length fall."""
     records = list(spec_set.records)
     hist = pooled_histogram(records)
     section = PerRequestSection(source_kind=spec_set.source_kind, requests_seen=spec_set.requests_seen,
@@ -140,7 +148,7 @@ def per_request_section(spec_set: Any, counters: Any = None) -> PerRequestSectio
     section.by_output_position = by_position(records)
     section.lowest, section.highest = outliers(records)
     for binned in (section.by_prompt_length, section.by_output_length, section.by_output_position):
-        section.notices += sharp_falls(binned)
+        section.notices += sharp_falls(binned, drafter)
     if counters is not None:
         section.counter_check, notices = counter_check(spec_set, section.summary, hist, counters)
         section.notices += notices

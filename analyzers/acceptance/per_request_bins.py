@@ -100,9 +100,25 @@ def by_position(records: Sequence[Any]) -> Binned | None:
     return Binned(by="output position", method=BAND_METHOD, bins=bins)
 
 
-def sharp_falls(binned: Binned | None) -> list[Notice]:
+def drafter_cause(binned: Binned, drafter: Any) -> str:
+    """The prompt-length notice's known cause, with the drafter's max_model_len (`drafter`: a
+    `parsers.startup.DraftMaxModelLen`, None when the server log printed none) and the first prompt
+    bin that reaches past it."""
+    known = "prompts longer than the drafter's max_model_len are one known cause"
+    if drafter is None:
+        return f"; {known} (the drafter's max_model_len: unknown, no server log line prints it)"
+    where = f"{drafter.value} tokens (server log line {drafter.line}" + (
+        f", lowered from the draft model's {drafter.native} to the target's)" if drafter.native else ")")
+    past = next((b for b in binned.bins if b.high is None or b.high > drafter.value), None)
+    if past is None:
+        longest = binned.bins[-1].high if binned.bins else None
+        return f"; {known}, but no prompt here passes it: it is {where}, the longest prompt {longest} tokens"
+    return f"; {known}: it is {where}, passed by prompts in bin {past.label}"
+
+
+def sharp_falls(binned: Binned | None, drafter: Any = None) -> list[Notice]:
     """A bin whose mean acceptance length is more than FALL below the previous bin's, both with at
-    least MIN_PER_BIN requests."""
+    least MIN_PER_BIN requests; for prompt length, with the drafter's max_model_len (`drafter_cause`)."""
     if binned is None:
         return []
     out = []
@@ -114,6 +130,5 @@ def sharp_falls(binned: Binned | None) -> list[Notice]:
             f"acceptance falls sharply with {binned.by}: mean acceptance length {b:.3f} in {cur.label} "
             f"({cur.requests} requests) against {a:.3f} in {prev.label} ({prev.requests} requests), "
             f"{(a - b) / a * 100:.1f}% lower (flagged above {FALL * 100:.0f}%)"
-            + ("; prompts longer than the drafter's max_model_len are one known cause" if binned.by == "prompt tokens"
-               else ""))))
+            + (drafter_cause(binned, drafter) if binned.by == "prompt tokens" else ""))))
     return out

@@ -83,12 +83,12 @@ class Binned(BaseModel):
 
 
 class Outlier(BaseModel):
-    request_id: str | None
+    request_id: str | None = _d("the request's id as the load driver saved it; null when it saved none")
     source: str = _d("where the record was read (file and location)")
     acceptance_rate: float | None = _d("fraction 0..1: accepted_i / drafted_i")
     mean_acceptance_length: float | None = _d("tokens per step: 1 + accepted_i / steps_i")
-    prompt_tokens: int | None
-    output_tokens: int | None
+    prompt_tokens: int | None = _d("count of the request's prompt tokens (the load driver's); null when unknown")
+    output_tokens: int | None = _d("count of the request's output tokens (the load driver's); null when unknown")
 
 
 class CounterCheck(BaseModel):
@@ -116,7 +116,18 @@ class PerRequestSection(BaseModel):
     by_prompt_length: Binned | None = None
     by_output_length: Binned | None = None
     by_output_position: Binned | None = None
-    lowest: list[Outlier] = Field(default_factory=list, description="the 3 lowest per-request acceptance rates")
-    highest: list[Outlier] = Field(default_factory=list, description="the 3 highest per-request acceptance rates")
+    lowest: list[Outlier] = Field(default_factory=list, description=(
+        "the min(3, n // 2) lowest per-request acceptance rates, lowest first (n: requests with draft tokens)"))
+    highest: list[Outlier] = Field(default_factory=list, description=(
+        "the min(3, n // 2) highest per-request acceptance rates, highest first; never a request of lowest"))
     counter_check: CounterCheck | None = None
     notices: list[Notice] = Field(default_factory=list)
+
+
+# The numeric fields' units and formulas for `Report.units`, keyed by their path inside a target
+# (the descriptions above are the one text of each); {a,b} is the shell's brace list: either path.
+UNIT_OBJECTS = (("per_request", PerRequestSection), ("per_request.summary", Summary),
+                ("per_request.summary.{acceptance_length,acceptance_rate}_percentiles", Percentiles),
+                ("per_request.histogram", PooledHistogram),
+                ("per_request.{by_prompt_length,by_output_length,by_output_position}.bins[]", Bin),
+                ("per_request.{lowest,highest}[]", Outlier), ("per_request.counter_check", CounterCheck))

@@ -26,7 +26,8 @@ from speclens.analyzers.acceptance.models import (
 from speclens.analyzers.acceptance.anomalies import check_target
 from speclens.analyzers.acceptance.bench_source import bench_console_source, bench_json_source
 from speclens.analyzers.diffusion.section import bench_diffusion_section, diffusion_section
-from speclens.analyzers.inputs import Target, ThreadedDigest, file_sha256, resolve_targets
+from speclens.analyzers.digest import ThreadedDigest, file_digest
+from speclens.analyzers.inputs import Target, resolve_targets
 from speclens.analyzers.log.fold import fold_log
 from speclens.analyzers.log.source import LogFold, SegmentFold, log_source
 from speclens.analyzers.acceptance.metrics_pair import metrics_result
@@ -36,12 +37,14 @@ from speclens.analyzers.acceptance.sources import agreement_between
 from speclens.parsers.errors import ParseError, input_error_line
 from speclens.parsers.log_scan import is_gzip
 from speclens.parsers.prometheus import scrape_text
-from speclens.parsers.run_dir import RunFiles, configured_temperature
+from speclens.analyzers.traps.wiring import target_traps
+from speclens.parsers.load_results import FolderLoadResults
+from speclens.parsers.run_dir import RunFiles
 from speclens.parsers.vllm_bench_console import read_bench_console
 
 
-def _input(path: str, role: str, sha: str | None = None) -> InputFile:
-    return InputFile(path=path, role=role, sha256=sha or file_sha256(path), size_bytes=os.path.getsize(path))
+def _input(path: str, role: str, digest: str | None = None) -> InputFile:
+    return InputFile(path=path, role=role, digest=digest or file_digest(path), size_bytes=os.path.getsize(path))
 
 
 def _added(inputs: list[InputFile], item: InputFile) -> InputFile:
@@ -50,29 +53,30 @@ def _added(inputs: list[InputFile], item: InputFile) -> InputFile:
 
 
 def build_report(paths: list[str], window: Window, keep_series: bool = False, keep_going: bool = False,
-                 per_request: bool = True) -> Report:
+                 per_request: bool = True, load_results: dict[str, FolderLoadResults | None] | None = None) -> Report:
     """Analyze every PATH (see `analyzers.inputs`) into one report. A path that cannot be read
     raises its ParseError/OSError; with `keep_going` (a batch) it becomes an `unreadable` target,
     its error as its one notice, and the other paths are still reported. `per_request=False`: no
     per-request section (a caller that shows none, such as compare, does not read the load results
-    for it)."""
+    for it). `load_results`: run directories' load results the caller already parsed (by path), so the
+    measurement traps (analyzers.traps) do not parse them again."""
     inputs: list[InputFile] = []
-    targets = [_target_or_unreadable(t, window, keep_series, inputs, keep_going, per_request)
+    targets = [_target_or_unreadable(t, window, keep_series, inputs, keep_going, per_request, load_results)
                for t in resolve_targets(paths, keep_going)]
     for target in targets:  # the anomaly checks are part of every report
         if target.kind == "unreadable":
             continue
-        temperature = configured_temperature(RunFiles(target.path).manifest) if target.kind == "run_dir" else None
-        target.notices += check_target(target, temperature)
+        target.notices += check_target(target)
     return Report(speclens_version=__version__, window=window, inputs=inputs, targets=targets)
 
 
 def _target_or_unreadable(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
-                          keep_going: bool, per_request: bool = True) -> TargetReport:
+                          keep_going: bool, per_request: bool = True,
+                          load_results: dict[str, FolderLoadResults | None] | None = None) -> TargetReport:
     error = t.error
     if error is None:
         try:
-            return _target(t, window, keep_series, inputs, per_request)
+            return _target(t, window, keep_series, inputs, per_request, load_results)
         except (ParseError, OSError) as err:
             if not keep_going:
                 raise
@@ -92,13 +96,13 @@ def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFi
     try:
         fold = fold_log(path, window, keep_series, digest.feed, anchor, reference)
     finally:
-        sha = digest.hexdigest()
-    inputs.append(_input(path, "vllm_log", sha))
+        named = digest.hexdigest()
+    inputs.append(_input(path, "vllm_log", named))
     return fold
 
 
 def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
-            per_request: bool = True) -> TargetReport:
+            per_request: bool = True, load_results: dict[str, FolderLoadResults | None] | None = None) -> TargetReport:
     report = TargetReport(path=t.path, kind=t.kind)
     logs: list[SourceResult] = []
     folds: dict[str, SegmentFold] = {}
@@ -109,6 +113,10 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
         logs, folds, scoped, fold, note = _log_sources(t, t.log, window, keep_series, inputs, report)
         chosen = _chosen(fold, window, t.log)
         k = next((s.counts.k for s in reversed(logs) if s.counts.k), None)
+    if t.kind == "requests":  # per-request spec-decode metrics given directly (analyzers.acceptance.per_request_input)
+        from speclens.analyzers.acceptance.per_request_input import requests_target
+
+        return requests_target(t.path, report, lambda p: _added(inputs, _input(p, "load_results")))
     if t.results is not None:  # a vllm bench serve result: its own and only source
         return _bench_target(t, inputs, report)
     metrics = None
@@ -134,9 +142,20 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
         else:
             report.agreements.append(_agreement(metrics, logs[-1], seg, window, scoped))
     report.diffusion = diffusion_section(report, fold, chosen, t.before, t.after, window, scoped, note, text_of)
-    if per_request and t.kind == "run_dir":  # vLLM's per-request spec-decode metrics in the run's load results
-        attach_per_request(report, run_load_results(t.path), lambda p: _added(inputs, _input(p, "load_results")))
-    if not report.sources and not any(n.code in ("window-removed-all", "segment-without-data") for n in report.notices):
+    if t.kind == "run_dir":  # the run's load results, parsed once: per-request metrics and the measurement traps
+        found = load_results[t.path] if load_results and t.path in load_results else run_load_results(t.path)
+        if per_request:  # vLLM's per-request spec-decode metrics in the run's load results
+            attach_per_request(report, found, lambda p: _added(inputs, _input(p, "load_results")))
+        report.notices += target_traps(t.path, found.run if found else None, report)
+    if t.kind == "run_dir":  # a multi-phase run's cells with categories (analyzers.acceptance.categories)
+        from speclens.analyzers.acceptance.categories import category_section
+
+        report.categories = category_section(t.path, inputs.extend)
+    if report.categories is not None and not report.sources:
+        report.notices.append(Notice(level="info", code="numbers-per-cell", message=(
+            "the run directory holds no spec-decode data of its own: its numbers are per cell (RUN/cells/<id>/), "
+            "in the category table")))
+    elif not report.sources and not any(n.code in ("window-removed-all", "segment-without-data") for n in report.notices):
         report.notices.append(_no_spec_data(report, "no spec lines in the log and no vllm:spec_decode_* counters"))
     return report
 

@@ -8,6 +8,7 @@ speclens reads and how to get a current one (re-run the command on the inputs th
 from __future__ import annotations
 
 import importlib
+import typing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +36,12 @@ class ReportKind:
         return _load(self.renderers_at)
 
     def schema_version(self) -> int:
-        """The version the model reads: its own `schema_version` default (one owner per report)."""
+        """The version the model writes: its own `schema_version` default (one owner per report)."""
         return self.model().model_fields["schema_version"].default
+
+    def versions_read(self) -> tuple[int, ...]:
+        """The versions the model reads: the values of its `schema_version` Literal."""
+        return typing.get_args(self.model().model_fields["schema_version"].annotation)
 
 
 def _load(where: str) -> Any:
@@ -71,9 +76,9 @@ def load_report(path: str) -> tuple[ReportKind, BaseModel]:
         raise ParseError(path, None, "expected a JSON report written by `speclens acceptance|speedup|compare|report --format "
                          "json`", f"its 'tool' is {tool!r}" if tool is not None else "it has no 'tool' field")
     version = doc.get("schema_version")
-    if version != kind.schema_version():
+    if version not in kind.versions_read():
         raise ParseError(path, None, f"a {kind.command} report of schema version {version!r}; this speclens reads "
-                         f"schema {kind.schema_version()}", f"re-run `{kind.command}` on the inputs the report lists "
+                         f"schema {' and '.join(map(str, kind.versions_read()))}", f"re-run `{kind.command}` on the inputs the report lists "
                          "to get a current one")
     try:
         return kind, kind.model().model_validate(doc)

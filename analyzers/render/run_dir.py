@@ -95,6 +95,7 @@ def run_dir_tables(r: RunDirReport) -> list[Table]:
 
 
 def run_dir_plots(r: RunDirReport) -> list[Plot]:
+    from speclens.analyzers.render.per_request_plots import per_request_plots
     from speclens.analyzers.render.plots import plot_advice, plot_positions, plot_series, plot_speedup
 
     target = r.acceptance.targets[0]
@@ -106,6 +107,7 @@ def run_dir_plots(r: RunDirReport) -> list[Plot]:
     if log is not None and log.log is not None and log.log.series:
         plots.append(("acceptance length per interval", "intervals.png",
                       partial(plot_series, log.log.series, log.counts.k)))
+    plots += per_request_plots(target.per_request, source.counts.k if source is not None else None)
     if r.speedup is not None and any(c.speedup is not None for lvl in r.speedup.levels for c in lvl.comparisons):
         plots.append(("speedup vs load", "speedup.png", partial(plot_speedup, r.speedup)))
     if r.advice is not None:

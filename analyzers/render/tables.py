@@ -138,6 +138,10 @@ def target_tables(t: TargetReport) -> list[Table]:
         from speclens.analyzers.render.per_request import per_request_tables
 
         tables += per_request_tables(t.per_request)
+    if t.categories is not None:  # a multi-phase run's cells (analyzers.acceptance.categories)
+        from speclens.analyzers.render.categories import category_tables
+
+        tables += category_tables(t.categories)
     legacy = [s for s in t.sources if s.log is not None and s.log.legacy is not None]
     if legacy:
         tables.append(Table("Legacy weighting (each interval's rounded rates weighted by its Drafted)",

@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 from tests.test_cli import run
 
 C4 = ROOT / "fixtures" / "recorded" / "speclens-run_eval" / "draft-c4"
-NO_DATA = "no per-request spec-decode metrics in guidellm_results.json (start vLLM with --per-request-spec-decode-metrics"
+NO_DATA = "no per-request spec-decode metrics in guidellm_results.json (run_eval.sh and the launchers turn them on"
 
 # Request 0: histogram [1, 0, 1, 2] -> steps 1+0+1+2 = 4, accepted 0·1+1·0+2·1+3·2 = 8, drafted 3·4 = 12.
 # Request 1: histogram [2, 1, 0, 0] -> steps 3, accepted 1, drafted 3·3 = 9.

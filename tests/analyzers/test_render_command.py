@@ -31,7 +31,7 @@ def test_render_equals_the_direct_rendering(tmp_path: Path, command: list[str], 
 def test_a_report_of_an_older_schema_is_refused_with_what_to_do() -> None:
     old = ROOT / "tests" / "data" / "acceptance-schema1.json"  # as speclens wrote it before schema 2
     assert_one_line_error(run("render", str(old)), (
-        f"{old}: a speclens acceptance report of schema version 1; this speclens reads schema 2; re-run "
+        f"{old}: a speclens acceptance report of schema version 1; this speclens reads schema 3 and 2; re-run "
         "`speclens acceptance` on the inputs the report lists to get a current one"))
 
 
