@@ -18,7 +18,8 @@ run_eval::record_phase() {
     "temperature=$TEMPERATURE" "data_spec=$DATA_SPEC" "prompt_tokens=$DATA_PROMPT_TOKENS" \
     "output_tokens=$DATA_OUTPUT_TOKENS" "endpoint=$REQUEST_FORMAT" "profile=$PROFILE_SPEC" \
     "max_requests=$MAX_REQUESTS" "max_seconds=$MAX_SECONDS" "server_command=${SERVER_CMD[*]@Q}" \
-    "load_command=${LOAD_CMD[*]@Q}" "per_request_metrics=$(run_eval::per_request_state "$2" "$3")"
+    "load_command=${LOAD_CMD[*]@Q}" "per_request_metrics=$(run_eval::per_request_state "$2" "$3")" \
+    "log_stats_interval_s=${VLLM_LOG_STATS_INTERVAL:-}"
 }
 
 run_eval::record_config() {

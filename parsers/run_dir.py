@@ -153,6 +153,9 @@ class RunConfig(_Lenient):
     per_request_metrics: str | None = None
     # since issue 23/24 (absent in older files): what a cell of a multi-phase run ran (parsers/run_cells.py)
     category: str | None = None  # the data subset this phase ran; null: the whole dataset
+    # since issue 25 (absent in older files): VLLM_LOG_STATS_INTERVAL the server ran with (seconds between
+    # its stats / SpecDecoding log lines; vLLM's default is 10, the launchers' 5)
+    log_stats_interval_s: float | None = None
 
 
 class LegacyRunConfig(RunConfig):

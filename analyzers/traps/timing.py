@@ -35,14 +35,24 @@ def did_not_stream(b: Benchmark) -> bool:
     return rows > 0 and 2 * burst >= rows
 
 
+def stats_interval(ev: Evidence) -> tuple[float, str]:
+    """The server's stats interval and where it comes from: run.json's `log_stats_interval_s` (recorded by
+    run_eval.sh since issue 25), else vLLM's default."""
+    recorded = ev.config.log_stats_interval_s if ev.config is not None else None
+    if recorded:
+        return recorded, "VLLM_LOG_STATS_INTERVAL, from run.json"
+    return LOG_INTERVAL_S, "vLLM's default VLLM_LOG_STATS_INTERVAL; run.json does not record the one used"
+
+
 def short_run(ev: Evidence) -> list[Notice]:
-    if not (ev.has_log and ev.run_window) or ev.run_seconds is None or ev.run_seconds >= LOG_INTERVAL_S:
+    interval, said = stats_interval(ev)
+    if not (ev.has_log and ev.run_window) or ev.run_seconds is None or ev.run_seconds >= interval:
         return []
     use = ("the /metrics delta is the only truth, and speclens reports it as primary" if ev.counter_delta else
            "the /metrics delta is the only truth, and this run has no before/after scrape pair: rerun with them")
     return [Notice(level="info" if ev.counter_delta else "warning", code="trap-short-run", location=ev.where, message=(
-        f"the load ran {ev.run_seconds:.1f} s, less than one vLLM stats interval ({LOG_INTERVAL_S:g} s, "
-        f"VLLM_LOG_STATS_INTERVAL): the log's SpecDecoding lines cannot be scoped to the run; {use}"))]
+        f"the load ran {ev.run_seconds:.1f} s, less than one vLLM stats interval ({interval:g} s, "
+        f"{said}): the log's SpecDecoding lines cannot be scoped to the run; {use}"))]
 
 
 def not_streamed(ev: Evidence) -> list[Notice]:

@@ -81,3 +81,18 @@ def test_short_run_only_with_a_run_window_and_a_log() -> None:
     assert short_run(Evidence(**ev))[0].level == "warning"  # no before/after pair
     assert short_run(Evidence(**{**ev, "run_seconds": 10.0})) == []  # 10 s: one whole interval
     assert short_run(Evidence(**{**ev, "manifest_started": False})) == []  # no run window to scope to
+
+
+def test_short_run_uses_the_stats_interval_run_json_records() -> None:
+    from speclens.parsers.server_hints import ServerHints
+
+    hints = ServerHints(path="vllm_server.log")
+    ev = dict(where="d", hints=hints, manifest_started=True, counter_delta=True)
+    # run_eval.sh's servers log every 5 s (VLLM_LOG_STATS_INTERVAL=5): a 7 s load holds a whole interval
+    assert short_run(Evidence(**ev, config=config(log_stats_interval_s=5), run_seconds=7.0)) == []
+    # 3 s < 5 s: the notice names the recorded interval, not vLLM's default 10
+    notice = short_run(Evidence(**ev, config=config(log_stats_interval_s=5), run_seconds=3.0))[0]
+    assert "(5 s, VLLM_LOG_STATS_INTERVAL, from run.json)" in notice.message
+    # nothing recorded: vLLM's default 10 s, said to be the default
+    notice = short_run(Evidence(**ev, config=config(), run_seconds=7.0))[0]
+    assert "(10 s, vLLM's default" in notice.message

@@ -88,7 +88,7 @@ PROFILE_SPEC=kind=synchronous MAX_REQUESTS=0 MAX_SECONDS=30 SERVER_CMD=(vllm ser
 EXTRA_VLLM_ARGS=(--seed 1 --speculative-config '{{"num_speculative_tokens": 2}}')
 run_eval::record_phase "{tmp_path}" /m/target ""'''
     proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False,
-                          env={**os.environ, "SPECLENS_PY": sys.executable})
+                          env={**os.environ, "SPECLENS_PY": sys.executable, "VLLM_LOG_STATS_INTERVAL": "5"})
     assert proc.returncode == 0, proc.stderr
     config = json.loads((tmp_path / "run.json").read_text())["config"]
     assert config == {"target": "/m/target", "data_spec": "kind=json_file,path=/d.jsonl", "profile": "kind=synchronous",
@@ -96,4 +96,5 @@ run_eval::record_phase "{tmp_path}" /m/target ""'''
                       "server_command": "'vllm' 'serve' 't'", "load_command": "'guidellm' 'run'",
                       "speculative_config": '{"num_speculative_tokens": 2}',  # the user's, last on the command line
                       "prompt_tokens": None, "output_tokens": None, "endpoint": "/v1/chat/completions",
-                      "per_request_metrics": "off"}  # speculating (the user's config), no per-request level chosen
+                      "per_request_metrics": "off",  # speculating (the user's config), no per-request level chosen
+                      "log_stats_interval_s": 5.0}  # serve::env's VLLM_LOG_STATS_INTERVAL (trap 10 reads it)
