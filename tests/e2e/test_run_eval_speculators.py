@@ -100,7 +100,7 @@ def test_speculators_checkpoint_hf_dataset_and_own_vllm(tmp_path: Path, checkpoi
     assert all(step["exit_status"] == 0 for step in manifest["steps"]), manifest["steps"]
     assert [s["name"] for s in manifest["steps"]] == ["boot", "metrics-before", "load", "metrics-after", "stop-server",
                                                      "analysis-legacy", "analysis-speedup", "analysis-report",
-                                                     "analysis-text"]
+                                                     "analysis-text", "analysis-verdicts"]  # one line per load
     assert not (run_dir / "vllm_server.pid").exists() and not (run_dir / "baseline" / "vllm_server.pid").exists()
 
     baseline = json.loads((run_dir / "baseline" / "run.json").read_text())["config"]
