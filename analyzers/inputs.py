@@ -136,15 +136,15 @@ def _file_target(here: Detected) -> Target:
     return Target(path, kind, after=path) if kind == "metrics" else Target(path, kind, results=path)
 
 
-def resolve_targets(paths: list[str], keep_going: bool = False) -> list[Target]:
+def resolve_targets(paths: list[str], keep_going: bool = False, listed: Detected | None = None) -> list[Target]:
     """Turn the CLI's PATH arguments into analysis targets, in order. Two consecutive scrapes
     (by content or a .prom name) form a before/after pair, in that order. A path that cannot be
     read raises its ParseError/OSError, or with `keep_going` becomes an `unreadable` target (which
-    also keeps the scrapes on either side of it from pairing)."""
+    also keeps the scrapes on either side of it from pairing). `listed`: a path's `detect` the caller holds."""
     targets: list[Target] = []
     for path in paths:
         try:
-            here = detect(path)
+            here = listed if listed is not None and listed.path == path else detect(path)
             target = _run_dir(here) if here.is_dir else _file_target(here)
         except (ParseError, OSError) as err:
             if not keep_going:

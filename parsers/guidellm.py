@@ -80,11 +80,11 @@ def _first(obj: dict, *paths: tuple[str, ...]) -> Any:
 
 
 def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None  # noqa: UP038
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None  # noqa: UP038
 
 
 def detect_schema(path: str, doc: Any) -> str:
@@ -110,18 +110,21 @@ def detect_schema(path: str, doc: Any) -> str:
 def request_row(status: str, r: dict) -> RequestRow:
     """One request entry of `benchmarks[i].requests.<status>` as a `RequestRow` (also read by
     parsers.request_metrics for the same request's tokens and timings)."""
-    return RequestRow(
-        status=status,
-        start=_float(_first(r, ("request_start_time",), ("start_time",), ("info", "timings", "request_start"))),
-        latency_s=_float(r.get("request_latency")),
-        ttft_ms=_float(r.get("time_to_first_token_ms")),
-        itl_ms=_float(r.get("inter_token_latency_ms")),
-        tpot_ms=_float(r.get("time_per_output_token_ms")),
-        prompt_tokens=_int(_first(r, ("prompt_tokens",), ("input_metrics", "text_tokens"))),
-        output_tokens=_int(_first(r, ("output_tokens",), ("output_metrics", "text_tokens"))),
-        output_tps=_float(r.get("output_tokens_per_second")),
-        tokens_per_iteration=_float(r.get("output_tokens_per_iteration")),
-    )
+    get = r.get  # one row per request: the first non-None of each field's paths, looked up directly
+    start = get("request_start_time")
+    if start is None:
+        start = get("start_time")
+        if start is None:
+            start = _get(r, "info", "timings", "request_start")
+    prompt = get("prompt_tokens")
+    if prompt is None:
+        prompt = _get(r, "input_metrics", "text_tokens")
+    output = get("output_tokens")
+    if output is None:
+        output = _get(r, "output_metrics", "text_tokens")
+    return RequestRow(status, _float(start), _float(get("request_latency")), _float(get("time_to_first_token_ms")),
+                      _float(get("inter_token_latency_ms")), _float(get("time_per_output_token_ms")), _int(prompt),
+                      _int(output), _float(get("output_tokens_per_second")), _float(get("output_tokens_per_iteration")))
 
 
 def _benchmark(index: int, b: dict, schema: str) -> Benchmark:

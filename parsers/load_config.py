@@ -25,6 +25,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 CHAT, COMPLETIONS = "/v1/chat/completions", "/v1/completions"
 
 
@@ -87,12 +89,20 @@ def data_lengths(spec: Any) -> tuple[int | None, int | None]:
     return length("prompt_tokens"), length("output_tokens")
 
 
+def _json_text(text: str) -> Any:
+    """orjson (one body per request: ~3x faster), json for what orjson refuses (NaN, integers past 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _body(row: dict) -> dict | None:
     """The request body: `request_args` is a dict, JSON text (0.6+) or a Python repr (0.4-0.5)."""
     args = row.get("request_args")
     if isinstance(args, str):
         try:
-            args = json.loads(args)
+            args = _json_text(args)
         except ValueError:
             try:
                 args = ast.literal_eval(args)

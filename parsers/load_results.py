@@ -20,7 +20,7 @@ from typing import Any
 from speclens.parsers.errors import ParseError
 from speclens.parsers.guidellm import LoadRun, parse_guidellm
 from speclens.parsers.json_file import read_json
-from speclens.parsers.run_dir import LOAD_RESULTS, detect
+from speclens.parsers.run_dir import LOAD_RESULTS, Detected, detect
 from speclens.parsers.vllm_bench import is_vllm_bench, parse_vllm_bench
 
 GUIDELLM, VLLM_BENCH = "guidellm", "vllm-bench-serve"
@@ -88,12 +88,13 @@ def _use(path: str, doc: Any, found: FolderLoadResults) -> None:
         found.errors.append(err)
 
 
-def find_load_results(folder: str) -> FolderLoadResults:
+def find_load_results(folder: str, here: Detected | None = None) -> FolderLoadResults:
     """The load-driver JSON of a run folder. Its guidellm_results.json is preferred and, when it
     exists, the only file read; otherwise every other `*.json` (not run.json) is read in name
-    order and the first holding load results is used. Never raises for bad files: see `errors`."""
+    order and the first holding load results is used. Never raises for bad files: see `errors`.
+    `here`: the folder's `detect` when the caller has it (listed once)."""
     found = FolderLoadResults()
-    here = detect(folder)
+    here = here if here is not None and here.path == folder else detect(folder)
     why = here.error or (None if here.is_dir else "Not a directory" if here.exists else "No such file or directory")
     if why is not None:
         found.errors.append(ParseError(folder, None, f"cannot list the folder ({why})"))

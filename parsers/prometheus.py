@@ -103,6 +103,8 @@ def _spec_lines(path: str, text: str, prefix: str = _PREFIX) -> tuple[list[str],
             raise ParseError(path, lineno, "expected Prometheus text exposition format (a 'name{labels} value' line)",
                              "pass the body of GET /metrics, saved as is")
     lines, numbers = [], []
+    if prefix not in text:  # no such family (e.g. the diffusion counters of a spec-decode server): no lines
+        return lines, numbers
     for lineno, line in enumerate(text.splitlines(), 1):
         if prefix in line:
             lines.append(line)

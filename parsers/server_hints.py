@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from speclens.parsers.files import open_input
@@ -34,9 +35,32 @@ class ServerHints:
     spec_lines: bool = False
 
 
-def _head(path: str) -> str:
-    with open_input(path, "rb") as handle:
-        raw = handle.read(HEAD_BYTES)
+class HeadTap:
+    """The first HEAD_BYTES of a file that a reader feeds in order, from its start (a log reader's `on_chunk`):
+    `read_server_hints(path, tap.head())` then opens the file no second time. `then`: the next consumer of
+    every chunk (the input digest), or None."""
+
+    def __init__(self, then: Callable[[bytes], None] | None = None) -> None:
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._then = then
+
+    def feed(self, chunk: bytes) -> None:
+        if self._size < HEAD_BYTES:
+            part = chunk[:HEAD_BYTES - self._size]
+            self._parts.append(part)
+            self._size += len(part)
+        if self._then is not None:
+            self._then(chunk)
+
+    def head(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _head(path: str, raw: bytes | None = None) -> str:
+    if raw is None:
+        with open_input(path, "rb") as handle:
+            raw = handle.read(HEAD_BYTES)
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = zlib.decompressobj(wbits=31).decompress(raw, HEAD_BYTES)
@@ -45,11 +69,12 @@ def _head(path: str) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def read_server_hints(path: str) -> ServerHints:
+def read_server_hints(path: str, head: bytes | None = None) -> ServerHints:
+    """`head`: the file's first HEAD_BYTES (all of a shorter file) when the caller read them already (HeadTap)."""
     model = method = temperature = None
     configured = None
     spec_lines = False
-    for line in _head(path).splitlines():
+    for line in _head(path, head).splitlines():
         if configured is None and MARKER in line:
             fields = parse_startup(line)
             if fields is not None:

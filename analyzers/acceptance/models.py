@@ -18,6 +18,7 @@ metrics, `analyzers.acceptance.per_request_models`; its fields' descriptions are
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -255,8 +256,13 @@ _UNIT_OBJECTS = (("counts", Counts), ("metrics", Metrics), ("log", LogDetail), (
 
 def units() -> dict[str, str]:
     """Unit and formula of every numeric field, keyed by its path inside a source (or target)."""
-    return {f"{prefix}.{name}": field.description
-            for prefix, model in _UNIT_OBJECTS for name, field in model.model_fields.items() if field.description}
+    return dict(_units())  # a copy per report: its models are fixed, the dict is computed once
+
+
+@functools.cache
+def _units() -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}.{name}", field.description)
+                 for prefix, model in _UNIT_OBJECTS for name, field in model.model_fields.items() if field.description)
 
 
 class Report(BaseModel):

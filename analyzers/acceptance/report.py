@@ -39,30 +39,48 @@ from speclens.parsers.log_scan import is_gzip
 from speclens.parsers.prometheus import scrape_text
 from speclens.analyzers.traps.wiring import target_traps
 from speclens.parsers.load_results import FolderLoadResults
-from speclens.parsers.run_dir import RunFiles
+from speclens.parsers.run_dir import Detected, RunFiles
+from speclens.parsers.server_hints import HeadTap, ServerHints, read_server_hints
 from speclens.parsers.vllm_bench_console import read_bench_console
 
 
-def _input(path: str, role: str, digest: str | None = None) -> InputFile:
-    return InputFile(path=path, role=role, digest=digest or file_digest(path), size_bytes=os.path.getsize(path))
+class _Inputs(list):
+    """The report's `inputs`. `digests=False` (a caller that shows no inputs, such as compare): nothing is
+    recorded and no file is hashed for it."""
 
+    def __init__(self, digests: bool = True) -> None:
+        super().__init__()
+        self.digests = digests
+        self.heads: dict[str, HeadTap] = {}  # each plain log's head as its fold read it: the traps' server hints
 
-def _added(inputs: list[InputFile], item: InputFile) -> InputFile:
-    inputs.append(item)
-    return item
+    def hints(self, log: str | None) -> ServerHints | None:
+        tap = self.heads.get(log) if log else None
+        return read_server_hints(log, tap.head()) if log and tap is not None else None
+
+    def add(self, path: str, role: str, digest: str | None = None) -> None:
+        if self.digests:
+            self.append(InputFile(path=path, role=role, digest=digest or file_digest(path),
+                                  size_bytes=os.path.getsize(path)))
+
+    def extend(self, items) -> None:  # type: ignore[override]  # noqa: ANN001 - list's own signature
+        if self.digests:
+            super().extend(items)
 
 
 def build_report(paths: list[str], window: Window, keep_series: bool = False, keep_going: bool = False,
-                 per_request: bool = True, load_results: dict[str, FolderLoadResults | None] | None = None) -> Report:
+                 per_request: bool = True, load_results: dict[str, FolderLoadResults | None] | None = None,
+                 digests: bool = True, listed: Detected | None = None) -> Report:
     """Analyze every PATH (see `analyzers.inputs`) into one report. A path that cannot be read
     raises its ParseError/OSError; with `keep_going` (a batch) it becomes an `unreadable` target,
     its error as its one notice, and the other paths are still reported. `per_request=False`: no
     per-request section (a caller that shows none, such as compare, does not read the load results
     for it). `load_results`: run directories' load results the caller already parsed (by path), so the
-    measurement traps (analyzers.traps) do not parse them again."""
-    inputs: list[InputFile] = []
+    measurement traps (analyzers.traps) do not parse them again. `digests=False`: the report's `inputs`
+    stay empty and no input is hashed (for callers that show neither, such as compare). `listed`: a PATH's
+    `parsers.run_dir.detect` the caller already holds (not listed again)."""
+    inputs = _Inputs(digests)
     targets = [_target_or_unreadable(t, window, keep_series, inputs, keep_going, per_request, load_results)
-               for t in resolve_targets(paths, keep_going)]
+               for t in resolve_targets(paths, keep_going, listed)]
     for target in targets:  # the anomaly checks are part of every report
         if target.kind == "unreadable":
             continue
@@ -70,7 +88,7 @@ def build_report(paths: list[str], window: Window, keep_series: bool = False, ke
     return Report(speclens_version=__version__, window=window, inputs=inputs, targets=targets)
 
 
-def _target_or_unreadable(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
+def _target_or_unreadable(t: Target, window: Window, keep_series: bool, inputs: _Inputs,
                           keep_going: bool, per_request: bool = True,
                           load_results: dict[str, FolderLoadResults | None] | None = None) -> TargetReport:
     error = t.error
@@ -85,23 +103,25 @@ def _target_or_unreadable(t: Target, window: Window, keep_series: bool, inputs: 
                         notices=[Notice(level="error", code="unreadable-input", message=error)])
 
 
-def _read_log(path: str, window: Window, keep_series: bool, inputs: list[InputFile],
+def _read_log(path: str, window: Window, keep_series: bool, inputs: _Inputs,
               scope: RunScope | None, reference: Window | None) -> LogFold:
     anchor = scope.anchor if scope else None
     if is_gzip(path):
         fold = fold_log(path, window, keep_series, None, anchor, reference)
-        inputs.append(_input(path, "vllm_log"))
+        inputs.add(path, "vllm_log")
         return fold
-    digest = ThreadedDigest()
+    digest = ThreadedDigest() if inputs.digests else None
+    tap = HeadTap(digest.feed if digest is not None else None)
     try:
-        fold = fold_log(path, window, keep_series, digest.feed, anchor, reference)
+        fold = fold_log(path, window, keep_series, tap.feed, anchor, reference)
     finally:
-        named = digest.hexdigest()
-    inputs.append(_input(path, "vllm_log", named))
+        named = digest.hexdigest() if digest is not None else None
+    inputs.heads[path] = tap
+    inputs.add(path, "vllm_log", named)
     return fold
 
 
-def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile],
+def _target(t: Target, window: Window, keep_series: bool, inputs: _Inputs,
             per_request: bool = True, load_results: dict[str, FolderLoadResults | None] | None = None) -> TargetReport:
     report = TargetReport(path=t.path, kind=t.kind)
     logs: list[SourceResult] = []
@@ -116,15 +136,18 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
     if t.kind == "requests":  # per-request spec-decode metrics given directly (analyzers.acceptance.per_request_input)
         from speclens.analyzers.acceptance.per_request_input import requests_target
 
-        return requests_target(t.path, report, lambda p: _added(inputs, _input(p, "load_results")))
+        return requests_target(t.path, report, lambda p: inputs.add(p, "load_results"))
     if t.results is not None:  # a vllm bench serve result: its own and only source
         return _bench_target(t, inputs, report)
     metrics = None
     text_of = functools.cache(scrape_text)  # each scrape is read once for the spec and the diffusion counters
     if t.after is not None:
         metrics = metrics_result(t.before, t.after, k, report, text_of)
-        inputs += ([_input(t.before, "metrics_before"), _input(t.after, "metrics_after")] if t.before is not None
-                   else [_input(t.after, "metrics" if t.kind == "metrics" else "metrics_after")])
+        if t.before is not None:
+            inputs.add(t.before, "metrics_before")
+            inputs.add(t.after, "metrics_after")
+        else:
+            inputs.add(t.after, "metrics" if t.kind == "metrics" else "metrics_after")
     report.sources = ([metrics] if metrics else []) + logs
     if metrics is not None and metrics.kind == "metrics_delta":
         report.primary = metrics.id
@@ -145,8 +168,8 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: list[InputFile
     if t.kind == "run_dir":  # the run's load results, parsed once: per-request metrics and the measurement traps
         found = load_results[t.path] if load_results and t.path in load_results else run_load_results(t.path)
         if per_request:  # vLLM's per-request spec-decode metrics in the run's load results
-            attach_per_request(report, found, lambda p: _added(inputs, _input(p, "load_results")))
-        report.notices += target_traps(t.path, found.run if found else None, report)
+            attach_per_request(report, found, lambda p: inputs.add(p, "load_results"))
+        report.notices += target_traps(t.path, found.run if found else None, report, inputs.hints(t.log))
     if t.kind == "run_dir":  # a multi-phase run's cells with categories (analyzers.acceptance.categories)
         from speclens.analyzers.acceptance.categories import category_section
 
@@ -168,7 +191,7 @@ def _no_spec_data(report: TargetReport, why: str) -> Notice:
     return Notice(level="warning", code="no-spec-data", message=f"no speculative-decoding data: {why}")
 
 
-def _bench_target(t: Target, inputs: list[InputFile], report: TargetReport) -> TargetReport:
+def _bench_target(t: Target, inputs: _Inputs, report: TargetReport) -> TargetReport:
     """A `vllm bench serve` result, read once: its JSON's spec_decode_* and diffusion_* keys, or the
     Speculative Decoding and Diffusion Decoding blocks of each run in its console output."""
     assert t.results is not None
@@ -178,13 +201,13 @@ def _bench_target(t: Target, inputs: list[InputFile], report: TargetReport) -> T
 
         doc = read_json(t.results)
         spec = parse_vllm_bench(t.results, doc)[1]
-        inputs.append(_input(t.results, "load_results"))
+        inputs.add(t.results, "load_results")
         report.sources = [bench_json_source(t.results, spec)] if spec is not None else []
         block = bench_diffusion(t.results, doc)
         diffusion = [block] if block is not None else []
     else:
         runs = read_bench_console(t.results)
-        inputs.append(_input(t.results, "bench_console"))
+        inputs.add(t.results, "bench_console")
         blocks = [r.spec for r in runs if r.spec is not None]
         report.sources = [s for i, b in enumerate(blocks)
                           if (s := bench_console_source(t.results, b, i, len(blocks))) is not None]
@@ -198,7 +221,7 @@ def _bench_target(t: Target, inputs: list[InputFile], report: TargetReport) -> T
     return report
 
 
-def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs: list[InputFile],
+def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs: _Inputs,
                  report: TargetReport) -> tuple[list[SourceResult], dict[str, SegmentFold], bool, LogFold, str]:
     """The log's sources (one per segment with data, or the one `--segment` names), the fold of
     each, whether the log was scoped to the run's own window (run directory, no

@@ -115,10 +115,13 @@ def describe(err: BaseException) -> str:
     return str(err)
 
 
-def _acceptance(row: CompareRow, path: str, found: FolderLoadResults | None = None) -> None:
-    """The acceptance columns, and (a run directory: `found`, its load results, parsed once) the flags."""
+def _acceptance(row: CompareRow, path: str, found: FolderLoadResults | None = None,
+                here: Detected | None = None) -> None:
+    """The acceptance columns, and (a run directory: `found`, its load results, parsed once) the flags.
+    Compare shows no per-request section and no input digests: build_report makes neither."""
     loads = {path: found if found.run is not None else None} if found is not None else None
-    target = build_report([path], Window(), per_request=False, load_results=loads).targets[0]  # no per-request section
+    target = build_report([path], Window(), per_request=False, load_results=loads, digests=False,
+                          listed=here).targets[0]
     row.flags = trap_codes(target.notices)
     seg = target.segments[-1] if target.segments else None
     row.model, row.method = (seg.model, seg.spec_method) if seg else (None, None)
@@ -221,10 +224,10 @@ def summarize_dir(path: str, here: Detected | None = None, force: bool = False) 
     row, errors = CompareRow(run=path), []
     here = here or detect(path)
     row.files_read = _server_files(here)
-    found = find_load_results(path)  # read once: the load columns, and the traps of the acceptance report
+    found = find_load_results(path, here)  # read once: the load columns, and the traps of the acceptance report
     if row.files_read:
         try:
-            _acceptance(row, path, found)
+            _acceptance(row, path, found, here)
         except (ParseError, OSError, ValueError) as err:
             errors.append(describe(err))
     manifest = here.file(MANIFEST)

@@ -114,11 +114,20 @@ def compare_runs(paths: list[str], force: bool = False) -> tuple[list[CompareRow
     if len(paths) < PARALLEL_FROM or workers < 2:
         entries = [one(p) for p in paths]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_gc) as pool:
             entries = list(pool.map(one, paths, chunksize=max(1, len(paths) // (4 * workers))))
     rows = [e for e in entries if isinstance(e, CompareRow)]
     _note_parents(rows)
     return rows, [e for e in entries if isinstance(e, Skipped)]
+
+
+def _worker_gc() -> None:
+    """A worker makes many short-lived objects per directory (its parsed load-driver JSON): the heap it
+    inherits is frozen and the young generation collected less often (~5% of a directory's CPU)."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _note_parents(rows: list[CompareRow]) -> None:

@@ -13,8 +13,9 @@ from speclens.parsers.guidellm import LoadRun
 from speclens.parsers.server_hints import ServerHints
 
 
-def target_traps(path: str, load: LoadRun | None, report: TargetReport) -> list[Notice]:
-    """The trap notices of a run directory's acceptance target."""
+def target_traps(path: str, load: LoadRun | None, report: TargetReport,
+                 hints: ServerHints | None = None) -> list[Notice]:
+    """The trap notices of a run directory's acceptance target (`hints`: of its log, when the caller read them)."""
     source = report.source(report.primary) if report.primary else None
     counts = source.counts if source is not None else None
     method = next((g.spec_method for g in reversed(report.segments) if g.spec_method), None)
@@ -22,7 +23,7 @@ def target_traps(path: str, load: LoadRun | None, report: TargetReport) -> list[
     delta = next((s for s in report.sources if s.kind == "metrics_delta"), None)
     counted = tuple(name for name, c in (delta.per_engine.items() if delta else ()) if c.draft_tokens)
     log_engines = (len(log.per_engine) or 1) if log is not None and log.counts.draft_tokens else None
-    return run_traps(gather_evidence(path, load, None, counts.draft_tokens if counts else None,
+    return run_traps(gather_evidence(path, load, hints, counts.draft_tokens if counts else None,
                                      counts.accepted_tokens if counts else None, method, log_engines, counted))
 
 
