@@ -60,7 +60,7 @@ CHECKS: tuple[Check, ...] = (
     Check(9, ("trap-prefix-cache-hits (warning)",), "vllm:prefix_cache_hits / queries >= 50% over the run's scrapes",
           "repeated prompts make prefill cheap and inflate throughput and TTFT, not alike for both runs", prefix_cache_hits),
     Check(10, ("trap-short-run (info with a /metrics delta, else warning)",),
-          "a run directory whose load ran less than vLLM's 10 s stats interval",
+          "a run directory whose load ran less than one stats interval (run.json's log_stats_interval_s, else vLLM's default 10 s)",
           "the log cannot be scoped to the run: the /metrics delta is the only truth", short_run),
     Check(11, ("trap-different-setup (warning)",), "a baseline/spec pair whose run.json records different vLLM "
           "versions, hardware, tensor-parallel sizes or max-num-seqs", "the speedup mixes the setup's difference with "
