@@ -86,8 +86,8 @@ def _cell_row(run_dir: str, cell: Cell, add_inputs: Callable[[list[InputFile]], 
             else f"{cell.dir} is missing: no numbers"
         return row, None, []
     try:
-        report = build_report([folder], Window())
-        found = find_load_results(folder)
+        found = find_load_results(folder)  # parsed once: the cell's report reads it from here
+        report = build_report([folder], Window(), load_results={folder: found})
     except (ParseError, OSError, ValueError) as err:
         row.note = f"not read: {err}"
         return row, None, []
