@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import TYPE_CHECKING
 
 from speclens.analyzers import __version__
 from speclens.analyzers.acceptance.models import (
@@ -24,24 +25,27 @@ from speclens.analyzers.acceptance.models import (
     Window,
 )
 from speclens.analyzers.acceptance.anomalies import check_target
-from speclens.analyzers.acceptance.bench_source import bench_console_source, bench_json_source
 from speclens.analyzers.diffusion.section import bench_diffusion_section, diffusion_section
 from speclens.analyzers.digest import ThreadedDigest, file_digest
 from speclens.analyzers.inputs import Target, resolve_targets
 from speclens.analyzers.log.fold import fold_log
 from speclens.analyzers.log.source import LogFold, SegmentFold, log_source
-from speclens.analyzers.acceptance.metrics_pair import metrics_result
-from speclens.analyzers.acceptance.per_request_wiring import attach_per_request, run_load_results
 from speclens.analyzers.log.run_scope import RunScope, applied_window, read_run_scope, window_notices
 from speclens.analyzers.acceptance.sources import agreement_between
 from speclens.parsers.errors import ParseError, input_error_line
 from speclens.parsers.log_scan import is_gzip
 from speclens.parsers.prometheus import scrape_text
-from speclens.analyzers.traps.wiring import target_traps
-from speclens.parsers.load_results import FolderLoadResults
-from speclens.parsers.run_dir import Detected, RunFiles
+from speclens.parsers.run_dir import RunFiles
 from speclens.parsers.server_hints import HeadTap, ServerHints, read_server_hints
-from speclens.parsers.vllm_bench_console import read_bench_console
+
+if TYPE_CHECKING:
+    from speclens.parsers.load_results import FolderLoadResults
+    from speclens.parsers.run_dir import Detected
+
+# Start-up (issue 26): the sections an input may not have are imported where that input is found, not
+# here: the /metrics pair (metrics_pair), a `vllm bench serve` result (bench_source, parsers.vllm_bench*),
+# a run directory's load results (per_request_wiring, traps), its cells (categories). A plain log loads
+# none of them (tests/analyzers/test_startup_imports.py).
 
 
 class _Inputs(list):
@@ -142,6 +146,8 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: _Inputs,
     metrics = None
     text_of = functools.cache(scrape_text)  # each scrape is read once for the spec and the diffusion counters
     if t.after is not None:
+        from speclens.analyzers.acceptance.metrics_pair import metrics_result
+
         metrics = metrics_result(t.before, t.after, k, report, text_of)
         if t.before is not None:
             inputs.add(t.before, "metrics_before")
@@ -166,6 +172,9 @@ def _target(t: Target, window: Window, keep_series: bool, inputs: _Inputs,
             report.agreements.append(_agreement(metrics, logs[-1], seg, window, scoped))
     report.diffusion = diffusion_section(report, fold, chosen, t.before, t.after, window, scoped, note, text_of)
     if t.kind == "run_dir":  # the run's load results, parsed once: per-request metrics and the measurement traps
+        from speclens.analyzers.acceptance.per_request_wiring import attach_per_request, run_load_results
+        from speclens.analyzers.traps.wiring import target_traps
+
         found = load_results[t.path] if load_results and t.path in load_results else run_load_results(t.path)
         if per_request:  # vLLM's per-request spec-decode metrics in the run's load results
             attach_per_request(report, found, lambda p: inputs.add(p, "load_results"))
@@ -194,6 +203,8 @@ def _no_spec_data(report: TargetReport, why: str) -> Notice:
 def _bench_target(t: Target, inputs: _Inputs, report: TargetReport) -> TargetReport:
     """A `vllm bench serve` result, read once: its JSON's spec_decode_* and diffusion_* keys, or the
     Speculative Decoding and Diffusion Decoding blocks of each run in its console output."""
+    from speclens.analyzers.acceptance.bench_source import bench_console_source, bench_json_source
+
     assert t.results is not None
     if t.kind == "bench_json":
         from speclens.parsers.json_file import read_json
@@ -206,6 +217,8 @@ def _bench_target(t: Target, inputs: _Inputs, report: TargetReport) -> TargetRep
         block = bench_diffusion(t.results, doc)
         diffusion = [block] if block is not None else []
     else:
+        from speclens.parsers.vllm_bench_console import read_bench_console
+
         runs = read_bench_console(t.results)
         inputs.add(t.results, "bench_console")
         blocks = [r.spec for r in runs if r.spec is not None]

@@ -11,6 +11,8 @@ definitions and are taken as written.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from speclens.analyzers.diffusion.fold import DiffusionTaken
 from speclens.analyzers.diffusion.models import (
     DiffusionAgreement,
@@ -20,8 +22,10 @@ from speclens.analyzers.diffusion.models import (
 )
 from speclens.base.formulas import ratio
 from speclens.parsers.diffusion_scrape import DiffusionCounters, DiffusionScrape
-from speclens.parsers.vllm_bench import BenchDiffusion
-from speclens.parsers.vllm_bench_console import BenchConsoleDiffusion
+
+if TYPE_CHECKING:  # the vllm bench parsers are imported with a vllm bench input (start-up, issue 26)
+    from speclens.parsers.vllm_bench import BenchDiffusion
+    from speclens.parsers.vllm_bench_console import BenchConsoleDiffusion
 
 BENCH_STEPS = "vllm bench (commit steps excluded, truncated)"
 
@@ -76,6 +80,8 @@ def scrape_diffusion_source(kind: str, scope: str, files: list[str], scrape: Dif
 def bench_diffusion_source(path: str, b: BenchDiffusion | BenchConsoleDiffusion, index: int = 0,
                            runs: int = 1) -> DiffusionSource | None:
     """The source of a vllm bench result's diffusion keys or console block (None without its integers)."""
+    from speclens.parsers.vllm_bench_console import BenchConsoleDiffusion
+
     if b.committed_tokens is None or b.canvas_positions is None or b.denoising_steps_excluding_commit is None:
         return None
     counts = DiffusionCounts(committed_tokens=b.committed_tokens, denoising_steps=b.denoising_steps_excluding_commit,
