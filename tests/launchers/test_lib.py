@@ -122,6 +122,7 @@ def test_sigint_mid_run_stops_the_server_and_exits_130(tmp_path: Path) -> None:
 SHELL_SCRIPTS = sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("*.sh"), *(ROOT / "launchers").glob("*.sh")])
 SOURCED_ONLY = {"launchers/lib.sh", "launchers/lib_analysis.sh", "launchers/lib_launch.sh",
                 "launchers/run_files.sh", "launchers/lib_cells.sh",
+                "launchers/lib_server.sh", "launchers/lib_vllm.sh", "launchers/lib_steps.sh",  # lib.sh's parts
                 "launchers/run_eval_cells.sh", "launchers/lib_grid.sh", "launchers/run_eval_grid.sh",
                 "launchers/run_eval_plan.sh"}  # they run inside the scripts that source them
 
