@@ -35,6 +35,7 @@ from speclens.parsers.block_scan import (  # noqa: F401 - is_gzip, open_log, _Si
     is_gzip,
     open_log,
 )
+from speclens.parsers.scan_workers import scan_workers as _worker_count  # the pool's size (tests patch it here)
 
 T = TypeVar("T")
 Thin = Callable[[list], list]  # see scan_lines
@@ -45,22 +46,6 @@ PARALLEL_MIN = 128 << 20  # smaller files are scanned in-process (measured here:
 _PIPE_BYTES = 1 << 20
 _THIN_BATCH = 256  # hits per `thin` call when scanning in-process
 _HEADER = struct.Struct("<qq")  # newlines in the piece (-1: worker error), payload bytes
-
-
-def _worker_count() -> int:
-    """Scan workers to fork for a large plain file: `SPECLENS_SCAN_WORKERS` (by default 0: scan
-    in this process; `auto`: one per usable CPU, none on a single-CPU machine)."""
-    value = os.environ.get("SPECLENS_SCAN_WORKERS", "0").strip() or "0"
-    if value == "auto":
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        return cpus if cpus > 1 else 0
-    try:
-        return max(0, int(value))
-    except ValueError:
-        return 0
 
 
 def _plain_region(stream: BinaryIO) -> tuple[int, int, int] | None:
