@@ -1,7 +1,8 @@
 """Readers of per-request spec-decode metrics, one per input kind, each giving a `RequestSpecSet`
 (records and validation: parsers.request_metrics_records; detection: parsers.request_metrics).
 
-- guidellm (0.8.1: schemas/base/request_stats.py `GenerativeRequestStats.response_metrics`, vLLM's
+- guidellm (parsers.request_metrics_guidellm, msgspec Structs of only these fields; 0.8.1:
+  schemas/base/request_stats.py `GenerativeRequestStats.response_metrics`, vLLM's
   whole response `metrics` object as received): `benchmarks[i].requests.successful[j].
   response_metrics.speculative_decoding`. Tokens and timings as parsers.guidellm.request_row reads
   them (prompt/output tokens: the computed `prompt_tokens`/`output_tokens`, else input_metrics /
@@ -34,9 +35,9 @@ from typing import Any
 
 from speclens.parsers.errors import ParseError
 from speclens.parsers.files import open_input
-from speclens.parsers.guidellm import detect_schema, request_row
 from speclens.parsers.json_file import read_json
 from speclens.parsers.load_config import number, whole
+from speclens.parsers.request_metrics_guidellm import guidellm_specs
 from speclens.parsers.request_metrics_records import RequestSeen, RequestSpec, RequestSpecSet, Violation, spec_record
 
 
@@ -61,42 +62,6 @@ def _collect(kind: str, items: list[tuple[str, str, Any, dict]], sampled: bool |
 
 def _spec(metrics: Any) -> Any:
     return metrics.get("speculative_decoding") if isinstance(metrics, dict) else None
-
-
-def _sampled(bench: dict, rows: int) -> bool | None:
-    totals = (bench.get("metrics") or {}).get("request_totals") if isinstance(bench.get("metrics"), dict) else None
-    counted = whole(totals.get("successful")) if isinstance(totals, dict) else None
-    if counted is not None:
-        return rows < counted
-    config = bench.get("config")
-    if isinstance(config, dict) and "sample_size" in config:
-        return config["sample_size"] is not None
-    return None
-
-
-def guidellm_specs(path: str, doc: Any, category: str | None = None) -> RequestSpecSet:
-    """A parsed guidellm result document's per-request records (ParseError if it is none)."""
-    detect_schema(path, doc)
-    items, flags = [], []
-    for i, bench in enumerate(doc["benchmarks"]):
-        if not isinstance(bench, dict):
-            continue
-        requests = bench.get("requests") if isinstance(bench.get("requests"), dict) else {}
-        rows = requests.get("successful") if isinstance(requests.get("successful"), list) else []
-        for j, r in enumerate(rows):
-            if not isinstance(r, dict):
-                continue
-            source = f"{path}:benchmarks[{i}].requests.successful[{j}]"
-            row, rid = request_row("successful", r), r.get("request_id") or r.get("response_id")
-            about = {"request_id": rid if isinstance(rid, str) else None, "prompt_tokens": row.prompt_tokens,
-                     "output_tokens": row.output_tokens, "latency_s": row.latency_s,
-                     "ttft_s": row.ttft_ms / 1000.0 if row.ttft_ms is not None else None, "ttft_ms": row.ttft_ms,
-                     "itl_ms": row.itl_ms, "category": category}
-            items.append((source, f"{source}.response_metrics.speculative_decoding",
-                          _spec(r.get("response_metrics")), about))
-        flags.append(_sampled(bench, sum(isinstance(r, dict) for r in rows)))
-    sampled = True if True in flags else None if None in flags or not flags else False
-    return _collect("guidellm", items, sampled)
 
 
 def read_guidellm_specs(path: str, category: str | None = None) -> RequestSpecSet:
