@@ -16,9 +16,14 @@ from speclens.parsers.files import open_input
 
 
 def read_json(path: str) -> Any:
+    with open_input(path, "rb") as handle:
+        data = handle.read()
+    return decode_json(path, data)
+
+
+def decode_json(path: str, data: bytes) -> Any:
+    """`data`, the bytes of the file at `path`, parsed (errors name `path`)."""
     try:
-        with open_input(path, "rb") as handle:
-            data = handle.read()
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:

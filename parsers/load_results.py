@@ -69,9 +69,13 @@ class FolderLoadResults:
     errors: list[ParseError] = field(default_factory=list)
 
 
-def _read(path: str, found: FolderLoadResults) -> Any:
+def _read(path: str, found: FolderLoadResults, lean: bool = False) -> Any:
     found.read.append(path)
     try:
+        if lean:
+            from speclens.parsers.guidellm_lean import read_load_json  # msgspec: loaded by compare only
+
+            return read_load_json(path)
         return read_json(path)
     except OSError as err:
         found.errors.append(ParseError(path, None, f"cannot read the file ({err.strerror or err})",
@@ -88,11 +92,12 @@ def _use(path: str, doc: Any, found: FolderLoadResults) -> None:
         found.errors.append(err)
 
 
-def find_load_results(folder: str, here: Detected | None = None) -> FolderLoadResults:
+def find_load_results(folder: str, here: Detected | None = None, lean: bool = False) -> FolderLoadResults:
     """The load-driver JSON of a run folder. Its guidellm_results.json is preferred and, when it
     exists, the only file read; otherwise every other `*.json` (not run.json) is read in name
     order and the first holding load results is used. Never raises for bad files: see `errors`.
-    `here`: the folder's `detect` when the caller has it (listed once)."""
+    `here`: the folder's `detect` when the caller has it (listed once). `lean`: a guidellm file's `doc` is
+    only what its `run` is built from (parsers.guidellm_lean: `speclens compare`), not its per-request data."""
     found = FolderLoadResults()
     here = here if here is not None and here.path == folder else detect(folder)
     why = here.error or (None if here.is_dir else "Not a directory" if here.exists else "No such file or directory")
@@ -101,13 +106,13 @@ def find_load_results(folder: str, here: Detected | None = None) -> FolderLoadRe
         return found
     preferred = here.file(LOAD_RESULTS)
     if preferred is not None:
-        doc = _read(preferred, found)
+        doc = _read(preferred, found, lean)
         if not found.errors:
             _use(preferred, doc, found)
         return found
     for path in (os.path.join(folder, name) for name in here.json_files):
         failed = len(found.errors)
-        doc = _read(path, found)
+        doc = _read(path, found, lean)
         if len(found.errors) > failed:
             continue
         if not is_load_results(doc):

@@ -86,10 +86,24 @@ class CounterReset:
 _SAMPLE_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?[ \t]+\S+(?:[ \t]+\S+)?[ \t]*")
 
 
+# every line of a scrape whose lines all pass the shape check, in one C-level match (~2x the line loop below);
+# only for ASCII text without a line break other than \n (str.splitlines splits at \r, \v, \f, \x1c-\x1e too)
+_SHAPELY = re.compile(rf"(?:(?:#[^\n]*+|[ \t]*+|{_SAMPLE_RE.pattern})(?:\n|\Z))*+")
+_OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
+
+
+def _newlines_only(text: str) -> bool:
+    """Every line break of `text` is \n (ASCII, none of the others str.splitlines knows)."""
+    return text.isascii() and not any(c in text for c in _OTHER_BREAKS)
+
+
 @functools.lru_cache(maxsize=4)
 def _misshapen(text: str) -> tuple[tuple[int, str], ...]:
     """(line number, line) of every line that fails the cheap shape check, computed once per scrape
-    text (the spec and the diffusion counters are read from the same text)."""
+    text (the spec and the diffusion counters are read from the same text). A scrape `_SHAPELY` takes
+    whole has none; any other is checked line by line (which also finds the lines)."""
+    if _newlines_only(text) and _SHAPELY.match(text).end() == len(text):
+        return ()
     return tuple((lineno, line) for lineno, line in enumerate(text.splitlines(), 1)
                  if line.strip() and not line.startswith("#") and _SAMPLE_RE.fullmatch(line) is None)
 
@@ -104,6 +118,16 @@ def _spec_lines(path: str, text: str, prefix: str = _PREFIX) -> tuple[list[str],
                              "pass the body of GET /metrics, saved as is")
     lines, numbers = [], []
     if prefix not in text:  # no such family (e.g. the diffusion counters of a spec-decode server): no lines
+        return lines, numbers
+    if _newlines_only(text):  # found by str.find, numbered by counting \n: the whole text is not split
+        lineno, counted, at = 1, 0, text.find(prefix)
+        while at >= 0:
+            start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+            end = len(text) if end < 0 else end
+            lineno, counted = lineno + text.count("\n", counted, start), start
+            lines.append(text[start:end])
+            numbers.append(lineno)
+            at = text.find(prefix, end)
         return lines, numbers
     for lineno, line in enumerate(text.splitlines(), 1):
         if prefix in line:

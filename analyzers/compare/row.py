@@ -224,7 +224,9 @@ def summarize_dir(path: str, here: Detected | None = None, force: bool = False) 
     row, errors = CompareRow(run=path), []
     here = here or detect(path)
     row.files_read = _server_files(here)
-    found = find_load_results(path, here)  # read once: the load columns, and the traps of the acceptance report
+    # read once (lean: what the LoadRun needs, not per-request texts): the load columns, and the traps of the
+    # acceptance report
+    found = find_load_results(path, here, lean=True)
     if row.files_read:
         try:
             _acceptance(row, path, found, here)
