@@ -55,6 +55,21 @@ cells::log_window() {
   dd if="$log" of="$out" bs=1M skip="$start" count="$((LOG_OFFSET - start))" iflag=skip_bytes,count_bytes status=none
 }
 
+# usage: cells::await_stats LOG OFFSET SECONDS   (after a load: returns once LOG, past byte OFFSET, holds
+#   vLLM's stats line of an interval in which no token was generated ("Avg generation throughput: 0.0
+#   tokens/s", logged once after a busy interval). The load's tokens were all generated before OFFSET was
+#   taken, so every interval holding them, with its SpecDecoding line, has then reached the log. At most
+#   SECONDS (2 intervals + 1 s, which covers them too): a server that logs no such line costs the bound.)
+cells::await_stats() {
+  local log=$1 offset=$2 deadline=$((SECONDS + $3))
+  while (( SECONDS < deadline )); do
+    if grep -q -F "Avg generation throughput: 0.0 tokens/s" < <(tail -c "+$((offset + 1))" "$log" 2>/dev/null); then
+      return 0
+    fi
+    sleep 0.5
+  done
+}
+
 # usage: cells::plan RUN ID ROLE K CATEGORY [PROFILE]   (lists the cell in RUN/run.json, status planned)
 cells::plan() {
   cells::manifest cell "$1" "$2" "role=$3" "num_speculative_tokens=$4" "category=$5" "profile=${6:-}" status=planned
@@ -65,7 +80,7 @@ cells::top() { [[ -n "${CELLS_OWN_DIR_ONLY:-}" ]] || cells::manifest cell "$@"; 
 
 # usage: cells::run RUN ID URL SERVER_PID SERVER_LOG CONFIG_FN LOAD_FN   (one cell against the running server:
 #   RUN/cells/ID/ with CONFIG_FN DIR writing its run.json, the scrapes around LOAD_FN DIR (which sets
-#   STEP_STATUS), one stats interval for the last stats to reach the log, the log's window for this cell,
+#   STEP_STATUS), the wait for the last stats to reach the log (cells::await_stats), the log's window for this cell,
 #   run.json's end. The top's cell goes running -> ok|failed with the load's exit status (a failed scrape is
 #   a warning, recorded as its step, as in a single-phase run); a failed cell does not stop the caller.
 #   With CELLS_OWN_DIR_ONLY set (run_eval.sh --cell) the top run.json is left alone: only RUN/cells/ID/ is
@@ -85,9 +100,9 @@ cells::run() {
     step::try "$dir" metrics-before metrics::scrape "$url" "$dir/$RUN_FILE_METRICS_BEFORE"
     "$load_fn" "$dir"
     CELL_STATUS=$STEP_STATUS
-    sleep "$((VLLM_LOG_STATS_INTERVAL + 1))"  # let the last stats interval reach the log
+    cells::log_size "$log"
+    cells::await_stats "$log" "$LOG_OFFSET" "$((2 * VLLM_LOG_STATS_INTERVAL + 1))"
     step::try "$dir" metrics-after metrics::scrape "$url" "$dir/$RUN_FILE_METRICS_AFTER"
-    sleep "$VLLM_LOG_STATS_INTERVAL"  # the stats line that covers the after-scrape
   else
     CELL_STATUS=5
     lib::log "cell $id: the server (pid $pid) is not running; recorded as failed"

@@ -104,5 +104,5 @@ grid::plan_lines() {
   read -r -a _grid_items <<<"$servers"
   local cap=""
   (( ${2:-0} == 0 )) || cap=", or $2 requests when sooner"
-  lib::log "plan: ${#GRID_TODO[@]} of ${#GRID_IDS[@]} cells to run on ${#_grid_items[@]} server lifetime(s) (one per k, one for the baseline); the loads take at most $(( ${#GRID_TODO[@]} * ${1%.*} ))s (${1%.*}s each$cap) plus each server's boot and ~$(( 2 * ${VLLM_LOG_STATS_INTERVAL:-5} + 1 ))s of stats waits per cell"
+  lib::log "plan: ${#GRID_TODO[@]} of ${#GRID_IDS[@]} cells to run on ${#_grid_items[@]} server lifetime(s) (one per k, one for the baseline); the loads take at most $(( ${#GRID_TODO[@]} * ${1%.*} ))s (${1%.*}s each$cap) plus each server's boot and up to $(( 2 * ${VLLM_LOG_STATS_INTERVAL:-5} + 1 ))s of stats waits per cell"
 }
