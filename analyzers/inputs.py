@@ -8,9 +8,10 @@ gzip), a /metrics scrape (two consecutive scrapes form a before/after pair, in t
 `vllm bench serve` result JSON or console output, a guidellm result JSON or raw OpenAI responses
 (JSON, JSON array or JSON Lines) whose requests carry vLLM's per-request spec-decode metrics
 (kind `requests`: parsers.sniff says which do; one without them is refused with what is missing and
-how to get it); anything else (empty, binary, a guidellm JSON,
-...) is refused with one line naming what it looks like and which command reads it (with
-`keep_going`, that line is kept as an `unreadable` target instead, and the other paths are read).
+how to get it); text with no vLLM line is refused as "not a vLLM server log" (`not_a_log`: by its
+head when that is all of it, else by the log scan, `confirm_log`); anything else (empty, binary, a
+guidellm JSON, ...) is refused with one line naming what it looks like and which command reads it
+(with `keep_going`, that line is kept as an `unreadable` target instead, and the other paths are read).
 Inputs are fingerprinted (`analyzers.digest`: BLAKE3, named in the value) for provenance; a plain
 log is hashed on a second thread while it is scanned, so it is read once.
 """
@@ -19,10 +20,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from speclens.parsers.errors import ParseError, input_error_line
 from speclens.parsers.run_cells import CELLS
 from speclens.parsers.run_dir import LOG, METRICS_AFTER, METRICS_BEFORE, Detected, detect
+from speclens.parsers.sniff import HEAD_BYTES
+
+if TYPE_CHECKING:
+    from speclens.analyzers.log.source import LogFold
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,7 @@ class Target:
     after: str | None = None
     results: str | None = None  # a vllm bench serve result JSON or console text, or the per-request metrics file
     error: str | None = None  # why an unreadable path cannot be read (its one stderr line)
+    unproven: bool = False  # a log by no line of its head (parsers.sniff head_only): `confirm_log` after its scan
 
 
 def _check_file(path: str) -> None:
@@ -75,9 +82,30 @@ def _run_dir(here: Detected) -> Target:
 _ACCEPTS = "a vLLM server log, a /metrics scrape (.prom), a run directory or a vllm bench serve result"
 _TARGET_KINDS = {"vllm_log": "log", "unknown_text": "log", "prometheus": "metrics", "vllm_bench_json": "bench_json",
                  "vllm_bench_console": "bench_console", "guidellm_json": "requests",
-                 "openai_responses": "requests"}  # unknown text is scanned as a log; no lines is a notice
+                 "openai_responses": "requests"}  # unknown text: a log only when its head was not all of it (not_a_log)
+_PREFIX_EXAMPLE = '"INFO 12-07 12:43:02 [file.py:N]"'
+NOT_A_LOG_FIX = "pass the server's log, a /metrics scrape, a load-driver JSON or a run directory"
 NO_REQUEST_SPECS = ("rerun with `run_eval.sh --per-request-metrics summary` (or detailed), or start vLLM with "
                     "--per-request-spec-decode-metrics summary|detailed; `speclens speedup` and `compare` read its timings")
+
+
+def not_a_log(path: str, scanned: bool = False) -> ParseError:
+    """The refusal of a text file that is no vLLM server log: from its head when that was all of it
+    (parsers.sniff), else after the log scan found none of the lines it reads (`confirm_log`)."""
+    if scanned:
+        seen = (f"no line of its first {HEAD_BYTES >> 10} KB carries vLLM's log prefix such as {_PREFIX_EXAMPLE}, "
+                "and no line in it is a vLLM SpecDecoding metrics, stats or engine-start line")
+    else:
+        seen = (f"no line in it carries vLLM's log prefix such as {_PREFIX_EXAMPLE} and none is a SpecDecoding "
+                "metrics, stats or engine-start line")
+    return ParseError(path, None, f"not a vLLM server log ({seen})", NOT_A_LOG_FIX)
+
+
+def confirm_log(target: Target, fold: LogFold) -> None:
+    """Raise `not_a_log` for a target read as a log on no evidence of its head (`unproven`) whose scan
+    found no vLLM line either (the fold's own records: no second pass over the file)."""
+    if target.unproven and not fold.has_vllm_lines:
+        raise not_a_log(target.log or target.path, scanned=True)
 
 
 def client_jsons(folder: str, json_files: tuple[str, ...]) -> list[str]:
@@ -131,6 +159,10 @@ def _file_target(here: Detected) -> Target:
         raise ParseError(path, None, f"this is {here.what.description}: speclens acceptance needs vLLM's per-request "
                          "spec-decode metrics in it (each response's metrics.speculative_decoding), and none of its requests "
                          "carries them", NO_REQUEST_SPECS)
+    if here.kind == "unknown_text":  # text of no known format: a log only if a vLLM line comes after the head
+        if not here.what.head_only:
+            raise not_a_log(path)
+        return Target(path, kind, log=path, unproven=True)
     if kind == "log":
         return Target(path, kind, log=path)
     return Target(path, kind, after=path) if kind == "metrics" else Target(path, kind, results=path)

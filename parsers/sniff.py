@@ -27,6 +27,8 @@ the head with NUL padding left out (runs of 8+ NULs: a crash leaves blocks of th
 is all padding is read past), or a known binary signature (ELF, PNG, zip, ...). A Docker json-file
 log is classified by its `log` fields; rows of a `vllm bench serve` Speculative Decoding block
 without its headers are `vllm_bench_console` (`parsers.vllm_bench_console.is_console_fragment`).
+Text of no known format is `head_only` when the file goes on past its head: a vLLM line may still
+come after it (analyzers.inputs reads it as a log only if the log scan finds one).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import json
 import os
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from speclens.parsers.files import open_input
@@ -46,7 +48,9 @@ from speclens.parsers.vllm_bench_console import is_console_fragment
 
 HEAD_BYTES = 1 << 16
 PADDING_READ = 64 << 20  # how far past leading NUL padding to look for text
-_SPEC_MARKERS = ("SpecDecoding metrics:", "Speculative metrics:")
+_SPEC_MARKERS = ("SpecDecoding metrics:", "Speculative metrics:", "DiffusionDecoding metrics:")
+# a bare stats line in each form parsers.throughput_line reads: `Engine 000: `, `2 Engines Aggregated: `, V0's none
+_BARE_STATS_RE = re.compile(r"(?:Engine \d+: |\d+ Engines Aggregated: )?Avg prompt throughput:")
 _BENCH_CONSOLE = "Serving Benchmark Result"
 _GUIDELLM_CONSOLE = ("OpenAIHTTPBackend backend validated", "Benchmarks Metadata:")
 _SAMPLE_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?[ \t]+"
@@ -59,6 +63,7 @@ class FileKind:
     description: str  # one phrase: what the file looks like
     reader: str | None  # the speclens command(s) that read it, or None
     request_specs: bool = False  # its requests carry vLLM's per-request spec-decode metrics (metrics.speculative_decoding)
+    head_only: bool = False  # unknown_text longer than the head sniffed: a vLLM line may still come after it
 
     def hint(self) -> str:
         """`<description>; read it with <reader>` (or that no speclens command reads it)."""
@@ -87,24 +92,26 @@ def file_kind(kind: str, description: str) -> FileKind:
     return FileKind(kind, description, _READERS.get(kind))
 
 
-def _head(path: str) -> tuple[bytes | None, bool]:
+def _head(path: str) -> tuple[bytes | None, bool, bool]:
     """Up to HEAD_BYTES of the file (decompressed when gzip; None when that fails), its NUL
-    padding left out (`_without_padding`), and whether it was gzip. When the first HEAD_BYTES are
-    all padding (logrotate's copytruncate leaves that), reading goes on for text after it, up to
-    PADDING_READ bytes."""
+    padding left out (`_without_padding`), whether it was gzip, and whether that is all of the
+    file (its text ends within the head). When the first HEAD_BYTES are all padding (logrotate's
+    copytruncate leaves that), reading goes on for text after it, up to PADDING_READ bytes."""
     with open_input(path, "rb") as handle:
         raw = handle.read(HEAD_BYTES)
         if raw[:2] == b"\x1f\x8b":
+            unzip = zlib.decompressobj(wbits=31)
             try:
-                text = zlib.decompressobj(wbits=31).decompress(raw, HEAD_BYTES)
+                text = unzip.decompress(raw, HEAD_BYTES)
             except zlib.error:
                 text = b""
-            return (_without_padding(text) if text else None), True
+            whole = len(raw) < HEAD_BYTES and unzip.eof and not unzip.unused_data  # one member, all of it
+            return (_without_padding(text) if text else None), True, whole
         head, read = _without_padding(raw), len(raw)
         while not head and raw and read < PADDING_READ:
             raw = handle.read(HEAD_BYTES)
             head, read = _without_padding(raw), read + len(raw)
-    return head, False
+    return head, False, len(raw) < HEAD_BYTES
 
 
 _PADDING_RE = re.compile(rb"\x00{8,}")  # crash padding: a run of NULs (a whole lost block, or its tail)
@@ -193,13 +200,14 @@ def _responses(count: int, specs: bool, lines: bool = False) -> FileKind:
 
 
 def _is_log_line(line: str) -> bool:
-    """A line with vLLM's `LEVEL MM-DD HH:MM:SS [file:N]` prefix, or a bare spec/stats message
-    (ANSI codes and Markdown marks aside: `parsers.log_prefix.clean`; in a Markdown list or quote)."""
+    """A line with vLLM's `LEVEL MM-DD HH:MM:SS [file:N]` prefix, or a bare spec, diffusion, stats or
+    engine-start message, each as the log reader reads it (ANSI codes and Markdown marks aside: `parsers.log_prefix.clean`; in a Markdown list or quote)."""
     line = clean(line)
     if "]" in line and _STAMP_RE.search(line):
         return True
     line = line.lstrip("-> \t")
-    return line.startswith(_SPEC_MARKERS) or line.startswith("Engine ") and "Avg prompt throughput:" in line
+    return line.startswith(_SPEC_MARKERS) or _BARE_STATS_RE.match(line) is not None or (
+        line.startswith("Initializing a V") and "LLM engine (v" in line)
 
 
 def _docker_log_text(text: str) -> str | None:
@@ -237,7 +245,7 @@ def sniff(path: str) -> FileKind:
         return detect(path).what
     if os.path.getsize(path) == 0:
         return file_kind("empty", "an empty file (0 bytes)")
-    head, gz = _head(path)
+    head, gz, whole = _head(path)
     binary = _binary(head, gz)
     if binary is not None:
         return file_kind("binary", binary)
@@ -247,10 +255,13 @@ def sniff(path: str) -> FileKind:
     if docker is not None:
         if _classify_text(docker, gz).kind == "vllm_log":
             return file_kind("vllm_log", "a vLLM server log in Docker's json-file format" + (" (gzip)" if gz else ""))
-        return file_kind("unknown_text", "a Docker json-file log with no vLLM log lines")
-    if not gz and text.lstrip()[:1] in ("{", "["):
+        found = file_kind("unknown_text", "a Docker json-file log with no vLLM log lines")
+    elif not gz and text.lstrip()[:1] in ("{", "["):
         return _sniff_json(path)
-    return _classify_text(text, gz)
+    else:
+        found = _classify_text(text, gz)
+    # text of no known format past the head: the log reader's own scan decides (analyzers.inputs.confirm_log)
+    return replace(found, head_only=True) if found.kind == "unknown_text" and not whole else found
 
 
 def _sniff_json(path: str) -> FileKind:

@@ -27,7 +27,7 @@ from speclens.analyzers.acceptance.models import (
 from speclens.analyzers.acceptance.anomalies import check_target
 from speclens.analyzers.diffusion.section import bench_diffusion_section, diffusion_section
 from speclens.analyzers.digest import ThreadedDigest, file_digest
-from speclens.analyzers.inputs import Target, resolve_targets
+from speclens.analyzers.inputs import Target, confirm_log, resolve_targets
 from speclens.analyzers.log.fold import fold_log
 from speclens.analyzers.log.source import LogFold, SegmentFold, log_source
 from speclens.analyzers.log.run_scope import RunScope, applied_window, read_run_scope, window_notices
@@ -251,6 +251,7 @@ def _log_sources(t: Target, log: str, window: Window, keep_series: bool, inputs:
     if scope is not None and scoped:
         effective = window.model_copy(update=dict(since=scope.window.since, until=scope.window.until))
     fold = _read_log(log, effective, keep_series, inputs, scope, scope.window if scope and explicit else None)
+    confirm_log(t, fold)  # text read as a log on no evidence of its head: refused when the scan found no vLLM line
     origin = "run.json" if scoped else "options"
     report.log_window = applied_window(fold, origin)
     report.segments = [seg.info for seg in fold.segments]

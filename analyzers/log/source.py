@@ -107,6 +107,13 @@ class LogFold:
     v0_resets: tuple[tuple[SpecCumulative, SpecCumulative], ...] = ()  # (last before, first after)
     stray: StrayTally = field(default_factory=StrayTally)  # lines with bytes that are not text
 
+    @property
+    def has_vllm_lines(self) -> bool:
+        """Whether the scan found any line it reads (engine start, stats, spec or diffusion metrics, stats
+        disabled, an unreadable spec line): each opens a segment. A text with none is no vLLM log
+        (analyzers.inputs.confirm_log)."""
+        return bool(self.segments)
+
 
 def _span(seg: SegmentFold) -> str:
     taken = seg.taken
