@@ -16,8 +16,8 @@ lines per server lifetime) and that grep counts the same spec lines.
 Files are generated once into `--cache-dir` (default ~/.cache/speclens/bench) and reused while
 the seed, size and generator version match. `--baseline-repo DIR` adds a row for speclens run
 from another checkout (e.g. before a change); `--speclens-env K=V` sets environment variables for
-(c) (e.g. SPECLENS_SCAN_WORKERS=auto); `--breakdown` adds rows for speclens with the fork/pipe scan
-pool, one worker per CPU (c1; opt-in since issue 26: in one process is the default), with
+(c) (e.g. SPECLENS_SCAN_WORKERS=0); `--breakdown` adds rows for speclens in one process (c1,
+SPECLENS_SCAN_WORKERS=0; by default (c) forks the scan pool, one worker per CPU, for files >= 128 MB), with
 plain `bytes.find` instead of the SIMD search (c2), and the file's BLAKE3 digest alone (d) (the
 input digest every speclens report carries, analyzers/digest.py) beside its sha256 (d0, the digest
 reports carried before). `--densities dense,sparse` also times sparse logs (gen_log.py --density
@@ -258,8 +258,7 @@ def bench_size(size: str, path: str, truth: dict, runs: int, speclens: list[str]
                       {**env, "SPECLENS_GZIP": "zlib"}, None, "speclens"))
     if breakdown:  # where (c)'s time goes: the same command with one part switched off, and its hash alone
         tools += [
-            ("(c1) speclens, inflate in a child process (SPECLENS_SCAN_WORKERS=auto)" if path.endswith(".gz")
-             else "(c1) speclens, scan pool (SPECLENS_SCAN_WORKERS=auto)", tools[2][1], {**env, "SPECLENS_SCAN_WORKERS": "auto"},
+            ("(c1) speclens, one process (SPECLENS_SCAN_WORKERS=0)", tools[2][1], {**env, "SPECLENS_SCAN_WORKERS": "0"},
              None, "speclens"),
             ("(c2) speclens, bytes.find instead of SIMD (SPECLENS_SIMD=0)", tools[2][1], {**env, "SPECLENS_SIMD": "0"},
              None, "speclens"),
@@ -339,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speclens-env", action="append", default=[], metavar="K=V")
     ap.add_argument("--baseline-repo", help="also time speclens from this checkout (row c0)")
     ap.add_argument("--breakdown", action="store_true",
-                    help="also time speclens with the scan pool (c1), without SIMD search (c2), and the digests alone (d, d0)")
+                    help="also time speclens in one process (c1, no scan pool), without SIMD search (c2), and the digests alone (d, d0)")
     ap.add_argument("--gzip", action="store_true",
                     help="also time each log gzip'd (-6, cached beside it): zgrep, the naive parser, speclens with ISA-L (c) and zlib (c3)")
     ap.add_argument("--naive-limit", type=float, default=NAIVE_LIMIT_S,

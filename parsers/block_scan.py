@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from speclens.parsers.files import open_input
-from speclens.parsers.inflate_child import open_inflated
+from speclens.parsers.inflate import open_gzip
 
 BLOCK = 1 << 20
 MAX_LINE = 1 << 20
@@ -34,10 +34,9 @@ def is_gzip(path: str) -> bool:
 
 
 def open_log(path: str) -> BinaryIO:
-    """Open `path` for binary reading, transparently decompressing gzip (`parsers.inflate`; a large
-    file in a child process, `parsers.inflate_child`)."""
+    """Open `path` for binary reading, transparently decompressing gzip (`parsers.inflate`)."""
     if is_gzip(path):
-        return open_inflated(open_input(path, "rb", buffering=0))  # type: ignore[return-value]
+        return open_gzip(open_input(path, "rb", buffering=0))  # type: ignore[return-value]
     return open_input(path, "rb", buffering=0)
 
 
