@@ -25,7 +25,7 @@ import re
 import sys
 
 from speclens.base.hub import hub_available, not_available
-from speclens.launchers.fetch_dataset import DatasetError, fetch, prompt_column
+from speclens.launchers.fetch_dataset import DatasetError, exit_status, fetch, prompt_column
 
 _DATA = (".json", ".jsonl")
 _DEFAULT_COLUMN = "category"
@@ -150,17 +150,13 @@ def main(argv: list[str]) -> int:
     if len(args) != 2:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
-    try:
+
+    def work() -> None:
         found = subsets(args[0], opts["--category-column"], opts["--split-to"], write, opts["--prompt-column"])
         for row in choose(found, args[1], args[0]):
             print("\t".join(row))
-    except DatasetError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"error: {err.filename}: {err.strerror}", file=sys.stderr)
-        return 2
-    return 0
+
+    return exit_status(work)
 
 
 if __name__ == "__main__":

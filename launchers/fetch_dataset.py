@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 
 from speclens.base.hub import hub_available, not_available
 
@@ -118,15 +119,11 @@ def prompt_column(path: str, named: str = "") -> str:
     raise DatasetError(f"{path}: no prompt column found among {', '.join(keys)}; name it with --data-column NAME")
 
 
-def main(argv: list[str]) -> int:
+def exit_status(work: Callable[[], object]) -> int:
+    """Run a dataset script's `work`: 0, or one `error: ...` line on stderr and 2 for a bad dataset or file
+    (the exit status the launchers read as "bad input")."""
     try:
-        if argv[:1] == ["--column"] and len(argv) in (2, 3):
-            print(prompt_column(argv[1], argv[2] if len(argv) == 3 else ""))
-        elif len(argv) == 1:
-            print(fetch(argv[0]))
-        else:
-            print("usage: fetch_dataset.py ORG/NAME[:FILE] | --column FILE [NAME]", file=sys.stderr)
-            return 2
+        work()
     except DatasetError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -134,6 +131,15 @@ def main(argv: list[str]) -> int:
         print(f"error: {err.filename}: {err.strerror}", file=sys.stderr)
         return 2
     return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--column"] and len(argv) in (2, 3):
+        return exit_status(lambda: print(prompt_column(argv[1], argv[2] if len(argv) == 3 else "")))
+    if len(argv) == 1:
+        return exit_status(lambda: print(fetch(argv[0])))
+    print("usage: fetch_dataset.py ORG/NAME[:FILE] | --column FILE [NAME]", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

